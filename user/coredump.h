@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Native ELF core writer: stops every thread of a process with ptrace, reads
+ * registers and memory, writes a core gdb reads like a kernel core, and
+ * resumes every thread on every path. The target is never left stopped,
+ * traced or bigger (non-present pages are never faulted in).
+ */
+#ifndef CORETRAP_COREDUMP_H
+#define CORETRAP_COREDUMP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct dump_request {
+	pid_t pid;                 /* thread-group id of the target */
+	pid_t first_tid;           /* thread listed first in the core (0 = pid) */
+	const siginfo_t *siginfo;  /* NT_SIGINFO content; NULL = zeroed siginfo */
+	bool has_filter;           /* use .filter instead of /proc/PID/coredump_filter */
+	unsigned long filter;      /* coredump_filter bits (-mc) */
+	const char *path;          /* final file name */
+	bool overwrite;            /* replace an existing file (else -EEXIST) */
+	/*
+	 * Set when the caller (the signal trigger) has already PTRACE_SEIZEd
+	 * every thread of the target and first_tid sits in a signal-delivery
+	 * stop. The writer then does not seize or detach: it interrupts the
+	 * other threads, dumps, and resumes those it stopped, leaving first_tid
+	 * in its stop and every thread still seized by the caller.
+	 */
+	bool already_seized;
+	/* Polled between chunks; when it becomes non-zero the dump is abandoned. */
+	volatile int *interrupted;
+};
+
+struct dump_result {
+	uint64_t apparent_bytes;   /* st_size of the core */
+	uint64_t allocated_bytes;  /* st_blocks * 512 */
+	uint64_t stopped_ns;       /* time the target was stopped */
+	uint64_t wall_ns;          /* whole dump, stop to link */
+	unsigned threads;
+	unsigned segments;         /* PT_LOAD count */
+};
+
+/*
+ * Write the core. Returns 0, or a negative errno: -ESRCH when the target
+ * exited during the dump (no file is left), -EEXIST when path exists and
+ * !overwrite, -EINTR when *interrupted was set, -ENOSPC on a full disk...
+ * On any failure no file exists under req->path and the target runs on.
+ */
+int coredump_write(const struct dump_request *req, struct dump_result *res);
+
+#endif /* CORETRAP_COREDUMP_H */
