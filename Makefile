@@ -134,7 +134,7 @@ bench: coretrap targets
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets
-	$(Q)bench/../tests/demo.sh
+	$(Q)bash tests/demo.sh
 
 deps:
 	apt-get update
