@@ -142,7 +142,7 @@ static void iso_now(char *buf, size_t len)
 	localtime_r(&tv.tv_sec, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof(zone), "%z", &tm);
-	snprintf(buf, len, "%s.%03ld%.3s:%s", date, (long)(tv.tv_usec / 1000), zone, zone + 3);
+	snprintf(buf, len, "%.20s.%03d%.3s:%.2s", date, (int)(tv.tv_usec / 1000) % 1000, zone, zone + 3);
 }
 
 static void emit_json(const struct log_event *ev)

@@ -89,7 +89,7 @@ static const struct opt_spec opt_table[] = {
 	{ "f", OPT_F, ARG_FILTERS, 0, 0, NULL, false, false, GRP_DOTNET, "F[,F...]",
 	  "include filters for -e, matched on \"Type: message\", * wildcards" },
 	{ "fx", OPT_FX, ARG_PATTERN, 0, 0, NULL, false, false, GRP_DOTNET, "PATTERN",
-	  "exclude filter for -e (extension; -restrack's -fx is not implemented)" },
+	  "exclude filter for -e (extension; not the -restrack meaning)" },
 	{ "gcm", OPT_GCM, ARG_GCM, 0, LONG_MAX / 2, NULL, false, false, GRP_DOTNET,
 	  "[G:|LOH:|POH:]MB[,MB...]", "dump when the .NET managed heap reaches MB" },
 	{ "gcgen", OPT_GCGEN, ARG_INT, 0, 2, NULL, false, false, GRP_DOTNET, "G",
@@ -101,7 +101,7 @@ static const struct opt_spec opt_table[] = {
 	{ "dt", OPT_DT, ARG_WORD, 0, 0, "heap|full|mini|triage", false, false, GRP_DOTNET,
 	  "TYPE", ".NET dump type: heap (default), full, mini, triage (extension)" },
 	{ "restrack", OPT_RESTRACK, ARG_OPT_WORD, 0, 0, "nodump", false, false, GRP_DOTNET,
-	  "[nodump]", "track malloc-family leaks (ProcDump compatibility; not implemented)" },
+	  "[nodump]", "track malloc-family leaks (ProcDump's eBPF leak tracker)" },
 	{ "sr", OPT_SR, ARG_INT, 1, INT_MAX, NULL, false, false, GRP_DOTNET, "N",
 	  "-restrack sample rate: record every Nth allocation (requires -restrack)" },
 	/* ---- target ---- */
@@ -768,7 +768,11 @@ void options_usage(FILE *out)
 				continue;
 			snprintf(left, sizeof(left), "-%s%s%s", o->name, o->argname ? " " : "",
 				 o->argname ? o->argname : "");
-			fprintf(out, "  %-26s %s%s\n", left, o->help, o->ready ? "" : " [not implemented yet]");
+			if (strlen(left) > 26)
+				fprintf(out, "  %s\n%29s", left, "");
+			else
+				fprintf(out, "  %-26s ", left);
+			fprintf(out, "%s%s\n", o->help, o->ready ? "" : " [not implemented yet]");
 		}
 	}
 	fprintf(out,
