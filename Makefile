@@ -135,7 +135,7 @@ bench: coretrap targets
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets
-	$(Q)bench/../tests/demo.sh
+	$(Q)tests/demo.sh
 
 deps:
 	apt-get update
