@@ -104,11 +104,11 @@ $(BUILD)/targets/%: tests/targets/%.c | $(BUILD)/targets
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c user/%.c $$(UNIT_EXTRA_$$*) | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O0 -g $(COMMON_CFLAGS) -o $@ $^ -lcmocka
+	$(Q)$(CC) -O0 -g $(COMMON_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c user/%.c tests/fuzz/standalone_main.c | $(BUILD)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON_CFLAGS) -o $@ $^
+	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD) $(BUILD)/user $(BUILD)/bpf $(BUILD)/profiler $(BUILD)/targets $(BUILD)/tests:
 	$(Q)mkdir -p $@
