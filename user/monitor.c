@@ -308,6 +308,8 @@ static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 			return;
 		}
 		now = now_ns();
+		/* Thresholds may have moved (-m list): re-derive before the next decision. */
+		refresh(m, t, now);
 	}
 }
 
