@@ -1,60 +1,100 @@
-// SPDX-License-Identifier: MIT
-/* STUB entry point until the cli branch lands: a tiny parser for the monitor switches. */
+/* SPDX-License-Identifier: MIT */
+/*
+ * coretrap: options -> config -> target -> run mode.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage (incl. not implemented yet).
+ */
+#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "config.h"
+#include "banner.h"
 #include "log.h"
-#include "monitor.h"
+#include "options.h"
+#include "proc.h"
+#include "run.h"
+#include "sigctl.h"
 
-int main(int argc, char **argv)
+/* Name -> pid for a name target without -w; PID must exist. Returns an exit code. */
+static int resolve_target(struct config *cfg)
 {
-	static struct config cfg;
-	int pos = 0;
-
-	cfg.cpu_above_pct = cfg.cpu_below_pct = cfg.thread_count = cfg.fd_count = -1;
-	cfg.dump_count = 1;
-	cfg.interval_s = 10;
-	cfg.poll_ms = 1000;
-	strcpy(cfg.dump_dir, ".");
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : "0";
-
-		if (!strcmp(a, "-c")) cfg.cpu_above_pct = atoi(v), i++;
-		else if (!strcmp(a, "-cl")) cfg.cpu_below_pct = atoi(v), i++;
-		else if (!strcmp(a, "-m") || !strcmp(a, "-ml")) {
-			char *s = strdup(v), *tok, *save;
-			cfg.mem_below = !strcmp(a, "-ml");
-			for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				cfg.mem_mb[cfg.mem_count++] = atol(tok);
-			free(s);
-			if (cfg.mem_count > 1) cfg.dump_count = cfg.mem_count;
-			i++;
+	switch (cfg->target_kind) {
+	case TARGET_PID:
+		if (!proc_alive(cfg->target_pid)) {
+			log_error("no process with PID %d", (int)cfg->target_pid);
+			return 1;
 		}
-		else if (!strcmp(a, "-tc")) cfg.thread_count = atoi(v), i++;
-		else if (!strcmp(a, "-fc")) cfg.fd_count = atoi(v), i++;
-		else if (!strcmp(a, "-n")) cfg.dump_count = atoi(v), i++;
-		else if (!strcmp(a, "-s")) cfg.interval_s = atoi(v), i++;
-		else if (!strcmp(a, "-pf")) cfg.poll_ms = atoi(v), i++;
-		else if (!strcmp(a, "-sustain")) cfg.sustain_ms = atoi(v), i++;
-		else if (!strcmp(a, "-w")) cfg.wait_for_name = true;
-		else if (!strcmp(a, "-pgid")) cfg.target_kind = TARGET_PGID;
-		else if (!strcmp(a, "-json")) cfg.json = true;
-		else if (!strcmp(a, "-log")) cfg.log_dest = LOG_DEST_STDOUT, i++;
-		else if (pos++ == 0) {
-			char *end;
-			long p = strtol(a, &end, 10);
-			if (!*end) {
-				cfg.target_pid = (pid_t)p;
-				if (cfg.target_kind != TARGET_PGID) cfg.target_kind = TARGET_PID;
-			} else {
-				cfg.target_kind = TARGET_NAME;
-				snprintf(cfg.target_name, sizeof(cfg.target_name), "%s", a);
-			}
-		} else snprintf(cfg.dump_dir, sizeof(cfg.dump_dir), "%s", a);
+		return 0;
+	case TARGET_NAME:
+		if (cfg->wait_for_name)
+			return 0;
+		/* ProcDump: first case-insensitive match; we take the lowest pid. */
+		if (proc_find_by_name(cfg->target_name, true, &cfg->target_pid)) {
+			log_error("no process named '%s'", cfg->target_name);
+			return 1;
+		}
+		return 0;
+	default:
+		return 0; /* -pgid: the monitor follows the group */
+	}
+}
+
+/* ProcDump's rule: root, or the same effective uid as the target. */
+static int check_access(const struct config *cfg)
+{
+	uid_t owner;
+
+	if (cfg->target_kind == TARGET_PGID || cfg->wait_for_name || geteuid() == 0)
+		return 0;
+	if (proc_euid(cfg->target_pid, &owner)) {
+		log_error("no process with PID %d", (int)cfg->target_pid);
+		return 1;
+	}
+	if (owner != geteuid()) {
+		log_error("not allowed to dump process %d (uid %u): run as root or as its user",
+			  (int)cfg->target_pid, (unsigned)owner);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct config cfg;
+	char err[512], name[CONFIG_NAME_MAX] = "";
+	int r;
+
+	/* Before anything else, so no thread ever has them unblocked. */
+	r = sigctl_init();
+	if (options_parse(argc, argv, NULL, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "coretrap: %s\nTry 'coretrap -?' for usage.\n", err);
+		return EXIT_USAGE;
+	}
+	if (cfg.help) {
+		options_usage(stdout);
+		return 0;
 	}
 	log_init(&cfg);
-	return monitor_run(&cfg) ? 1 : 0;
+	if (cfg.unimplemented[0]) {
+		log_error("%s is not implemented yet", cfg.unimplemented);
+		return EXIT_USAGE;
+	}
+	if (r) {
+		log_error("failed to set up signal handling: %s", strerror(-r));
+		return 1;
+	}
+	if ((r = resolve_target(&cfg)) || (r = check_access(&cfg)))
+		return r;
+	if (cfg.target_pid)
+		proc_name(cfg.target_pid, name, sizeof(name));
+	if (!cfg.json)
+		banner_print(stdout, &cfg, name);
+
+	switch (run_mode_for(&cfg)) {
+	case RUN_TIMER: return timer_run(&cfg);
+	case RUN_MONITOR: return monitor_run(&cfg);
+	case RUN_SIGTRAP: return sigtrap_run(&cfg);
+	case RUN_PROFILER: return profiler_run(&cfg);
+	}
+	return 1;
 }

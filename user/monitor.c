@@ -9,16 +9,13 @@
  * state map every -pf ms while one is configured. No /proc polling happens
  * after a target is added.
  */
-#include "monitor.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +26,8 @@
 #include "dump.h"
 #include "log.h"
 #include "proc.h"
+#include "run.h"
+#include "sigctl.h"
 #include "targets.h"
 #include "trigger_logic.h"
 #include "watch.skel.h"
@@ -39,7 +38,7 @@ struct monitor {
 	const struct config *cfg;
 	struct watch_bpf *skel;
 	struct ring_buffer *rb;
-	int epfd, sigfd, timerfd;
+	int epfd, timerfd;
 	struct target_set targets;
 	long page_size;
 	uint64_t window_ns, sustain_ns, interval_ns;
@@ -126,19 +125,28 @@ static int read_state(struct monitor *m, pid_t pid, struct target_state *st)
 
 /* ---- targets ---- */
 
-static void log_target(const char *event, const struct target *t, const char *message)
+/* start, stop and exit lines, worded as ProcDump words them. */
+static void log_target(const char *event, const struct target *t)
 {
-	struct log_event ev = { .event = event, .pid = t->pid, .name = t->name, .message = message };
+	struct log_event ev = { .event = event, .pid = t->pid, .name = t->name };
+	char line[CONFIG_NAME_MAX + 64];
 
+	if (!strcmp(event, "start"))
+		snprintf(line, sizeof(line), "Starting monitor for process %s (%d)", t->name, (int)t->pid);
+	else if (!strcmp(event, "exit"))
+		snprintf(line, sizeof(line), "Target process %d is no longer alive", (int)t->pid);
+	else
+		snprintf(line, sizeof(line), "Stopping monitor for process %s (%d)", t->name, (int)t->pid);
+	ev.message = line;
 	log_event(&ev);
 }
 
-static void drop_target(struct monitor *m, struct target *t, const char *event, const char *msg)
+static void drop_target(struct monitor *m, struct target *t, const char *event)
 {
 	pid_t pid = t->pid;
 
 	forget_bpf(m, pid);
-	log_target(event, t, msg);
+	log_target(event, t);
 	target_set_remove(&m->targets, pid);
 }
 
@@ -193,7 +201,7 @@ static int add_target(struct monitor *m, pid_t pid)
 		t->value[K_TIMER] = m->cfg->interval_s;
 		trig_observe(&t->trig[K_TIMER], true, now, 0);
 	}
-	log_target("start", t, NULL);
+	log_target("start", t);
 	refresh(m, t, now);
 	return 0;
 }
@@ -279,14 +287,40 @@ static bool fire(struct monitor *m, struct target *t, int k)
 		.trigger = kind_names[k],
 		.value = t->value[k],
 		.threshold = t->threshold[k],
+		.index = t->dumps,
+		.has = LOG_HAS_VALUE | LOG_HAS_THRESHOLD | LOG_HAS_INDEX,
 	};
-	struct trigger_info why = { .kind = kind_names[k] };
-	char path[PATH_MAX];
+	struct trigger_info why = { .kind = kind_names[k], .interrupted = &sigctl_interrupted };
+	char path[PATH_MAX], line[128];
 	int err;
 
+	switch (k) {
+	case TRIG_CPU:
+		snprintf(line, sizeof(line), "Trigger: CPU usage:%lld%% on process ID: %d", ev.value,
+			 (int)t->pid);
+		break;
+	case TRIG_MEM:
+		snprintf(line, sizeof(line), "Trigger: Commit usage:%lldMB on process ID: %d", ev.value,
+			 (int)t->pid);
+		break;
+	case TRIG_THREADS:
+		snprintf(line, sizeof(line), "Trigger: Thread count:%lld on process ID: %d", ev.value,
+			 (int)t->pid);
+		break;
+	case TRIG_FDS:
+		snprintf(line, sizeof(line), "Trigger: File descriptor count:%lld on process ID: %d",
+			 ev.value, (int)t->pid);
+		break;
+	default:
+		snprintf(line, sizeof(line), "Trigger: Timer:%lld(s) on process ID: %d", ev.value,
+			 (int)t->pid);
+	}
+	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
 	trig_fired(&t->trig[k], now_ns(), m->interval_ns);
+	if (err == -EINTR)
+		m->stop = true; /* Ctrl-C during the dump: the writer abandoned it */
 	if (err)
 		return false; /* already reported; a vanished target is handled by its exit event */
 	t->dumps++;
@@ -295,7 +329,7 @@ static bool fire(struct monitor *m, struct target *t, int k)
 		if (mem_list_index(cfg->mem_count, t->mem_dumps) >= 0)
 			push_bpf_cfg(m, t); /* arm the next threshold of the list */
 	}
-	return t->dumps >= cfg->dump_count;
+	return cfg->dump_count > 0 && t->dumps >= cfg->dump_count;
 }
 
 static void evaluate(struct monitor *m, struct target *t, uint64_t now)
@@ -303,8 +337,10 @@ static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 	for (int k = 0; k < K_COUNT; k++) {
 		if (!trig_due(&t->trig[k], now, m->sustain_ns))
 			continue;
+		if (m->stop)
+			return;
 		if (fire(m, t, k)) {
-			drop_target(m, t, "stop", NULL);
+			drop_target(m, t, "stop");
 			return;
 		}
 		now = now_ns();
@@ -372,7 +408,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EVENT_EXIT:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);
 		if (t)
-			drop_target(m, t, "exit", NULL);
+			drop_target(m, t, "exit");
 		break;
 	case EVENT_FORK:
 		/* A new process from a followed group member: still in the group? */
@@ -520,12 +556,21 @@ static int add_initial_targets(struct monitor *m)
 		if (cfg->wait_for_name) {
 			/* The exec program is attached already: no start is missed. */
 			targets_scan(false, 0, cfg->target_name, add_found, m);
-			if (!m->targets.count)
-				log_info("Waiting for process '%s' to launch...", cfg->target_name);
+			if (!m->targets.count) {
+				char line[CONFIG_NAME_MAX + 64];
+				struct log_event ev = { .event = "waiting", .name = cfg->target_name,
+							.message = line };
+
+				snprintf(line, sizeof(line), "Waiting for process '%s' to launch...",
+					 cfg->target_name);
+				log_event(&ev);
+			}
 			return 0;
 		}
-		err = proc_find_by_name(cfg->target_name, true, &pid);
-		if (!err)
+		/* main() resolved the first match into target_pid. */
+		pid = cfg->target_pid;
+		err = pid > 0 ? add_target(m, pid) : proc_find_by_name(cfg->target_name, true, &pid);
+		if (!err && pid != cfg->target_pid)
 			err = add_target(m, pid);
 		if (err) {
 			log_error("coretrap: failed to find process %s: %s", cfg->target_name,
@@ -540,17 +585,14 @@ static int add_initial_targets(struct monitor *m)
 
 static void handle_signal(struct monitor *m)
 {
-	struct signalfd_siginfo si;
-
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+	while (sigctl_read() > 0)
 		m->stop = true;
 }
 
 int monitor_run(const struct config *cfg)
 {
-	struct monitor m = { .cfg = cfg, .epfd = -1, .sigfd = -1, .timerfd = -1 };
-	sigset_t mask, old_mask;
-	int err, window_ms;
+	struct monitor m = { .cfg = cfg, .epfd = -1, .timerfd = -1 };
+	int err, window_ms, sigfd = sigctl_fd();
 
 	g_cfg = cfg;
 	libbpf_set_print(libbpf_print);
@@ -568,12 +610,11 @@ int monitor_run(const struct config *cfg)
 	m.timer_only = !m.has_cpu_above && !m.has_cpu_below && !m.has_mem && !m.has_threads &&
 		       !m.has_fds;
 
-	/* Signals become epoll input: Ctrl-C can never interrupt a dump halfway. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, &old_mask);
-
+	/*
+	 * Stop signals are blocked since main() started (sigctl): they arrive
+	 * on sigfd in the same epoll set, and a dump in progress is abandoned
+	 * cleanly through sigctl_interrupted.
+	 */
 	err = load_skel(&m, true);
 	if (err) {
 		log_debug("tp_btf programs did not load (%s), trying raw tracepoints", strerror(-err));
@@ -589,17 +630,16 @@ int monitor_run(const struct config *cfg)
 		log_error("coretrap: failed to open the BPF ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
-	m.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	m.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	m.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (m.sigfd < 0 || m.timerfd < 0 || m.epfd < 0) {
+	if (sigfd < 0 || m.timerfd < 0 || m.epfd < 0) {
 		err = -errno;
 		log_error("coretrap: failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = epoll_add(m.epfd, ring_buffer__epoll_fd(m.rb));
 	if (!err)
-		err = epoll_add(m.epfd, m.sigfd);
+		err = epoll_add(m.epfd, sigfd);
 	if (!err)
 		err = epoll_add(m.epfd, m.timerfd);
 	if (err) {
@@ -610,9 +650,15 @@ int monitor_run(const struct config *cfg)
 	err = add_initial_targets(&m);
 	if (err)
 		goto cleanup;
+	log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
 	evaluate_all(&m, false);
 
 	while (!m.stop && (m.targets.count || cfg->wait_for_name)) {
+		if (sigctl_pending()) {
+			handle_signal(&m);
+			m.stop = true;
+			break;
+		}
 		struct epoll_event evs[4];
 		bool periodic = false;
 		int n;
@@ -627,7 +673,7 @@ int monitor_run(const struct config *cfg)
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == m.sigfd) {
+			if (evs[i].data.fd == sigfd) {
 				handle_signal(&m);
 			} else if (evs[i].data.fd == m.timerfd) {
 				uint64_t ticks;
@@ -648,7 +694,7 @@ int monitor_run(const struct config *cfg)
 	}
 	if (m.stop) {
 		while (m.targets.count)
-			drop_target(&m, m.targets.items[m.targets.count - 1], "stop", NULL);
+			drop_target(&m, m.targets.items[m.targets.count - 1], "stop");
 	}
 	report_health(&m);
 	err = 0;
@@ -659,12 +705,9 @@ cleanup:
 		close(m.epfd);
 	if (m.timerfd >= 0)
 		close(m.timerfd);
-	if (m.sigfd >= 0)
-		close(m.sigfd);
 	ring_buffer__free(m.rb);
 	watch_bpf__destroy(m.skel);
 	target_set_free(&m.targets);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	g_cfg = NULL;
-	return err;
+	return err ? 1 : 0;
 }

@@ -235,7 +235,7 @@ def test_cpu_below_triggers_on_idle_target(procs, outdir):
 
 def test_wait_for_name_catches_later_process(procs, outdir):
     ct = start(procs, Coretrap("-w", "threadburst", "-tc", 10, outdir))
-    assert ct.wait_line(lambda l: "Waiting" in l or '"start"' in l, 10)
+    assert ct.wait_event("waiting", 10), ct.lines
     time.sleep(0.5)
     t = start(procs, Target("threadburst", 20, 300))
     assert ct.wait_event("start", 10, pid=t.pid), ct.lines
