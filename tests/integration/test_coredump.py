@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The native core writer, driven through build/tests/dumpcore and checked with gdb/readelf."""
 import errno
+import json
 import os
 import re
 import signal
@@ -266,3 +267,27 @@ def test_threads_created_during_the_stop(tmp_path):
             assert_released(t)
         out = gdb(DUMPEE, core, "thread apply all bt")
         assert "spawner" in out and "worker_beta" in out
+
+
+def test_already_seized_mode_keeps_the_callers_stop(target, tmp_path):
+    """The signal trigger's path: caller seized all threads, one sits in a signal-delivery-stop."""
+    import ctypes
+    beta = [tid for tid, v in blocked_threads(target).items() if v[0] == SYS_PAUSE][0]
+    core = tmp_path / "core"
+    drv = start_dump(target.pid, core, "--seized-signal")
+    assert drv.stdout.readline().strip() == "seized"
+    libc = ctypes.CDLL(None, use_errno=True)
+    SYS_tgkill = 234
+    assert libc.syscall(SYS_tgkill, target.pid, beta, int(signal.SIGURG)) == 0
+    out, err = drv.communicate(timeout=120)
+    res = json.loads(out.strip().splitlines()[-1])
+    assert drv.returncode == 0, err
+    assert res["first_tid"] == beta
+    assert res["first_still_stopped"] == 1
+    assert res["threads"] == 4
+    g = gdb(DUMPEE, core, "info threads", "p $_siginfo.si_signo", "thread apply all bt")
+    assert gdb_threads(g)[1] == beta
+    assert "$1 = %d" % int(signal.SIGURG) in g
+    for func in ("worker_alpha", "worker_beta", "worker_gamma", "main_wait"):
+        assert func in g
+    assert_released(target)
