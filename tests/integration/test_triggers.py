@@ -149,6 +149,9 @@ def assert_dump(ct, outdir, pid, kind, index=0):
     assert os.path.exists(dump["path"]), dump["path"]
     assert f"_{kind}_" in os.path.basename(dump["path"])
     assert os.path.dirname(dump["path"]) == outdir
+    with open(dump["path"], "rb") as f:
+        head = f.read(18)
+    assert head[:4] == b"\x7fELF" and int.from_bytes(head[16:18], "little") == 4, "not an ELF core"
     return trig, dump
 
 
