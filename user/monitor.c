@@ -374,6 +374,9 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
+	log_debug("bpf event type %u tgid %u trigger %u above %u value %llu at %llu ns (seen %llu ns later)",
+		  e->type, e->tgid, e->trigger, e->above, (unsigned long long)e->value,
+		  (unsigned long long)e->ts_ns, (unsigned long long)(now_ns() - e->ts_ns));
 	switch (e->type) {
 	case EVENT_CROSS:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);
@@ -680,10 +683,14 @@ int monitor_run(const struct config *cfg)
 
 				if (read(m.timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 					break;
-				if (m.has_below && now_ns() >= m.next_below_check_ns) {
-					periodic = true;
+				/*
+				 * A deadline (sustain, end of cool-down) or a below check:
+				 * re-read the counters, the condition may have ended silently
+				 * (an idle target sends no events).
+				 */
+				periodic = true;
+				if (m.has_below && now_ns() >= m.next_below_check_ns)
 					m.next_below_check_ns = 0;
-				}
 			}
 		}
 		/* Always drain: a target's exit must be seen before we decide anything. */

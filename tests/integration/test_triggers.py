@@ -160,7 +160,13 @@ def test_cpu_burst_150ms_triggers_cpu_dump(procs, outdir):
     ct = start(procs, Coretrap("-c", 50, "-pf", 100, t.pid, outdir))
     assert ct.wait_event("start", 10, pid=t.pid)
     time.sleep(0.3)
-    t.send("go\n")
+    # On a loaded shared machine a 150 ms burst may get less than half a
+    # core; allow up to three bursts before calling it a miss.
+    for _ in range(3):
+        t.send("go\n")
+        assert t.wait_line(lambda l: l.startswith("done"), 10)
+        if ct.wait_event("trigger", 0.5, pid=t.pid):
+            break
     trig, _ = assert_dump(ct, outdir, t.pid, "cpu")
     assert trig["value"] >= 50
     assert ct.finish() == 0  # -n 1 reached
@@ -296,3 +302,30 @@ def test_no_bpf_links_or_programs_remain_and_target_untouched(procs, outdir):
         status = dict(l.split(":\t", 1) for l in f.read().splitlines() if ":\t" in l)
     assert status["TracerPid"].strip() == "0"
     assert status["State"].split()[0] in ("S", "R")
+
+
+def test_no_second_dump_after_cooldown_when_condition_ended(procs, outdir):
+    # The burst is over long before the 1 s cool-down ends: the counters are
+    # re-read at the deadline, so no stale "above" can cause a second dump.
+    t = start(procs, Target("cpuburst", 150))
+    ct = start(procs, Coretrap("-c", 50, "-pf", 100, "-n", 2, "-s", 1, t.pid, outdir))
+    assert ct.wait_event("start", 10, pid=t.pid)
+    time.sleep(0.3)
+    t.send("go\n")
+    assert_dump(ct, outdir, t.pid, "cpu")
+    assert ct.wait_event("dump", 2.5, pid=t.pid, index=1) is None, ct.lines
+    assert ct.sigint_and_wait() == 0
+    assert len(dumps_in(outdir, "cpu")) == 1
+
+
+def test_sustain_ignores_a_short_spike(procs, outdir):
+    t = start(procs, Target("rssspike", 150, 30))
+    ct = start(procs, Coretrap("-m", 100, "-sustain", 500, t.pid, outdir))
+    assert ct.wait_event("start", 10, pid=t.pid)
+    time.sleep(0.3)
+    t.send("go\n")                 # over 100 MB for ~30 ms: not sustained
+    assert t.wait_line(lambda l: l.startswith("done"), 10)
+    assert ct.wait_event("trigger", 1.5) is None, ct.lines
+    t.send("go 150 1500\n")        # held 1.5 s: dumps after 0.5 s
+    trig, _ = assert_dump(ct, outdir, t.pid, "commit")
+    assert ct.finish() == 0
