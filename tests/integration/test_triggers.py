@@ -162,9 +162,9 @@ def test_cpu_burst_150ms_triggers_cpu_dump(procs, outdir):
     time.sleep(0.3)
     # On a loaded shared machine a 150 ms burst may get less than half a
     # core; allow up to three bursts before calling it a miss.
-    for _ in range(3):
+    for n in range(1, 4):
         t.send("go\n")
-        assert t.wait_line(lambda l: l.startswith("done"), 10)
+        assert t.wait_line(lambda l: sum(x.startswith("done") for x in t.lines) >= n, 10)
         if ct.wait_event("trigger", 0.5, pid=t.pid):
             break
     trig, _ = assert_dump(ct, outdir, t.pid, "cpu")
