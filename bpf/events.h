@@ -13,6 +13,15 @@
 #define CORETRAP_EVENTS_H
 
 #define MAX_TARGETS 1024
+/*
+ * target_filter: an array indexed by tgid & (FILTER_SLOTS - 1) holding the
+ * tgid watched in that slot, 0 for none, FILTER_SHARED when two watched
+ * tgids share it. Array lookups are inlined by the verifier, so the hot
+ * programs (every context switch, every syscall) reject unwatched tasks
+ * without a hash lookup.
+ */
+#define FILTER_SLOTS 4096
+#define FILTER_SHARED 0xffffffffu
 #define CPU_BUCKETS 16          /* ring of buckets per -pf window */
 #define TASK_COMM_LEN_EV 16
 

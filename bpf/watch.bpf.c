@@ -42,9 +42,33 @@ struct {
 } target_state SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FILTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_filter SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* Cheap first test: false means "certainly not watched". */
+static __always_inline bool maybe_watched(__u32 tgid)
+{
+	__u32 slot = tgid & (FILTER_SLOTS - 1);
+	__u32 *v = bpf_map_lookup_elem(&target_filter, &slot);
+
+	return v && (*v == tgid || *v == FILTER_SHARED);
+}
+
+/* The full test: the thresholds of a watched tgid, or NULL. */
+static __always_inline struct target_cfg *cfg_of(__u32 tgid)
+{
+	if (!maybe_watched(tgid))
+		return NULL;
+	return bpf_map_lookup_elem(&target_cfg, &tgid);
+}
 
 static __always_inline struct target_state *state_of(__u32 tgid)
 {
@@ -117,10 +141,9 @@ static __always_inline void report(struct target_state *st, __u32 tgid, __u32 tr
 
 /* ---- CPU: sliding window of CPU_BUCKETS buckets per target ---- */
 
-static __always_inline int handle_runtime(struct task_struct *task, __u64 runtime)
+static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	struct target_cfg *cfg = bpf_map_lookup_elem(&target_cfg, &tgid);
+	struct target_cfg *cfg = cfg_of(tgid);
 	struct target_state *st;
 	struct cpu_bucket *b;
 	__u64 now, width, epoch, sum = 0;
@@ -160,13 +183,14 @@ static __always_inline int handle_runtime(struct task_struct *task, __u64 runtim
 SEC("tp_btf/sched_stat_runtime")
 int BPF_PROG(tp_runtime, struct task_struct *task, __u64 runtime)
 {
-	return handle_runtime(task, runtime);
+	/* BTF-typed pointer: a direct load, no probe-read helper on this hot path. */
+	return handle_runtime(task->tgid, runtime);
 }
 
 SEC("raw_tp/sched_stat_runtime")
 int BPF_PROG(raw_runtime, struct task_struct *task, __u64 runtime)
 {
-	return handle_runtime(task, runtime);
+	return handle_runtime(BPF_CORE_READ(task, tgid), runtime);
 }
 
 /* ---- Memory: RSS = file + anon + shmem pages, read from the mm ---- */
@@ -188,8 +212,10 @@ static __always_inline int handle_rss(struct mm_struct *mm, int member)
 
 	if (member == MM_SWAPENTS)
 		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (BPF_CORE_READ(cur, mm) == mm) {
-		tgid = bpf_get_current_pid_tgid() >> 32;
+		if (!maybe_watched(tgid))
+			return 0;
 	} else if (bpf_core_field_exists(mm->owner)) {
 		/* Another task changed this mm (reclaim, exit, remote fault). */
 		struct task_struct *owner = BPF_CORE_READ(mm, owner);
@@ -200,7 +226,7 @@ static __always_inline int handle_rss(struct mm_struct *mm, int member)
 	} else {
 		return 0;
 	}
-	cfg = bpf_map_lookup_elem(&target_cfg, &tgid);
+	cfg = cfg_of(tgid);
 	if (!cfg)
 		return 0;
 	st = state_of(tgid);
@@ -234,7 +260,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	struct target_cfg *cfg = bpf_map_lookup_elem(&target_cfg, &ptgid);
+	struct target_cfg *cfg = cfg_of(ptgid);
 	struct target_state *st;
 	__u64 now;
 
@@ -278,7 +304,7 @@ int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
 static __always_inline int handle_exit(struct task_struct *task)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
-	struct target_cfg *cfg = bpf_map_lookup_elem(&target_cfg, &tgid);
+	struct target_cfg *cfg = cfg_of(tgid);
 	struct target_state *st;
 	__u32 live;
 	__u64 now;
@@ -394,7 +420,7 @@ static __always_inline long syscall_nr(struct pt_regs *regs)
 static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct target_cfg *cfg = bpf_map_lookup_elem(&target_cfg, &tgid);
+	struct target_cfg *cfg = cfg_of(tgid);
 	struct task_struct *task;
 	struct target_state *st;
 	unsigned long *open_fds;

@@ -106,6 +106,21 @@ static int push_bpf_cfg(struct monitor *m, const struct target *t)
 				    BPF_ANY);
 }
 
+/* Rewrite the pre-filter slot of pid from the target set (see events.h). */
+static void filter_sync(struct monitor *m, pid_t pid)
+{
+	__u32 slot = (__u32)pid & (FILTER_SLOTS - 1), val = 0;
+
+	for (size_t i = 0; i < m->targets.count; i++) {
+		__u32 tgid = (__u32)m->targets.items[i]->pid;
+
+		if ((tgid & (FILTER_SLOTS - 1)) == slot)
+			val = val ? FILTER_SHARED : tgid;
+	}
+	bpf_map__update_elem(m->skel->maps.target_filter, &slot, sizeof(slot), &val, sizeof(val),
+			     BPF_ANY);
+}
+
 static void forget_bpf(struct monitor *m, pid_t pid)
 {
 	__u32 key = (__u32)pid;
@@ -148,6 +163,7 @@ static void drop_target(struct monitor *m, struct target *t, const char *event)
 	forget_bpf(m, pid);
 	log_target(event, t);
 	target_set_remove(&m->targets, pid);
+	filter_sync(m, pid);
 }
 
 static void refresh(struct monitor *m, struct target *t, uint64_t now);
@@ -185,16 +201,16 @@ static int add_target(struct monitor *m, pid_t pid)
 				   BPF_ANY);
 	if (!err)
 		err = push_bpf_cfg(m, t);
+	if (!err)
+		filter_sync(m, pid); /* last: from here on the programs see it */
+	/* It may have exited before it was visible: no exit event would come. */
+	if (!err && !proc_alive(pid))
+		err = -ESRCH;
 	if (err) {
 		forget_bpf(m, pid);
 		target_set_remove(&m->targets, pid);
+		filter_sync(m, pid);
 		return err;
-	}
-	/* It may have exited before the cfg entry existed: no exit event would come. */
-	if (!proc_alive(pid)) {
-		forget_bpf(m, pid);
-		target_set_remove(&m->targets, pid);
-		return -ESRCH;
 	}
 	m->ever_had_target = true;
 	if (m->timer_only) {
@@ -318,7 +334,9 @@ static bool fire(struct monitor *m, struct target *t, int k)
 	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
-	trig_fired(&t->trig[k], now_ns(), m->interval_ns);
+	/* After a failed dump wait at least 1 s: never retry in a tight loop. */
+	trig_fired(&t->trig[k], now_ns(),
+		   err && m->interval_ns < NS_PER_S ? NS_PER_S : m->interval_ns);
 	if (err == -EINTR)
 		m->stop = true; /* Ctrl-C during the dump: the writer abandoned it */
 	if (err)

@@ -187,7 +187,8 @@ def test_rss_spike_freed_after_30ms_triggers_commit_dump(procs, outdir):
 
 def test_memory_list_dumps_once_per_threshold_in_order(procs, outdir):
     t = start(procs, Target("rssspike", 120, 300))
-    ct = start(procs, Coretrap("-m", "50,100", "-s", 0, t.pid, outdir))
+    # -s 1: dump names have a one-second resolution (ProcDump's format).
+    ct = start(procs, Coretrap("-m", "50,100", "-s", 1, t.pid, outdir))
     assert ct.wait_event("start", 10, pid=t.pid)
     time.sleep(0.3)
     t.send("go 70 300\n")     # crosses 50 only
@@ -295,7 +296,10 @@ def test_no_bpf_links_or_programs_remain_and_target_untouched(procs, outdir):
     assert len(ids) >= 5, "cpu, rss, fork, exit and sys_exit programs should be loaded"
     assert [l for l in bpf_ids("link") if l.get("prog_id") in ids], "and attached"
     assert ct.sigint_and_wait() == 0
-    time.sleep(0.2)
+    # The kernel frees programs asynchronously after the last reference goes.
+    deadline = time.monotonic() + 5
+    while ids & {p["id"] for p in bpf_ids("prog")} and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not ids & {p["id"] for p in bpf_ids("prog")}
     assert not [l for l in bpf_ids("link") if l.get("prog_id") in ids]
     with open(f"/proc/{t.pid}/status") as f:
