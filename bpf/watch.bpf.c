@@ -1,20 +1,470 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder until the trigger programs land: proves the skeleton chain. */
+/*
+ * In-kernel accounting for coretrap's CPU, memory, thread and fd triggers,
+ * plus process discovery (-w, -pgid) and target exit.
+ *
+ * Every program looks its tgid up in target_cfg first and returns at once
+ * for processes nobody watches, so the cost for the rest of the system is
+ * one hash lookup. A condition that changes ("at/above" became true or
+ * false) is pushed as one struct event; nothing is sent while it stays the
+ * same, so a busy target cannot flood the ring buffer.
+ *
+ * Each program exists in two flavours, tp_btf (preferred) and raw_tp (for
+ * kernels that cannot load tp_btf); the loader enables one of them at run
+ * time. Bodies read kernel memory with BPF_CORE_READ so both flavours work.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile bool watch_exec = false;        /* -w: report execs of watch_comm */
+const volatile char watch_comm[TASK_COMM_LEN_EV] = {};
+
+struct health health = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target_cfg);
+} target_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target_state);
+} target_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FILTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *task)
+/* Cheap first test: false means "certainly not watched". */
+static __always_inline bool maybe_watched(__u32 tgid)
 {
-	(void)task;
+	__u32 slot = tgid & (FILTER_SLOTS - 1);
+	__u32 *v = bpf_map_lookup_elem(&target_filter, &slot);
+
+	return v && (*v == tgid || *v == FILTER_SHARED);
+}
+
+/* The full test: the thresholds of a watched tgid, or NULL. */
+static __always_inline struct target_cfg *cfg_of(__u32 tgid)
+{
+	if (!maybe_watched(tgid))
+		return NULL;
+	return bpf_map_lookup_elem(&target_cfg, &tgid);
+}
+
+static __always_inline struct target_state *state_of(__u32 tgid)
+{
+	struct target_state *st = bpf_map_lookup_elem(&target_state, &tgid);
+	static const struct target_state zero = {};
+
+	if (st)
+		return st;
+	/* The loader creates the entry before the cfg; this is only a fallback. */
+	if (bpf_map_update_elem(&target_state, &tgid, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&target_state, &tgid)) {
+		__sync_fetch_and_add(&health.state_full, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&target_state, &tgid);
+}
+
+static __always_inline struct event *event_new(__u32 type, __u32 tgid, __u64 now)
+{
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&health.ringbuf_drops, 1);
+		return NULL;
+	}
+	e->type = type;
+	e->tgid = tgid;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->trigger = 0;
+	e->ts_ns = now;
+	e->value = 0;
+	e->above = 0;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void event_send(struct event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	__sync_fetch_and_add(&health.events_sent, 1);
+}
+
+/*
+ * Report a condition change. The "above" bit only flips once the event is
+ * in the ring buffer, so a dropped event is retried at the next update.
+ * Two CPUs may both report the same flip: user space treats events as
+ * idempotent state, so a duplicate is harmless.
+ */
+static __always_inline void report(struct target_state *st, __u32 tgid, __u32 trig, bool above,
+				   __u64 value, __u64 now)
+{
+	__u32 bit = 1u << trig;
+	struct event *e;
+
+	if (!!(st->above & bit) == above)
+		return;
+	e = event_new(EVENT_CROSS, tgid, now);
+	if (!e)
+		return;
+	e->trigger = trig;
+	e->value = value;
+	e->above = above;
+	event_send(e);
+	if (above)
+		st->above |= bit;
+	else
+		st->above &= ~bit;
+}
+
+/* ---- CPU: sliding window of CPU_BUCKETS buckets per target ---- */
+
+static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
+{
+	struct target_cfg *cfg = cfg_of(tgid);
+	struct target_state *st;
+	struct cpu_bucket *b;
+	__u64 now, width, epoch, sum = 0;
+
+	if (!cfg)
+		return 0;
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&st->cpu_total_ns, runtime);
+	st->last_update_ns = now;
+	if (!cfg->cpu_window_ns)
+		return 0;
+	width = cfg->cpu_window_ns / CPU_BUCKETS;
+	if (!width)
+		width = 1;
+	epoch = now / width;
+	b = &st->cpu[epoch & (CPU_BUCKETS - 1)];
+	if (b->epoch != epoch) {
+		/* Racy with another CPU of the same target: at most one tick is lost. */
+		b->epoch = epoch;
+		b->ns = 0;
+	}
+	__sync_fetch_and_add(&b->ns, runtime);
+	if (!cfg->cpu_above_ns)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < CPU_BUCKETS; i++) {
+		if (st->cpu[i].epoch + CPU_BUCKETS > epoch)
+			sum += st->cpu[i].ns;
+	}
+	report(st, tgid, TRIG_CPU, sum >= cfg->cpu_above_ns, sum, now);
 	return 0;
+}
+
+SEC("tp_btf/sched_stat_runtime")
+int BPF_PROG(tp_runtime, struct task_struct *task, __u64 runtime)
+{
+	/* BTF-typed pointer: a direct load, no probe-read helper on this hot path. */
+	return handle_runtime(task->tgid, runtime);
+}
+
+SEC("raw_tp/sched_stat_runtime")
+int BPF_PROG(raw_runtime, struct task_struct *task, __u64 runtime)
+{
+	return handle_runtime(BPF_CORE_READ(task, tgid), runtime);
+}
+
+/* ---- Memory: RSS = file + anon + shmem pages, read from the mm ---- */
+
+static __always_inline __u64 counter_pages(struct mm_struct *mm, int member)
+{
+	__s64 v = BPF_CORE_READ(mm, rss_stat[member].count);
+
+	return v > 0 ? (__u64)v : 0;
+}
+
+static __always_inline int handle_rss(struct mm_struct *mm, int member)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct target_cfg *cfg;
+	struct target_state *st;
+	__u64 pages, now;
+	__u32 tgid;
+
+	if (member == MM_SWAPENTS)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (BPF_CORE_READ(cur, mm) == mm) {
+		if (!maybe_watched(tgid))
+			return 0;
+	} else if (bpf_core_field_exists(mm->owner)) {
+		/* Another task changed this mm (reclaim, exit, remote fault). */
+		struct task_struct *owner = BPF_CORE_READ(mm, owner);
+
+		if (!owner)
+			return 0;
+		tgid = BPF_CORE_READ(owner, tgid);
+	} else {
+		return 0;
+	}
+	cfg = cfg_of(tgid);
+	if (!cfg)
+		return 0;
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	pages = counter_pages(mm, MM_FILEPAGES) + counter_pages(mm, MM_ANONPAGES) +
+		counter_pages(mm, MM_SHMEMPAGES);
+	st->rss_pages = pages;
+	st->last_update_ns = now;
+	if (cfg->mem_above_pages)
+		report(st, tgid, TRIG_MEM, pages >= cfg->mem_above_pages, pages, now);
+	return 0;
+}
+
+SEC("tp_btf/rss_stat")
+int BPF_PROG(tp_rss, struct mm_struct *mm, int member)
+{
+	return handle_rss(mm, member);
+}
+
+SEC("raw_tp/rss_stat")
+int BPF_PROG(raw_rss, struct mm_struct *mm, int member)
+{
+	return handle_rss(mm, member);
+}
+
+/* ---- Threads and new processes ---- */
+
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct target_cfg *cfg = cfg_of(ptgid);
+	struct target_state *st;
+	__u64 now;
+
+	if (!cfg)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (ctgid == ptgid) {
+		/* signal->live already counts the new thread here. */
+		__u32 live = BPF_CORE_READ(child, signal, live.counter);
+
+		st = state_of(ptgid);
+		if (!st)
+			return 0;
+		st->threads = live;
+		st->last_update_ns = now;
+		if (cfg->threads_above)
+			report(st, ptgid, TRIG_THREADS, live >= cfg->threads_above, live, now);
+	} else if (cfg->flags & TCFG_FOLLOW_FORK) {
+		struct event *e = event_new(EVENT_FORK, ctgid, now);
+
+		if (e) {
+			e->value = ptgid;
+			event_send(e);
+		}
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+static __always_inline int handle_exit(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct target_cfg *cfg = cfg_of(tgid);
+	struct target_state *st;
+	__u32 live;
+	__u64 now;
+
+	if (!cfg)
+		return 0;
+	now = bpf_ktime_get_ns();
+	/* do_exit() decrements signal->live before this tracepoint fires. */
+	live = BPF_CORE_READ(task, signal, live.counter);
+	if (live == 0) {
+		struct event *e = event_new(EVENT_EXIT, tgid, now);
+
+		if (e) {
+			e->value = BPF_CORE_READ(task, exit_code);
+			event_send(e);
+		}
+		return 0;
+	}
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	st->threads = live;
+	st->last_update_ns = now;
+	if (cfg->threads_above)
+		report(st, tgid, TRIG_THREADS, live >= cfg->threads_above, live, now);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_exit, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_exit, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+static __always_inline int handle_exec(void)
+{
+	char comm[TASK_COMM_LEN_EV];
+	struct event *e;
+
+	if (!watch_exec)
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+#pragma unroll
+	for (int i = 0; i < TASK_COMM_LEN_EV; i++) {
+		if (comm[i] != watch_comm[i])
+			return 0;
+		if (!comm[i])
+			break;
+	}
+	e = event_new(EVENT_EXEC, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
+	if (e)
+		event_send(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tp_exec)
+{
+	return handle_exec();
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(raw_exec)
+{
+	return handle_exec();
+}
+
+/* ---- File descriptors: recount the open-fd bitmap at fd-changing syscalls ---- */
+
+#define FD_SCAN_WORDS 1024 /* 65536 fds */
+
+static __always_inline __u32 popcount64(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (__u32)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Syscalls that create, duplicate, receive or close descriptors. */
+static __always_inline bool fd_syscall(long nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	switch (nr) {
+	case 2: case 3: case 22: case 32: case 33: case 41: case 43: case 47: case 53: case 72:
+	case 85: case 213: case 253: case 257: case 282: case 283: case 284: case 288: case 289:
+	case 290: case 291: case 292: case 293: case 294: case 298: case 299: case 300: case 304:
+	case 319: case 321: case 323: case 425: case 434: case 436: case 437: case 438: case 447:
+		return true;
+	}
+	return false;
+#else
+	/* Other architectures: recount at every syscall of the target (slower, still exact). */
+	return true;
+#endif
+}
+
+static __always_inline long syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#else
+	return -1;
+#endif
+}
+
+static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct target_cfg *cfg = cfg_of(tgid);
+	struct task_struct *task;
+	struct target_state *st;
+	unsigned long *open_fds;
+	__u32 max_fds, words, count = 0;
+	__u64 now;
+
+	if (!cfg || !cfg->fds_above)
+		return 0;
+	if (ret < 0 || !fd_syscall(syscall_nr(regs)))
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
+	open_fds = BPF_CORE_READ(task, files, fdt, open_fds);
+	words = (max_fds + 63) / 64;
+	if (words > FD_SCAN_WORDS) {
+		__sync_fetch_and_add(&health.fd_scan_truncated, 1);
+		words = FD_SCAN_WORDS;
+	}
+	for (__u32 i = 0; i < FD_SCAN_WORDS; i++) {
+		unsigned long w = 0;
+
+		if (i >= words)
+			break;
+		bpf_probe_read_kernel(&w, sizeof(w), open_fds + i);
+		count += popcount64(w);
+	}
+	st = state_of(tgid);
+	if (!st)
+		return 0;
+	now = bpf_ktime_get_ns();
+	st->fds = count;
+	st->last_update_ns = now;
+	report(st, tgid, TRIG_FDS, count >= cfg->fds_above, count, now);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_sys_exit, struct pt_regs *regs, long ret)
+{
+	return handle_sys_exit(regs, ret);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
+{
+	return handle_sys_exit(regs, ret);
 }

@@ -25,23 +25,23 @@
 
 static const struct opt_spec opt_table[] = {
 	/* ---- triggers ---- */
-	{ "c", OPT_C, ARG_INT, 0, 100000, NULL, false, false, GRP_TRIGGER, "PCT",
+	{ "c", OPT_C, ARG_INT, 0, 100000, NULL, true, false, GRP_TRIGGER, "PCT",
 	  "dump when CPU usage is at or above PCT percent of one core" },
-	{ "cl", OPT_CL, ARG_INT, 0, 100000, NULL, false, false, GRP_TRIGGER, "PCT",
+	{ "cl", OPT_CL, ARG_INT, 0, 100000, NULL, true, false, GRP_TRIGGER, "PCT",
 	  "dump when CPU usage is below PCT (with -c: outside the range -cl..-c)" },
-	{ "m", OPT_M, ARG_MB_LIST, 0, LONG_MAX / 2, NULL, false, false, GRP_TRIGGER, "MB[,MB...]",
+	{ "m", OPT_M, ARG_MB_LIST, 0, LONG_MAX / 2, NULL, true, false, GRP_TRIGGER, "MB[,MB...]",
 	  "dump when resident memory is at or above MB; a list dumps once per threshold" },
-	{ "ml", OPT_ML, ARG_MB_LIST, 0, LONG_MAX / 2, NULL, false, false, GRP_TRIGGER, "MB[,MB...]",
+	{ "ml", OPT_ML, ARG_MB_LIST, 0, LONG_MAX / 2, NULL, true, false, GRP_TRIGGER, "MB[,MB...]",
 	  "dump when resident memory is below MB; a list dumps once per threshold" },
-	{ "tc", OPT_TC, ARG_INT, 0, INT_MAX, NULL, false, false, GRP_TRIGGER, "N",
+	{ "tc", OPT_TC, ARG_INT, 0, INT_MAX, NULL, true, false, GRP_TRIGGER, "N",
 	  "dump when the thread count is at or above N" },
-	{ "fc", OPT_FC, ARG_INT, 0, INT_MAX, NULL, false, false, GRP_TRIGGER, "N",
+	{ "fc", OPT_FC, ARG_INT, 0, INT_MAX, NULL, true, false, GRP_TRIGGER, "N",
 	  "dump when the open file descriptor count is at or above N" },
 	{ "sig", OPT_SIG, ARG_SIGNALS, 1, 64, NULL, false, false, GRP_TRIGGER, "S[,S...]",
 	  "dump when one of these signals (number or name) is delivered; the only trigger" },
 	{ "crash", OPT_CRASH, ARG_NONE, 0, 0, NULL, false, false, GRP_TRIGGER, NULL,
 	  "dump on every signal whose default action is a core dump (extension)" },
-	{ "sustain", OPT_SUSTAIN, ARG_INT, 0, 3600000, NULL, false, false, GRP_TRIGGER, "MS",
+	{ "sustain", OPT_SUSTAIN, ARG_INT, 0, 3600000, NULL, true, false, GRP_TRIGGER, "MS",
 	  "the condition must hold MS milliseconds before dumping (extension)" },
 	/* ---- .NET ---- */
 	{ "e", OPT_E, ARG_OPT_COUNT, 1, CONFIG_MAX_DUMPS, NULL, false, false, GRP_DOTNET, "[N]",
@@ -65,9 +65,9 @@ static const struct opt_spec opt_table[] = {
 	{ "sr", OPT_SR, ARG_INT, 1, INT_MAX, NULL, false, false, GRP_DOTNET, "N",
 	  "-restrack sample rate: record every Nth allocation (requires -restrack)" },
 	/* ---- target ---- */
-	{ "w", OPT_W, ARG_NONE, 0, 0, NULL, false, false, GRP_TARGET, NULL,
+	{ "w", OPT_W, ARG_NONE, 0, 0, NULL, true, false, GRP_TARGET, NULL,
 	  "wait for a process NAME to start and follow every match" },
-	{ "pgid", OPT_PGID, ARG_NONE, 0, 0, NULL, false, false, GRP_TARGET, NULL,
+	{ "pgid", OPT_PGID, ARG_NONE, 0, 0, NULL, true, false, GRP_TARGET, NULL,
 	  "the numeric target is a process group id: monitor all members" },
 	/* ---- timing ---- */
 	{ "n", OPT_N, ARG_INT, 0, CONFIG_MAX_DUMPS, NULL, true, false, GRP_TIMING, "N",

@@ -6,13 +6,6 @@
 #include "log.h"
 #include "run.h"
 
-int monitor_run(const struct config *cfg)
-{
-	(void)cfg;
-	log_error("CPU, memory, thread, fd and process-discovery triggers are not implemented yet");
-	return 2;
-}
-
 int sigtrap_run(const struct config *cfg)
 {
 	(void)cfg;

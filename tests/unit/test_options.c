@@ -177,12 +177,12 @@ static const struct ok_case ok_cases[] = {
 	{ "--help", "target=none 0 ''\nlog=none json=0 help=1\n" },
 	{ "-bogus -? 1 2 3", "target=none 0 ''\nlog=none json=0 help=1\n" },
 	/* not-ready switches parse fully and name themselves */
-	{ "-c 80 1234", "cpu=80 below=-1\nunimplemented='-c'\n" },
-	{ "-cl 10 -c 65 1234", "cpu=65 below=10\nunimplemented='-cl'\n" },
-	{ "-m 100,200,300 1234", "mem_below=0 mem=[100,200,300]\nn=3 s=10 pf=1000 sustain=0\nunimplemented='-m'\n" },
-	{ "-ml 50 -n 2 1234", "mem_below=1 mem=[50]\nn=2 s=10 pf=1000 sustain=0\nunimplemented='-ml'\n" },
+	{ "-c 80 1234", "cpu=80 below=-1\n" },
+	{ "-cl 10 -c 65 1234", "cpu=65 below=10\n" },
+	{ "-m 100,200,300 1234", "mem_below=0 mem=[100,200,300]\nn=3 s=10 pf=1000 sustain=0\n" },
+	{ "-ml 50 -n 2 1234", "mem_below=1 mem=[50]\nn=2 s=10 pf=1000 sustain=0\n" },
 	{ "-tc 10 -fc 20 -pf 100 -sustain 500 1234",
-	  "tc=10 fc=20\nn=1 s=10 pf=100 sustain=500\nunimplemented='-tc'\n" },
+	  "tc=10 fc=20\nn=1 s=10 pf=100 sustain=500\n" },
 	{ "-sig 11,SIGUSR1,abrt 1234", "sig=[11,10,6] crash=0\nunimplemented='-sig'\n" },
 	{ "-crash 1234", "sig=[] crash=1\nunimplemented='-crash'\n" },
 	{ "-e 1234", "e=1 e_dumps=-1 fx='' f=[]\nunimplemented='-e'\n" },
@@ -202,9 +202,9 @@ static const struct ok_case ok_cases[] = {
 	  "counters=[System.Runtime:cpu-usage>=50,a:b<1.5]\nunimplemented='-pc'\n" },
 	{ "-restrack nodump -sr 10 1234", "restrack=1 nodump=1 sr=10\nunimplemented='-restrack'\n" },
 	{ "-restrack 1234", "restrack=1 nodump=0 sr=1\nunimplemented='-restrack'\n" },
-	{ "-w myapp /tmp/out", "target=name 0 'myapp'\nwait=1\ndest='/tmp/out' name='' overwrite=0\nunimplemented='-w'\n" },
-	{ "-pgid 77", "target=pgid 77 ''\nunimplemented='-pgid'\n" },
-	{ "-n 2 -c 90 -m 10 1234", "n=2 s=10 pf=1000 sustain=0\ncpu=90 below=-1\nmem_below=0 mem=[10]\nunimplemented='-c'\n" },
+	{ "-w myapp /tmp/out", "target=name 0 'myapp'\nwait=1\ndest='/tmp/out' name='' overwrite=0\n" },
+	{ "-pgid 77", "target=pgid 77 ''\n" },
+	{ "-n 2 -c 90 -m 10 1234", "n=2 s=10 pf=1000 sustain=0\ncpu=90 below=-1\nmem_below=0 mem=[10]\n" },
 };
 
 static void test_ok_cases(void **state)
