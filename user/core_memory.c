@@ -423,6 +423,17 @@ int core_mem_reserve(struct core_mem *cm, uint64_t bytes)
 	return 0;
 }
 
+static void release_arena(struct core_mem *cm, size_t upto)
+{
+	const size_t step = 64u << 20;
+
+	upto = upto / step * step;
+	if (upto > cm->arena_released) {
+		madvise(cm->arena + cm->arena_released, upto - cm->arena_released, MADV_DONTNEED);
+		cm->arena_released = upto;
+	}
+}
+
 int core_mem_flush(struct core_mem *cm)
 {
 	int err = 0;
@@ -443,6 +454,12 @@ int core_mem_flush(struct core_mem *cm)
 			k += cm->state[i] != PG_HOLE;
 		}
 		err = write_window(cm, win->npages, win->file_off);
+		/*
+		 * Give written arena memory back as we go: the kernel's dirty
+		 * page limits scale with free memory, so holding the whole arena
+		 * until the end would throttle our own writes.
+		 */
+		release_arena(cm, (size_t)(win->data - cm->arena) + k * ps);
 	}
 	return err;
 }

@@ -42,7 +42,7 @@ struct core_mem {
 	unsigned char *base;     /* destination of the current window */
 	/* snapshot arena: memory copied while stopped, written after resume */
 	unsigned char *arena_map, *arena;
-	size_t arena_map_len, arena_len, arena_used;
+	size_t arena_map_len, arena_len, arena_used, arena_released;
 	struct snap_window *wins;
 	size_t nwins, capwins;
 	volatile int *interrupted;
