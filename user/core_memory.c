@@ -416,10 +416,16 @@ int core_mem_reserve(struct core_mem *cm, uint64_t bytes)
 	cm->arena = (unsigned char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
 	cm->arena_len = len;
 	madvise(cm->arena, len, MADV_HUGEPAGE);
-	/* Fault it all in now, before the target is stopped. */
-	if (madvise(cm->arena, len, MADV_POPULATE_WRITE) < 0)
-		for (size_t i = 0; i < len; i += cm->page_size)
-			cm->arena[i] = 0;
+	/* Fault it all in now, before the target is stopped; in steps, so Ctrl-C is not held up. */
+	for (size_t at = 0; at < len; at += huge * 128) {
+		size_t n = len - at < huge * 128 ? len - at : huge * 128;
+
+		if (cm->interrupted && *cm->interrupted)
+			return -EINTR;
+		if (madvise(cm->arena + at, n, MADV_POPULATE_WRITE) < 0)
+			for (size_t i = 0; i < n; i += cm->page_size)
+				cm->arena[at + i] = 0;
+	}
 	return 0;
 }
 

@@ -472,7 +472,10 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	if (err)
 		goto out;
 	/* Best effort: without an arena everything is streamed while stopped. */
-	core_mem_reserve(&job.mem, snapshot_budget(req->pid, job.ps.filter));
+	if (core_mem_reserve(&job.mem, snapshot_budget(req->pid, job.ps.filter)) == -EINTR) {
+		err = -EINTR;
+		goto out;
+	}
 
 	t_stop = now_ns();
 	err = threads_stop(req->pid, req->already_seized, first_tid, req->interrupted, &job.ts);
