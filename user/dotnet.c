@@ -109,6 +109,17 @@ int dotnet_parse_euid_egid(const char *status, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int dotnet_parse_capeff(const char *status, uint64_t *out)
+{
+	const char *p = status ? status_line(status, "CapEff:") : NULL;
+	unsigned long long v;
+
+	if (!p || sscanf(p, "%llx", &v) != 1)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 const char *dotnet_environ_get(const char *block, size_t len, const char *name)
 {
 	size_t nlen = strlen(name);
@@ -203,6 +214,7 @@ static int read_target_identity(pid_t pid, struct dotnet_target *t)
 {
 	char *buf = NULL;
 	size_t len = 0;
+	uint64_t caps = 0;
 	const char *tmp;
 	int err;
 
@@ -217,6 +229,8 @@ static int read_target_identity(pid_t pid, struct dotnet_target *t)
 	err = dotnet_parse_nspid(buf, &t->ns_pid);
 	if (!err)
 		err = dotnet_parse_euid_egid(buf, &t->uid, &t->gid);
+	if (!err && dotnet_parse_capeff(buf, &caps) == 0)
+		t->dac_override = caps & (1ull << 1); /* CAP_DAC_OVERRIDE */
 	free(buf);
 	if (err)
 		return -ESRCH;
