@@ -96,6 +96,16 @@ struct dotnet_dump_result {
 int dotnet_write_dump(pid_t pid, const char *path, enum dotnet_dump_type type, bool overwrite,
 		      int timeout_ms, struct dotnet_dump_result *res);
 
+struct trigger_info;
+/*
+ * dump_process()'s .NET branch: write the runtime's dump of pid at path with
+ * cfg's -dt type and log "Core dump N generated: PATH (.NET 10.0.x, entry X,
+ * heap dump)" or the one-line failure. Returns 0 or -errno.
+ */
+int dotnet_dump_and_log(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+			unsigned index, const char *name, const char *path, char *path_out,
+			size_t path_len);
+
 /* "heap", "full", "mini", "triage" and back; -EINVAL for other text. */
 const char *dotnet_dump_type_name(enum dotnet_dump_type type);
 int dotnet_dump_type_parse(const char *text, enum dotnet_dump_type *out);

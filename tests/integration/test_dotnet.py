@@ -6,6 +6,7 @@ real MarkerApp, and checks each dump with ClrMD (tests/dotnet/ClrmdCheck).
 The CLI path (coretrap -dt ...) is covered in test_dotnet_cli below.
 """
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -408,3 +409,42 @@ def test_bad_destination_directory(target, workdir):
     assert r.returncode == 1
     assert "No such file or directory" in r.stderr
     assert target.alive()
+
+
+# ---------------------------------------------------------------- through the CLI
+
+@pytest.mark.parametrize("dump_type", ["heap", "triage"])
+def test_dotnet_cli(target, workdir, dump_type):
+    """coretrap PID DIR on a .NET target takes the runtime's dump, with -dt."""
+    assert CORETRAP.exists(), "run make first"
+    r = subprocess.run([str(CORETRAP), "-dt", dump_type, str(target.pid), str(workdir)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    line = next(l for l in r.stdout.splitlines() if "Core dump 0 generated:" in l)
+    path = Path(line.split("generated: ", 1)[1].split(" (", 1)[0])
+    assert re.search(rf"\(\.NET 10\.\d+\.\d+, entry MarkerApp, {dump_type} dump\)$", line), line
+    assert path.parent == workdir and stat.S_IMODE(path.stat().st_mode) == 0o600
+    report = ds.clrmd_check(path)
+    assert report["ok"], report
+    if dump_type == "heap":
+        assert report["marker_count"] == MARKERS
+    assert target.alive() and ds.proc_status(target.pid)["TracerPid"] == "0"
+
+
+def test_dotnet_cli_json_and_native_target(target, workdir):
+    import json
+    r = subprocess.run([str(CORETRAP), "-json", str(target.pid), str(workdir)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    dump = next(e for e in events if e["event"] == "dump")
+    assert "entry MarkerApp, heap dump)" in dump["message"]
+    # a native process keeps the native writer: no .NET wording
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        r = subprocess.run([str(CORETRAP), str(sleeper.pid), str(workdir)],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert ".NET" not in r.stdout + r.stderr
