@@ -388,6 +388,108 @@ def test_hostile_server_gives_clear_error(dotnet_built, workdir, mode, errtext):
     assert leftover_staging(workdir) == [] and leftover_staging(Path("/tmp")) == []
 
 
+def utf16(text):
+    data = (text + "\0").encode("utf-16-le")
+    return (len(data) // 2).to_bytes(4, "little") + data
+
+
+def message(set_, id_, payload=b""):
+    return b"DOTNET_IPC_V1\0" + (20 + len(payload)).to_bytes(2, "little") + bytes([set_, id_, 0, 0]) + payload
+
+
+class ScriptedServer(FakeServer):
+    """Answers like a runtime, per command, except where the script lies.
+    Records every (set, id) it received."""
+
+    def __init__(self, path, script):
+        self.script, self.seen = script, []
+        super().__init__(path, "scripted")
+
+    def reply(self, conn):
+        conn.settimeout(2)
+        try:
+            req = conn.recv(65536)
+        except OSError:
+            conn.close()
+            return
+        key = (req[16], req[17]) if len(req) >= 20 else (None, None)
+        self.seen.append(key)
+        ok = message(0xFF, 0, b"\0\0\0\0")
+        if key == (4, 8):
+            payload = ((1).to_bytes(4, "little") + (77).to_bytes(8, "little") + b"\1" * 16 +
+                       utf16("/usr/bin/dotnet Fake.dll") + utf16("Linux") + utf16("x64") +
+                       utf16("Fake") + utf16("10.0.99") + utf16("linux-x64"))
+            out = message(0xFF, 0, payload)
+        elif key == (4, 2):
+            blob = (1).to_bytes(4, "little") + utf16("DOTNET_DbgDisablePagemapUse=1")
+            out = message(0xFF, 0, len(blob).to_bytes(4, "little") + b"\0\0") + blob
+        else:
+            out = ok
+        out = self.script.get(key, out)
+        if out is not None:
+            conn.sendall(out)
+        conn.close()
+
+
+UNKNOWN = message(0xFF, 0xFF, (0x80131385).to_bytes(4, "little"))
+
+
+def run_against(server_script, workdir, dump_type="heap"):
+    sock_path = workdir / "scripted.sock"
+    server = ScriptedServer(sock_path, server_script)
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        r = ds.dump_tool(["-t", dump_type, sleeper.pid, workdir / "x.dmp"],
+                         env={"CORETRAP_DOTNET_SOCKET": str(sock_path)}, timeout=60)
+    finally:
+        server.close()
+        sleeper.kill()
+        sleeper.wait()
+    return r, server.seen
+
+
+def test_ok_reply_without_file_is_an_error(dotnet_built, workdir):
+    """An old runtime replied OK even when createdump failed: the file is checked."""
+    r, seen = run_against({}, workdir)
+    assert r.returncode == 1
+    assert "answered OK but no dump file was written" in r.stderr
+    assert (1, 3) in seen
+    assert leftover_staging(Path("/tmp")) == []
+
+
+def test_dump_command_falls_back_on_unknown_command(dotnet_built, workdir):
+    r, seen = run_against({(1, 3): UNKNOWN, (1, 2): UNKNOWN}, workdir)
+    dumps = [k for k in seen if k[0] == 1]
+    assert dumps == [(1, 3), (1, 2), (1, 1)], seen
+    # the pagemap variable: read, set to 0, restored to the previous "1"
+    assert seen.count((4, 3)) == 2 and (4, 2) in seen, seen
+
+
+def test_dump3_error_text_is_shown(dotnet_built, workdir):
+    err = message(0xFF, 0xFF, (0x80004005).to_bytes(4, "little") +
+                  utf16("[createdump] Could not create output file\n"))
+    r, seen = run_against({(1, 3): err}, workdir)
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("[createdump] Could not create output file"), r.stderr
+    assert seen.count((4, 3)) == 2, seen  # restored even though the dump failed
+
+
+def test_environment_reply_lying_about_its_length(dotnet_built, workdir):
+    lying = message(0xFF, 0, (100000).to_bytes(4, "little") + b"\0\0") + b"\1\0\0\0"
+    r, seen = run_against({(4, 2): lying}, workdir)
+    assert r.returncode == 1
+    assert "Connection reset by peer" in r.stderr and "ProcessEnvironment" in r.stderr, r.stderr
+    assert not [k for k in seen if k[0] == 1], "no dump may be asked after a broken reply"
+
+
+def test_old_runtime_without_process_info3(dotnet_built, workdir):
+    r, seen = run_against({(4, 8): UNKNOWN, (4, 4): UNKNOWN, (4, 0): UNKNOWN,
+                           (4, 2): UNKNOWN}, workdir)
+    assert seen[:3] == [(4, 8), (4, 4), (4, 0)], seen
+    assert (4, 3) not in seen  # no environment command: dump without the trick
+    assert "answered OK but no dump file was written" in r.stderr
+
+
 def test_dead_socket_refused(dotnet_built, workdir):
     sock_path = workdir / "dead.sock"
     s = socket.socket(socket.AF_UNIX)
