@@ -60,6 +60,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_EXTRA_options := user/options_values.c
 UNIT_EXTRA_naming :=
 UNIT_EXTRA_elfcore :=
+UNIT_EXTRA_dotnet := user/dotnet_dump.c user/ipc.c
 UNIT_EXTRA_run_mode := user/options.c user/options_values.c
 UNIT_EXTRA_maps :=
 
@@ -67,7 +68,8 @@ UNIT_EXTRA_maps :=
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_SRCS := user/coredump.c user/elfcore.c user/maps.c user/threads_stop.c \
 	user/arch_x86_64.c user/pagemap.c user/core_proc.c user/core_output.c user/core_memory.c
-TOOLS := $(BUILD)/tests/dumpcore
+# and the .NET dump code alone: build/tests/dotnetdump.
+TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for
 # user/X.c. `make test` runs each with a seeded random driver; `make fuzz`
@@ -117,6 +119,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c user/%.c $$(UNIT_EXTRA_$$*) | $(BUILD
 $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c user/%.c tests/fuzz/standalone_main.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON_CFLAGS) -o $@ $(filter %.c,$^)
+
+# Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
+DOTNET_TOOL := $(BUILD)/tests/dotnetdump
+$(DOTNET_TOOL): tests/tools/dotnetdump.c user/dotnet.c user/dotnet_dump.c user/ipc.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(BUILD) $(BUILD)/user $(BUILD)/bpf $(BUILD)/profiler $(BUILD)/targets $(BUILD)/tests:
 	$(Q)mkdir -p $@

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "coredump.h"
+#include "dotnet.h"
 #include "dump.h"
 #include "log.h"
 #include "naming.h"
@@ -52,6 +53,12 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
 		return r;
 	}
+
+	/* .NET targets get the runtime's own dump (managed heap readable by
+	 * ClrMD/SOS); a target the caller already holds in ptrace cannot be
+	 * attached by createdump, so it keeps the native writer. */
+	if (!why->already_seized && dotnet_detect(pid))
+		return dotnet_dump_and_log(cfg, pid, why, index, name, path, path_out, path_len);
 
 	struct dump_request req = {
 		.pid = pid,

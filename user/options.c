@@ -58,7 +58,7 @@ static const struct opt_spec opt_table[] = {
 	  "dump when a .NET counter is at or above VALUE (up to 5 -pc/-pcl)" },
 	{ "pcl", OPT_PCL, ARG_COUNTER, 0, 0, NULL, false, true, GRP_DOTNET, "PROV:COUNTER VALUE",
 	  "dump when a .NET counter is below VALUE" },
-	{ "dt", OPT_DT, ARG_WORD, 0, 0, "heap|full|mini|triage", false, false, GRP_DOTNET,
+	{ "dt", OPT_DT, ARG_WORD, 0, 0, "heap|full|mini|triage", true, false, GRP_DOTNET,
 	  "TYPE", ".NET dump type: heap (default), full, mini, triage (extension)" },
 	{ "restrack", OPT_RESTRACK, ARG_OPT_WORD, 0, 0, "nodump", false, false, GRP_DOTNET,
 	  "[nodump]", "track malloc-family leaks (ProcDump's eBPF leak tracker)" },

@@ -51,7 +51,6 @@ def test_usage_error(args, message):
 NOT_READY = [
     ["-sig", "11"], ["-crash"], ["-e"], ["-e", "-f", "Foo"], ["-e", "-fx", "Foo"], ["-gcm", "100"],
     ["-gcgen", "1"], ["-restrack"], ["-restrack", "-sr", "2"], ["-pc", "a:b", "1"], ["-pcl", "a:b", "1"],
-    ["-dt", "full"],
 ]
 
 
