@@ -1,63 +1,100 @@
-// SPDX-License-Identifier: MIT
-/* STUB until branch cli lands: just enough of the CLI to drive profiler_run(). */
+/* SPDX-License-Identifier: MIT */
+/*
+ * coretrap: options -> config -> target -> run mode.
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage (incl. not implemented yet).
+ */
+#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include "config.h"
+#include <unistd.h>
+
+#include "banner.h"
 #include "log.h"
-#include "profiler_host.h"
+#include "options.h"
+#include "proc.h"
+#include "run.h"
+#include "sigctl.h"
 
-int main(int argc, char **argv)
+/* Name -> pid for a name target without -w; PID must exist. Returns an exit code. */
+static int resolve_target(struct config *cfg)
 {
-	static struct config c;
-	int positional = 0;
-
-	memset(&c, 0, sizeof(c));
-	strcpy(c.dump_dir, ".");
-	c.exception_dumps = -1;
-	c.gc_generation = -1;
-	c.dump_count = 1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcasecmp(a, "-e")) {
-			c.exception = true;
-			if (i + 1 < argc && argv[i + 1][0] >= '1' && argv[i + 1][0] <= '9' && i + 2 < argc)
-				c.exception_dumps = atoi(argv[++i]);
-		} else if (!strcasecmp(a, "-f") && i + 1 < argc) {
-			char *list = strdup(argv[++i]), *save = NULL;
-			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-				snprintf(c.filters[c.filter_count++], CONFIG_FILTER_MAX, "%s", t);
-			free(list);
-		} else if (!strcasecmp(a, "-fx") && i + 1 < argc) {
-			snprintf(c.exclude_filter, sizeof(c.exclude_filter), "%s", argv[++i]);
-		} else if (!strcasecmp(a, "-n") && i + 1 < argc) {
-			c.dump_count = atoi(argv[++i]);
-		} else if (!strcasecmp(a, "-gcgen") && i + 1 < argc) {
-			c.gc_generation = atoi(argv[++i]);
-		} else if (!strcasecmp(a, "-gcm") && i + 1 < argc) {
-			char *v = argv[++i];
-			if (!strncasecmp(v, "LOH:", 4)) { c.gcm_heap = GC_HEAP_LOH; v += 4; }
-			else if (!strncasecmp(v, "POH:", 4)) { c.gcm_heap = GC_HEAP_POH; v += 4; }
-			else if (v[0] >= '0' && v[0] <= '2' && v[1] == ':') { c.gcm_heap = GC_HEAP_GEN0 + (v[0] - '0'); v += 2; }
-			for (char *s = v; *s; ) {
-				c.gcm_mb[c.gcm_count++] = strtol(s, &s, 10);
-				if (*s == ',') s++; else break;
-			}
-		} else if (a[0] == '-') {
-			fprintf(stderr, "coretrap (stub cli): unknown option %s\n", a);
-			return 2;
-		} else if (positional++ == 0) {
-			c.target_kind = TARGET_PID;
-			c.target_pid = atoi(a);
-		} else {
-			snprintf(c.dump_dir, sizeof(c.dump_dir), "%s", a);
+	switch (cfg->target_kind) {
+	case TARGET_PID:
+		if (!proc_alive(cfg->target_pid)) {
+			log_error("no process with PID %d", (int)cfg->target_pid);
+			return 1;
 		}
+		return 0;
+	case TARGET_NAME:
+		if (cfg->wait_for_name)
+			return 0;
+		/* ProcDump: first case-insensitive match; we take the lowest pid. */
+		if (proc_find_by_name(cfg->target_name, true, &cfg->target_pid)) {
+			log_error("no process named '%s'", cfg->target_name);
+			return 1;
+		}
+		return 0;
+	default:
+		return 0; /* -pgid: the monitor follows the group */
 	}
-	if (c.target_kind != TARGET_PID) {
-		fprintf(stderr, "usage: coretrap [-e [N]] [-f p,..] [-fx p] [-gcm [G:]MB,..] [-gcgen G] [-n N] PID [dir]\n");
-		return 2;
+}
+
+/* ProcDump's rule: root, or the same effective uid as the target. */
+static int check_access(const struct config *cfg)
+{
+	uid_t owner;
+
+	if (cfg->target_kind == TARGET_PGID || cfg->wait_for_name || geteuid() == 0)
+		return 0;
+	if (proc_euid(cfg->target_pid, &owner)) {
+		log_error("no process with PID %d", (int)cfg->target_pid);
+		return 1;
 	}
-	log_init(&c);
-	return profiler_run(&c) < 0 ? 1 : 0;
+	if (owner != geteuid()) {
+		log_error("not allowed to dump process %d (uid %u): run as root or as its user",
+			  (int)cfg->target_pid, (unsigned)owner);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct config cfg;
+	char err[512], name[CONFIG_NAME_MAX] = "";
+	int r;
+
+	/* Before anything else, so no thread ever has them unblocked. */
+	r = sigctl_init();
+	if (options_parse(argc, argv, NULL, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "coretrap: %s\nTry 'coretrap -?' for usage.\n", err);
+		return EXIT_USAGE;
+	}
+	if (cfg.help) {
+		options_usage(stdout);
+		return 0;
+	}
+	log_init(&cfg);
+	if (cfg.unimplemented[0]) {
+		log_error("%s is not implemented yet", cfg.unimplemented);
+		return EXIT_USAGE;
+	}
+	if (r) {
+		log_error("failed to set up signal handling: %s", strerror(-r));
+		return 1;
+	}
+	if ((r = resolve_target(&cfg)) || (r = check_access(&cfg)))
+		return r;
+	if (cfg.target_pid)
+		proc_name(cfg.target_pid, name, sizeof(name));
+	if (!cfg.json)
+		banner_print(stdout, &cfg, name);
+
+	switch (run_mode_for(&cfg)) {
+	case RUN_TIMER: return timer_run(&cfg);
+	case RUN_MONITOR: return monitor_run(&cfg);
+	case RUN_SIGTRAP: return sigtrap_run(&cfg);
+	case RUN_PROFILER: return profiler_run(&cfg);
+	}
+	return 1;
 }
