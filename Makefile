@@ -117,6 +117,12 @@ $(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c user/%.c tests/fuzz/standalone_main.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON_CFLAGS) -o $@ $^
 
+# Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
+DOTNET_TOOL := $(BUILD)/tests/dotnetdump
+$(DOTNET_TOOL): tests/tools/dotnetdump.c user/dotnet.c user/dotnet_dump.c user/ipc.c | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^
+
 $(BUILD) $(BUILD)/user $(BUILD)/bpf $(BUILD)/profiler $(BUILD)/targets $(BUILD)/tests:
 	$(Q)mkdir -p $@
 
@@ -126,7 +132,7 @@ unit: $(UNIT_TESTS) $(FUZZ_BINS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	$(Q)set -e; for f in $(FUZZ_BINS); do echo "== $$f (20000 seeded random inputs)"; $$f 20000; done
 
-integration: coretrap targets
+integration: coretrap targets $(DOTNET_TOOL)
 	$(Q)$(PYTHON) -m pytest -v -ra tests/integration
 
 test: unit integration
@@ -137,7 +143,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/%.c
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined $(COMMON_CFLAGS) -o $@ $^
 
-bench: coretrap targets
+bench: coretrap targets $(DOTNET_TOOL)
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets
