@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +25,12 @@
 #include "dump.h"
 #include "log.h"
 #include "profstatus.h"
-#include "zz_stub_dotnet.h"
+#include "dotnet.h"
+#include "sigctl.h"
 
 #define HRESULT_PROFILER_ALREADY_ACTIVE 0x8013136Au
 #define ATTACH_TIMEOUT_MS 5000      /* runtime's wait for a background GC during attach */
+#define ATTACH_REPLY_TIMEOUT_MS 30000 /* dlopen + InitializeForAttach + a GC wait */
 #define ACCEPT_TIMEOUT_MS 10000
 #define HEARTBEAT_MS 2000
 #define UNLOAD_WAIT_MS 15000
@@ -47,6 +48,7 @@ struct budget {
 struct host {
 	const struct config *cfg;
 	pid_t pid;
+	struct dotnet_target dn;
 	struct profiler_drop drop;
 	int conn;
 	int sigfd;
@@ -124,8 +126,8 @@ static int attach(struct host *h)
 		log_error("coretrap: failed to encode profiler settings: %s", strerror((int)-n));
 		return (int)n;
 	}
-	int err = stub_dotnet_attach_profiler(h->pid, clsid, h->drop.target_so, data, (size_t)n,
-					      ATTACH_TIMEOUT_MS, &hr);
+	int err = dotnet_attach_profiler(&h->dn, ATTACH_TIMEOUT_MS, clsid, h->drop.target_so, data,
+					 (uint32_t)n, ATTACH_REPLY_TIMEOUT_MS, &hr);
 	if (err) {
 		log_error("coretrap: failed to attach profiler to %d: %s", h->pid, strerror(-err));
 		return err;
@@ -208,7 +210,7 @@ static bool serve_dump(struct host *h, const struct profmsg *m)
 		return false;
 	}
 
-	struct trigger_info why = { .kind = trigger_kind(m->trigger), .tid = 0 };
+	struct trigger_info why = { .kind = trigger_kind(m->trigger), .interrupted = &sigctl_interrupted };
 	char path[PATH_MAX];
 	int err = dump_process(h->cfg, h->pid, &why, b->total, path, sizeof(path));
 	b->total++; /* failed attempts count too: a failing dump must not loop forever */
@@ -276,10 +278,11 @@ static int serve(struct host *h)
 		if (n < 0 && errno != EINTR)
 			return END_FAILURE;
 		if (n > 0 && p[1].revents) {
-			struct signalfd_siginfo si;
-			if (read(h->sigfd, &si, sizeof(si)) == sizeof(si))
-				log_info("Signal %u received, detaching the profiler", si.ssi_signo);
-			return END_SIGNAL;
+			int sig = sigctl_read();
+			if (sig > 0) {
+				log_info("Signal %d received, detaching the profiler", sig);
+				return END_SIGNAL;
+			}
 		}
 		if (n > 0 && p[0].revents) {
 			int end = on_channel(h);
@@ -319,52 +322,26 @@ static int finish(struct host *h, int end)
 	return 0;
 }
 
-static int block_signals(sigset_t *old)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return -errno;
-	sigdelset(&set, SIGPIPE);
-	int fd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (fd < 0) {
-		int err = -errno;
-		sigprocmask(SIG_SETMASK, old, NULL);
-		return err;
-	}
-	return fd;
-}
-
 int profiler_run(const struct config *cfg)
 {
-	struct host h = { .cfg = cfg, .pid = cfg->target_pid, .conn = -1, .sigfd = -1 };
-	char sock[PATH_MAX];
-	sigset_t old;
+	struct host h = { .cfg = cfg, .pid = cfg->target_pid, .conn = -1, .sigfd = sigctl_fd() };
 	int err;
 
 	budget_init(&h.b, cfg);
-	err = stub_dotnet_socket_path(h.pid, sock, sizeof(sock));
-	if (err) {
-		if (err == -ENOENT)
-			log_error("coretrap: failed to find the .NET diagnostics socket of %d: %s", h.pid,
-				  strerror(-err));
-		else
-			log_error("coretrap: failed to inspect %d: %s", h.pid, strerror(-err));
-		return err;
+	err = dotnet_target_open(h.pid, &h.dn);
+	if (err == -ENOENT) {
+		log_error("coretrap: %d is not a .NET process (no diagnostics socket); -e, -gcm and -gcgen need one",
+			  h.pid);
+		return 1;
 	}
-	h.sigfd = block_signals(&old);
-	if (h.sigfd < 0) {
-		log_error("coretrap: failed to set up signal handling: %s", strerror(-h.sigfd));
-		return h.sigfd;
+	if (err) {
+		log_error("coretrap: failed to inspect %d: %s", h.pid, strerror(-err));
+		return 1;
 	}
 	err = profiler_drop_create(&h.drop, h.pid);
 	if (err) {
 		log_error("coretrap: failed to write the profiler into %d's /tmp: %s", h.pid, strerror(-err));
-		goto out_signals;
+		goto out_target;
 	}
 	err = attach(&h);
 	/* Loaded (or refused): the files are no longer needed either way. */
@@ -384,8 +361,7 @@ int profiler_run(const struct config *cfg)
 out_conn:
 	if (h.conn >= 0)
 		close(h.conn);
-out_signals:
-	close(h.sigfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return err;
+out_target:
+	dotnet_target_close(&h.dn);
+	return err ? 1 : 0;
 }

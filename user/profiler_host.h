@@ -14,7 +14,7 @@
 
 #include "config.h"
 
-/* Also declared in run.h (cli). Returns 0 or a negative errno; errors are already printed. */
+/* Also declared in run.h: the process exit code (0 ok, 1 failure); errors are already printed. */
 int profiler_run(const struct config *cfg);
 
 /* ---- profiler_drop.c: the files the target sees ---- */
