@@ -168,8 +168,10 @@ static const char *trigger_kind(uint32_t trigger)
 		return "exception";
 	case PROF_TRIGGER_GC_MEMORY:
 		return "gcm";
+	case PROF_TRIGGER_GC_START: /* start and end differ so their names (second resolution) do too */
+		return "gc_start";
 	default:
-		return "gcgen";
+		return "gc_end";
 	}
 }
 
