@@ -122,17 +122,27 @@ void profiler_drop_remove(struct profiler_drop *d)
 	rmdir(d->host_dir);
 }
 
-bool profiler_drop_mapped(const struct profiler_drop *d)
+static bool maps_contain(pid_t pid, const char *needle)
 {
 	char path[64], line[4096];
 	bool found = false;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", d->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, d->target_so) != NULL;
+		found = strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
+}
+
+bool profiler_drop_mapped(const struct profiler_drop *d)
+{
+	return maps_contain(d->pid, d->target_so);
+}
+
+bool profiler_any_mapped(pid_t pid)
+{
+	return maps_contain(pid, "/libcoretrap_profiler.so");
 }

@@ -123,33 +123,36 @@ static int attach(struct host *h)
 	settings_from_config(h->cfg, &h->drop, &s);
 	ssize_t n = profstatus_encode_settings(&s, data, sizeof(data));
 	if (n < 0) {
-		log_error("coretrap: failed to encode profiler settings: %s", strerror((int)-n));
+		log_error("failed to encode profiler settings: %s", strerror((int)-n));
 		return (int)n;
 	}
 	int err = dotnet_attach_profiler(&h->dn, ATTACH_TIMEOUT_MS, clsid, h->drop.target_so, data,
 					 (uint32_t)n, ATTACH_REPLY_TIMEOUT_MS, &hr);
 	if (err) {
-		log_error("coretrap: failed to attach profiler to %d: %s", h->pid, strerror(-err));
+		log_error("failed to attach profiler to %d: %s", h->pid, strerror(-err));
 		return err;
 	}
 	if (hr == HRESULT_PROFILER_ALREADY_ACTIVE) {
-		log_error("coretrap: %d already has a profiler attached (another coretrap?)", h->pid);
+		log_error("%d already has a profiler attached (another coretrap?)", h->pid);
+		/* The runtime refuses only after loading us, and keeps that copy mapped (inert, no threads). */
+		if (profiler_drop_mapped(&h->drop))
+			log_warn("the runtime of %d keeps the refused profiler library mapped; it runs no code", h->pid);
 		return -EBUSY;
 	}
 	if (hr != 0) {
-		log_error("coretrap: failed to attach profiler to %d: runtime error 0x%08x", h->pid, hr);
+		log_error("failed to attach profiler to %d: runtime error 0x%08x", h->pid, hr);
 		return -EPROTO;
 	}
 	/* InitializeForAttach has connected already: the connection waits in the backlog. */
 	struct pollfd p = { .fd = h->drop.listen_fd, .events = POLLIN };
 	if (poll(&p, 1, ACCEPT_TIMEOUT_MS) <= 0) {
-		log_error("coretrap: failed to hear from the profiler in %d: %s", h->pid, strerror(ETIMEDOUT));
+		log_error("failed to hear from the profiler in %d: %s", h->pid, strerror(ETIMEDOUT));
 		return -ETIMEDOUT;
 	}
 	h->conn = accept4(h->drop.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (h->conn < 0) {
 		err = -errno;
-		log_error("coretrap: failed to accept the profiler channel: %s", strerror(-err));
+		log_error("failed to accept the profiler channel: %s", strerror(-err));
 		return err;
 	}
 	return 0;
@@ -244,7 +247,7 @@ static int on_channel(struct host *h)
 		struct profmsg m;
 		ssize_t used = profstatus_decode(h->rbuf, h->rlen, &m);
 		if (used < 0) {
-			log_error("coretrap: failed to read the profiler channel: %s", strerror(EBADMSG));
+			log_error("failed to read the profiler channel: %s", strerror(EBADMSG));
 			return END_FAILURE;
 		}
 		if (used == 0)
@@ -260,7 +263,7 @@ static int on_channel(struct host *h)
 				return END_SPENT;
 			break;
 		case PROFMSG_FAILURE:
-			log_error("coretrap: profiler in %d failed: %s (0x%08x)", h->pid, m.text, (unsigned)m.hresult);
+			log_error("profiler in %d failed: %s (0x%08x)", h->pid, m.text, (unsigned)m.hresult);
 			return END_FAILURE;
 		case PROFMSG_GOODBYE:
 			return m.reason == PROF_BYE_SHUTDOWN ? END_TARGET_GONE : END_PROFILER_GONE;
@@ -315,7 +318,7 @@ static int finish(struct host *h, int end)
 	uint64_t deadline = now_ms() + UNLOAD_WAIT_MS;
 	while (profiler_drop_mapped(&h->drop)) {
 		if (now_ms() > deadline) {
-			log_warn("coretrap: profiler still loaded in %d after %d s", h->pid, UNLOAD_WAIT_MS / 1000);
+			log_warn("profiler still loaded in %d after %d s", h->pid, UNLOAD_WAIT_MS / 1000);
 			return -EBUSY;
 		}
 		usleep(100 * 1000);
@@ -332,17 +335,34 @@ int profiler_run(const struct config *cfg)
 	budget_init(&h.b, cfg);
 	err = dotnet_target_open(h.pid, &h.dn);
 	if (err == -ENOENT) {
-		log_error("coretrap: %d is not a .NET process (no diagnostics socket); -e, -gcm and -gcgen need one",
+		log_error("%d is not a .NET process (no diagnostics socket); -e, -gcm and -gcgen need one",
 			  h.pid);
 		return 1;
 	}
 	if (err) {
-		log_error("coretrap: failed to inspect %d: %s", h.pid, strerror(-err));
+		log_error("failed to inspect %d: %s", h.pid, strerror(-err));
 		return 1;
+	}
+	/*
+	 * Refuse before attaching when a profiler is known to hold the slot:
+	 * a refused AttachProfiler leaves the library mapped in the target.
+	 */
+	char enabled[16] = "";
+	bool found = false;
+	if (profiler_any_mapped(h.pid)) {
+		log_error("%d already has a profiler attached (another coretrap?)", h.pid);
+		err = -EBUSY;
+		goto out_target;
+	}
+	if (!dotnet_get_env(&h.dn, "CORECLR_ENABLE_PROFILING", enabled, sizeof(enabled), &found) && found &&
+	    !strcmp(enabled, "1")) {
+		log_error("%d already has a profiler loaded at startup (CORECLR_ENABLE_PROFILING=1)", h.pid);
+		err = -EBUSY;
+		goto out_target;
 	}
 	err = profiler_drop_create(&h.drop, h.pid);
 	if (err) {
-		log_error("coretrap: failed to write the profiler into %d's /tmp: %s", h.pid, strerror(-err));
+		log_error("failed to write the profiler into %d's /tmp: %s", h.pid, strerror(-err));
 		goto out_target;
 	}
 	err = attach(&h);

@@ -34,5 +34,7 @@ int profiler_drop_create(struct profiler_drop *d, pid_t pid);
 void profiler_drop_remove(struct profiler_drop *d);
 /* True while /proc/PID/maps still maps our .so. */
 bool profiler_drop_mapped(const struct profiler_drop *d);
+/* True when pid maps any coretrap profiler (another coretrap's, or one the runtime kept). */
+bool profiler_any_mapped(pid_t pid);
 
 #endif
