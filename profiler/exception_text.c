@@ -20,6 +20,7 @@ static ClassID exception_class;
 static ULONG message_offset;
 static ULONG str_length_offset, str_buffer_offset;
 static atomic_bool layout_known;
+static atomic_int layout_attempts; /* give up after a few: a failing lookup must not tax every throw */
 
 static const WCHAR system_exception[] = u"System.Exception";
 static const WCHAR message_field[] = u"_message";
@@ -208,7 +209,7 @@ int exception_describe(ObjectID obj, char *out, size_t len)
 		return -EIO;
 	size_t o = utf16_to_utf8(name, wlen(name), out, len);
 
-	if (!atomic_load(&layout_known))
+	if (!atomic_load(&layout_known) && atomic_fetch_add(&layout_attempts, 1) < 8)
 		learn_layout(cls);
 	if (!atomic_load(&layout_known) || !derives_from_exception(cls))
 		return 0;

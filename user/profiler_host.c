@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,6 +63,20 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A profiler life-cycle line: on the console as INFO, under -json as {"event":"profiler",...}. */
+static void profiler_event(pid_t pid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void profiler_event(pid_t pid, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	struct log_event ev = { .event = "profiler", .pid = pid, .message = line };
+	log_event(&ev);
 }
 
 static void budget_init(struct budget *b, const struct config *cfg)
@@ -155,6 +170,13 @@ static int attach(struct host *h)
 		log_error("failed to accept the profiler channel: %s", strerror(-err));
 		return err;
 	}
+	/* Only the target itself may speak for the profiler (the kernel translates the pid for us). */
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	if (getsockopt(h->conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || cred.pid != h->pid) {
+		log_error("failed to accept the profiler channel: %s", "peer is not the target process");
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -184,6 +206,7 @@ static bool serve_dump(struct host *h, const struct profmsg *m)
 	struct budget *b = &h->b;
 	uint32_t flags = 0;
 	int idx = m->filter;
+	char line[PROFSTATUS_TEXT_MAX + 64];
 
 	switch (m->trigger) {
 	case PROF_TRIGGER_EXCEPTION:
@@ -191,15 +214,15 @@ static bool serve_dump(struct host *h, const struct profmsg *m)
 			reply(h, m->seq, -ERANGE, PROFREPLY_FILTER_DONE);
 			return false;
 		}
-		log_info("Exception on thread %u: %s", m->tid, m->text);
+		snprintf(line, sizeof(line), "Exception on thread %u: %s", m->tid, m->text);
 		break;
 	case PROF_TRIGGER_GC_MEMORY:
 		if (idx < 0 || idx >= h->cfg->gcm_count || b->gcm_fired[idx]) {
 			reply(h, m->seq, -ERANGE, PROFREPLY_FILTER_DONE);
 			return false;
 		}
-		log_info("Managed heap %llu MB >= %ld MB after a GC", (unsigned long long)m->value,
-			 h->cfg->gcm_mb[idx]);
+		snprintf(line, sizeof(line), "Managed heap %llu MB >= %ld MB after a GC",
+			 (unsigned long long)m->value, h->cfg->gcm_mb[idx]);
 		break;
 	case PROF_TRIGGER_GC_START:
 	case PROF_TRIGGER_GC_END:
@@ -207,13 +230,24 @@ static bool serve_dump(struct host *h, const struct profmsg *m)
 			reply(h, m->seq, -ERANGE, PROFREPLY_FILTER_DONE);
 			return false;
 		}
-		log_info("Generation %llu GC %s", (unsigned long long)m->value,
+		snprintf(line, sizeof(line), "Generation %llu GC %s", (unsigned long long)m->value,
 			 m->trigger == PROF_TRIGGER_GC_START ? "started" : "finished");
 		break;
 	default:
 		reply(h, m->seq, -EINVAL, 0);
 		return false;
 	}
+
+	struct log_event ev = { .event = "trigger", .pid = h->pid, .trigger = trigger_kind(m->trigger),
+				.value = (long long)m->value, .message = line, .index = (int)b->total,
+				.has = LOG_HAS_INDEX };
+	if (m->trigger == PROF_TRIGGER_GC_MEMORY) {
+		ev.threshold = h->cfg->gcm_mb[idx];
+		ev.has |= LOG_HAS_VALUE | LOG_HAS_THRESHOLD;
+	} else if (m->trigger != PROF_TRIGGER_EXCEPTION) {
+		ev.has |= LOG_HAS_VALUE;
+	}
+	log_event(&ev);
 
 	struct trigger_info why = { .kind = trigger_kind(m->trigger), .interrupted = &sigctl_interrupted };
 	char path[PATH_MAX];
@@ -323,7 +357,7 @@ static int finish(struct host *h, int end)
 		}
 		usleep(100 * 1000);
 	}
-	log_info("Profiler unloaded from %d", h->pid);
+	profiler_event(h->pid, "Profiler unloaded from %d", h->pid);
 	return 0;
 }
 
@@ -370,7 +404,7 @@ int profiler_run(const struct config *cfg)
 	profiler_drop_remove(&h.drop);
 	if (err)
 		goto out_conn;
-	log_info("Profiler attached to %d, waiting for %s%s%s", h.pid, cfg->exception ? "exceptions" : "",
+	profiler_event(h.pid, "Profiler attached to %d, waiting for %s%s%s", h.pid, cfg->exception ? "exceptions" : "",
 		 cfg->exception && (cfg->gcm_count || cfg->gc_generation >= 0) ? " and " : "",
 		 (cfg->gcm_count || cfg->gc_generation >= 0) ? "garbage collections" : "");
 

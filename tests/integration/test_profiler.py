@@ -191,6 +191,24 @@ def test_include_filter_dumps_only_matching_exception_with_throw_on_stack(app, o
     assert thrower[0]["exception_message"] == "marker beta"
 
 
+def test_json_events(app, outdir):
+    ct = coretrap(["-json", "-e", "1", "-f", "beta"], app.pid, outdir)
+    try:
+        ct.wait_for(r'"event":"profiler".*Profiler attached', timeout=30)
+        app.cmd("beta 1")
+        assert ct.p.wait(timeout=30) == 0
+        events = [json.loads(l) for l in ct.drain() if l.startswith("{")]
+    finally:
+        ct.stop()
+    trig = [e for e in events if e.get("event") == "trigger"]
+    dump = [e for e in events if e.get("event") == "dump"]
+    assert len(trig) == 1 and trig[0]["trigger"] == "exception" and trig[0]["pid"] == app.pid, events
+    assert "System.ArgumentException: marker beta" in trig[0]["message"]
+    assert len(dump) == 1 and os.path.dirname(dump[0]["path"]) == outdir, events
+    assert any(e.get("event") == "profiler" and "unloaded" in e["message"] for e in events), events
+    assert_detached_and_alive(app)
+
+
 def test_dumps_per_filter_and_exclude(app, outdir):
     # "marker" matches both types; -fx drops alpha; 2 dumps per filter, then coretrap ends itself.
     ct = coretrap(["-e", "2", "-f", "marker", "-fx", "*alpha"], app.pid, outdir)
