@@ -10,6 +10,8 @@
 #include "profiler.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -188,31 +190,88 @@ static bool derives_from_exception(ClassID cls)
 	return false;
 }
 
+/*
+ * Type names per class, so a busy thrower pays for metadata once per type.
+ * Keyed by (ClassID, ModuleID, typedef) rather than ClassID alone: a ClassID
+ * freed with a collectible assembly and reused for another type then misses.
+ */
+#define NAME_CACHE_SLOTS 128
+struct name_entry {
+	ClassID cls;
+	ModuleID mod;
+	mdTypeDef td;
+	bool is_exception;
+	char name[240];
+};
+static struct name_entry name_cache[NAME_CACHE_SLOTS];
+static pthread_mutex_t name_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool cache_get(ClassID cls, ModuleID mod, mdTypeDef td, char *out, size_t len, bool *is_exception)
+{
+	struct name_entry *e = &name_cache[(cls >> 4) % NAME_CACHE_SLOTS];
+	bool hit;
+
+	pthread_mutex_lock(&name_cache_lock);
+	hit = e->cls == cls && e->mod == mod && e->td == td;
+	if (hit) {
+		snprintf(out, len, "%s", e->name);
+		*is_exception = e->is_exception;
+	}
+	pthread_mutex_unlock(&name_cache_lock);
+	return hit;
+}
+
+static void cache_put(ClassID cls, ModuleID mod, mdTypeDef td, const char *name, bool is_exception)
+{
+	struct name_entry *e = &name_cache[(cls >> 4) % NAME_CACHE_SLOTS];
+
+	if (strlen(name) >= sizeof(e->name))
+		return; /* never cache a truncated name */
+	pthread_mutex_lock(&name_cache_lock);
+	e->cls = cls;
+	e->mod = mod;
+	e->td = td;
+	e->is_exception = is_exception;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	pthread_mutex_unlock(&name_cache_lock);
+}
+
 int exception_describe(ObjectID obj, char *out, size_t len)
 {
-	ClassID cls = 0;
-	void *md = NULL;
+	ClassID cls = 0, parent = 0;
+	ModuleID mod = 0;
 	mdTypeDef td = 0;
-	ClassID parent = 0;
-	WCHAR name[NAME_MAX_UNITS];
+	ULONG32 nargs = 0;
+	bool is_exception = false;
 
 	if (len == 0)
 		return -EINVAL;
 	out[0] = '\0';
-	if (FAILED(COM_CALL(g_info, SLOT_INFO_GET_CLASS_FROM_OBJECT, fn_get_class_from_object, obj, &cls)))
+	if (FAILED(COM_CALL(g_info, SLOT_INFO_GET_CLASS_FROM_OBJECT, fn_get_class_from_object, obj, &cls)) ||
+	    FAILED(COM_CALL(g_info, SLOT_INFO_GET_CLASS_ID_INFO2, fn_get_class_id_info2, cls, &mod, &td, &parent,
+			    0, &nargs, NULL)))
 		return -EIO;
-	if (FAILED(class_metadata(cls, &md, &td, &parent)))
-		return -EIO;
-	HRESULT hr = type_name(md, td, name, NAME_MAX_UNITS);
-	md_release(md);
-	if (FAILED(hr))
-		return -EIO;
-	size_t o = utf16_to_utf8(name, wlen(name), out, len);
-
-	if (!atomic_load(&layout_known) && atomic_fetch_add(&layout_attempts, 1) < 8)
-		learn_layout(cls);
-	if (!atomic_load(&layout_known) || !derives_from_exception(cls))
+	if (!cache_get(cls, mod, td, out, len, &is_exception)) {
+		void *md = NULL;
+		WCHAR name[NAME_MAX_UNITS];
+		if (FAILED(COM_CALL(g_info, SLOT_INFO_GET_MODULE_META_DATA, fn_get_module_meta_data, mod, 0,
+				    &IID_IMetaDataImport_, &md)))
+			return -EIO;
+		HRESULT hr = type_name(md, td, name, NAME_MAX_UNITS);
+		md_release(md);
+		if (FAILED(hr))
+			return -EIO;
+		utf16_to_utf8(name, wlen(name), out, len);
+		if (!atomic_load(&layout_known) && atomic_fetch_add(&layout_attempts, 1) < 8)
+			learn_layout(cls);
+		if (atomic_load(&layout_known)) {
+			is_exception = derives_from_exception(cls);
+			cache_put(cls, mod, td, out, is_exception);
+		}
+	}
+	if (!is_exception)
 		return 0;
+	size_t o = strlen(out);
 	ObjectID msg = *(const ObjectID *)(obj + message_offset);
 	if (!msg)
 		return 0;
