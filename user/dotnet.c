@@ -109,6 +109,17 @@ int dotnet_parse_euid_egid(const char *status, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int dotnet_parse_capeff(const char *status, uint64_t *out)
+{
+	const char *p = status ? status_line(status, "CapEff:") : NULL;
+	unsigned long long v;
+
+	if (!p || sscanf(p, "%llx", &v) != 1)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 const char *dotnet_environ_get(const char *block, size_t len, const char *name)
 {
 	size_t nlen = strlen(name);
@@ -203,6 +214,7 @@ static int read_target_identity(pid_t pid, struct dotnet_target *t)
 {
 	char *buf = NULL;
 	size_t len = 0;
+	uint64_t caps = 0;
 	const char *tmp;
 	int err;
 
@@ -217,6 +229,8 @@ static int read_target_identity(pid_t pid, struct dotnet_target *t)
 	err = dotnet_parse_nspid(buf, &t->ns_pid);
 	if (!err)
 		err = dotnet_parse_euid_egid(buf, &t->uid, &t->gid);
+	if (!err && dotnet_parse_capeff(buf, &caps) == 0)
+		t->dac_override = caps & (1ull << 1); /* CAP_DAC_OVERRIDE */
 	free(buf);
 	if (err)
 		return -ESRCH;
@@ -421,11 +435,13 @@ static int recv_exact(int fd, uint8_t *buf, size_t len, int64_t deadline)
 }
 
 /*
- * Connect, send one request, read one reply message into reply (65535
- * bytes). With keep_fd the connection stays open for a continuation.
+ * Connect, send one request, read one reply message into reply (a reply
+ * longer than reply_cap is garbage for that command: -EBADMSG). With
+ * keep_fd the connection stays open for a continuation.
  */
 static int transact(const struct dotnet_target *t, const uint8_t *req, size_t req_len,
-		    int reply_timeout_ms, uint8_t *reply, size_t *reply_len, int *keep_fd)
+		    int reply_timeout_ms, uint8_t *reply, size_t reply_cap, size_t *reply_len,
+		    int *keep_fd)
 {
 	int64_t deadline = now_ms() + DOTNET_CMD_TIMEOUT_MS;
 	struct ipc_header h;
@@ -439,7 +455,7 @@ static int transact(const struct dotnet_target *t, const uint8_t *req, size_t re
 	deadline = now_ms() + reply_timeout_ms;
 	if ((err = recv_exact(fd, reply, IPC_HEADER_SIZE, deadline)))
 		goto out;
-	if (ipc_decode_header(reply, IPC_HEADER_SIZE, &h) < 0) {
+	if (ipc_decode_header(reply, IPC_HEADER_SIZE, &h) < 0 || h.size > reply_cap) {
 		err = -EBADMSG;
 		goto out;
 	}
@@ -459,13 +475,17 @@ out:
 static int status_command(const struct dotnet_target *t, const uint8_t *req, size_t len,
 			  int timeout_ms, uint32_t *hr, char *text, size_t text_len)
 {
-	static uint8_t reply[IPC_MAX_MESSAGE];
+	uint8_t *reply = malloc(IPC_MAX_MESSAGE);
 	size_t rlen = 0;
-	int err = transact(t, req, len, timeout_ms, reply, &rlen, NULL);
+	int err;
 
-	if (err)
-		return err;
-	return ipc_decode_status(reply, rlen, hr, text, text_len);
+	if (!reply)
+		return -ENOMEM;
+	err = transact(t, req, len, timeout_ms, reply, IPC_MAX_MESSAGE, &rlen, NULL);
+	if (!err)
+		err = ipc_decode_status(reply, rlen, hr, text, text_len);
+	free(reply);
+	return err;
 }
 
 int dotnet_process_info(struct dotnet_target *t, struct ipc_process_info *info)
@@ -473,38 +493,47 @@ int dotnet_process_info(struct dotnet_target *t, struct ipc_process_info *info)
 	static const struct { uint8_t id; int level; } order[] = {
 		{ IPC_PROCESS_INFO3, 3 }, { IPC_PROCESS_INFO2, 2 }, { IPC_PROCESS_INFO, 1 },
 	};
-	static uint8_t reply[IPC_MAX_MESSAGE];
+	uint8_t *reply = malloc(IPC_MAX_MESSAGE);
+	int err = -EOPNOTSUPP;
 
+	if (!reply)
+		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		uint8_t req[IPC_HEADER_SIZE];
 		size_t rlen = 0;
 		uint32_t hr;
-		int err;
 
 		ipc_encode_empty(req, sizeof(req), IPC_SET_PROCESS, order[i].id);
-		if ((err = transact(t, req, sizeof(req), DOTNET_CMD_TIMEOUT_MS, reply, &rlen, NULL)))
-			return err;
-		if (ipc_decode_process_info(reply, rlen, order[i].level, info) == 0)
-			return 0;
-		if (ipc_decode_status(reply, rlen, &hr, NULL, 0) < 0 || hr == IPC_HR_OK)
-			return -EBADMSG;
+		if ((err = transact(t, req, sizeof(req), DOTNET_CMD_TIMEOUT_MS, reply, IPC_MAX_MESSAGE,
+				    &rlen, NULL)))
+			break;
+		if ((err = ipc_decode_process_info(reply, rlen, order[i].level, info)) == 0)
+			break;
+		if (ipc_decode_status(reply, rlen, &hr, NULL, 0) < 0 || hr == IPC_HR_OK) {
+			err = -EBADMSG;
+			break;
+		}
+		err = hr == IPC_HR_UNKNOWN_COMMAND ? -EOPNOTSUPP : ipc_hresult_errno(hr);
 		if (hr != IPC_HR_UNKNOWN_COMMAND)
-			return ipc_hresult_errno(hr);
+			break;
 	}
-	return -EOPNOTSUPP;
+	free(reply);
+	return err;
 }
 
 int dotnet_get_env(struct dotnet_target *t, const char *name, char *value, size_t len,
 		   bool *found)
 {
-	static uint8_t reply[IPC_MAX_MESSAGE];
-	uint8_t req[IPC_HEADER_SIZE], *blob;
+	uint8_t req[IPC_HEADER_SIZE], *blob, reply[64];
 	size_t rlen = 0;
 	uint32_t incoming, hr;
 	int fd = -1, err;
 
+	/* the first reply is a 26-byte header (or a short error): a small
+	 * buffer is enough, anything bigger is refused by transact */
 	ipc_encode_empty(req, sizeof(req), IPC_SET_PROCESS, IPC_PROCESS_ENVIRONMENT);
-	if ((err = transact(t, req, sizeof(req), DOTNET_CMD_TIMEOUT_MS, reply, &rlen, &fd)))
+	if ((err = transact(t, req, sizeof(req), DOTNET_CMD_TIMEOUT_MS, reply, sizeof(reply), &rlen,
+			    &fd)))
 		return err;
 	if (ipc_decode_env_header(reply, rlen, &incoming) < 0) {
 		close(fd);
@@ -544,15 +573,20 @@ int dotnet_attach_profiler(struct dotnet_target *t, uint32_t attach_timeout_ms,
 			   const void *client_data, uint32_t client_data_len, int reply_timeout_ms,
 			   uint32_t *hresult)
 {
-	static uint8_t req[IPC_MAX_MESSAGE];
-	ssize_t n = ipc_encode_attach_profiler(req, sizeof(req), attach_timeout_ms, clsid,
-					       profiler_path, client_data, client_data_len);
+	uint8_t *req = malloc(IPC_MAX_MESSAGE);
+	ssize_t n;
+	int err;
 
-	if (n < 0)
-		return (int)n;
-	return status_command(t, req, (size_t)n,
-			      reply_timeout_ms > 0 ? reply_timeout_ms : DOTNET_CMD_TIMEOUT_MS, hresult,
-			      NULL, 0);
+	if (!req)
+		return -ENOMEM;
+	n = ipc_encode_attach_profiler(req, IPC_MAX_MESSAGE, attach_timeout_ms, clsid, profiler_path,
+				       client_data, client_data_len);
+	err = n < 0 ? (int)n
+		    : status_command(t, req, (size_t)n,
+				     reply_timeout_ms > 0 ? reply_timeout_ms : DOTNET_CMD_TIMEOUT_MS,
+				     hresult, NULL, 0);
+	free(req);
+	return err;
 }
 
 /* Used by dotnet_dump.c: one GenerateCoreDump request. */

@@ -31,6 +31,7 @@
 #define DOTNET_PAGEMAP_VAR "DOTNET_DbgDisablePagemapUse"
 #define DOTNET_SOCKET_OVERRIDE_ENV "CORETRAP_DOTNET_SOCKET"
 #define DOTNET_DUMP_TIMEOUT_ENV "CORETRAP_DOTNET_DUMP_TIMEOUT_S"
+#define DOTNET_NO_PAGEMAP_ENV "CORETRAP_DOTNET_NO_PAGEMAP" /* test/bench hook */
 
 struct dotnet_target {
 	pid_t pid;                  /* host pid */
@@ -38,6 +39,7 @@ struct dotnet_target {
 	unsigned long long start_key; /* field 22 of /proc/PID/stat */
 	uid_t uid;                  /* effective uid/gid: createdump writes as them */
 	gid_t gid;
+	bool dac_override;          /* CAP_DAC_OVERRIDE in its effective set */
 	char tmpdir[PATH_MAX];      /* the target's temp dir in its own view, ends in '/' */
 	char socket_name[128];      /* dotnet-diagnostic-<nspid>-<key>-socket */
 	int root_fd;                /* O_PATH of /proc/PID/root */
@@ -94,6 +96,16 @@ struct dotnet_dump_result {
 int dotnet_write_dump(pid_t pid, const char *path, enum dotnet_dump_type type, bool overwrite,
 		      int timeout_ms, struct dotnet_dump_result *res);
 
+struct trigger_info;
+/*
+ * dump_process()'s .NET branch: write the runtime's dump of pid at path with
+ * cfg's -dt type and log "Core dump N generated: PATH (.NET 10.0.x, entry X,
+ * heap dump)" or the one-line failure. Returns 0 or -errno.
+ */
+int dotnet_dump_and_log(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+			unsigned index, const char *name, const char *path, char *path_out,
+			size_t path_len);
+
 /* "heap", "full", "mini", "triage" and back; -EINVAL for other text. */
 const char *dotnet_dump_type_name(enum dotnet_dump_type type);
 int dotnet_dump_type_parse(const char *text, enum dotnet_dump_type *out);
@@ -112,6 +124,8 @@ int dotnet_open_in_root(int root_fd, const char *path, int flags);
 int dotnet_parse_starttime(const char *stat_line, unsigned long long *out);
 int dotnet_parse_nspid(const char *status, pid_t *out);
 int dotnet_parse_euid_egid(const char *status, uid_t *uid, gid_t *gid);
+/* Effective capability mask (CapEff:). */
+int dotnet_parse_capeff(const char *status, uint64_t *out);
 /* Value of name in a NUL-separated environ block, or NULL. */
 const char *dotnet_environ_get(const char *block, size_t len, const char *name);
 

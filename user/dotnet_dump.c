@@ -8,7 +8,9 @@
  *  1. We create a private staging directory (mode 0700, owned by the target's
  *     uid) that the target can see: inside the destination directory when the
  *     target sees that very directory (same device and inode through
- *     /proc/PID/root), else inside the target's own TMPDIR.
+ *     /proc/PID/root) and has CAP_DAC_OVERRIDE (so no mode on the way can
+ *     stop it), else inside the target's own TMPDIR (where the runtime
+ *     already made its socket, so it is reachable and writable).
  *  2. createdump writes <staging>/core, named by its path in the target's view.
  *  3. We check the file really exists (an old runtime replied OK regardless),
  *     take it over (root-owned, 0600) and rename it to the destination, or copy
@@ -130,7 +132,11 @@ static int stage_create(const struct dotnet_target *t, const char *dest_dir, str
 	int err;
 
 	s->parent_fd = s->dir_fd = -1;
-	err = dotnet_open_in_root(t->root_fd, dest_dir, O_PATH | O_DIRECTORY);
+	/* The destination only works when the target sees that very directory
+	 * and can reach it whatever its modes: i.e. it has CAP_DAC_OVERRIDE.
+	 * Its TMPDIR always works: the runtime made its socket there. */
+	err = t->dac_override ? dotnet_open_in_root(t->root_fd, dest_dir, O_PATH | O_DIRECTORY)
+			      : -EACCES;
 	if (err >= 0 && (stat(dest_dir, &ours) < 0 || fstat(err, &theirs) < 0 ||
 			 ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino)) {
 		close(err);
@@ -181,6 +187,50 @@ fail:
 	return err;
 }
 
+/* Copy [from, to) at the same offsets: copy_file_range, or read/write when
+ * the kernel refuses it between these filesystems (EXDEV tmpfs -> ext4). */
+static int copy_range(int src, int dst, off_t from, off_t to)
+{
+	static char buf[1 << 20];
+	bool plain = false;
+
+	while (from < to) {
+		ssize_t n;
+
+		if (!plain) {
+			off_t in = from, out = from;
+
+			n = copy_file_range(src, &in, dst, &out, (size_t)(to - from), 0);
+			if (n < 0 && (errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL ||
+				      errno == ENOSYS)) {
+				plain = true;
+				continue;
+			}
+		} else {
+			size_t want = (size_t)(to - from) < sizeof(buf) ? (size_t)(to - from) : sizeof(buf);
+
+			n = pread(src, buf, want, from);
+			if (n > 0) {
+				for (ssize_t done = 0; done < n;) {
+					ssize_t w = pwrite(dst, buf + done, (size_t)(n - done), from + done);
+
+					if (w < 0 && errno == EINTR)
+						continue;
+					if (w <= 0)
+						return w < 0 ? -errno : -EIO;
+					done += w;
+				}
+			}
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		from += n;
+	}
+	return 0;
+}
+
 /* Sparse copy of src into a new 0600 file at path (other filesystem case). */
 static int copy_sparse(int src, const char *dest_dir, const char *path, bool overwrite)
 {
@@ -204,17 +254,7 @@ static int copy_sparse(int src, const char *dest_dir, const char *path, bool ove
 			err = -errno;
 			break;
 		}
-		for (off_t in = data, out = data; in < hole;) {
-			ssize_t n = copy_file_range(src, &in, dst, &out, (size_t)(hole - in), 0);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				err = n < 0 ? -errno : -EIO;
-				break;
-			}
-		}
-		if (err)
+		if ((err = copy_range(src, dst, data, hole)))
 			break;
 		data = hole;
 	}
@@ -347,7 +387,12 @@ int dotnet_write_dump(pid_t pid, const char *path, enum dotnet_dump_type type, b
 		snprintf(res->detail, sizeof(res->detail), "no valid answer to ProcessInfo");
 		goto out;
 	}
-	err = dotnet_get_env(&t, DOTNET_PAGEMAP_VAR, previous, sizeof(previous), &had_previous);
+	/* test/bench hook: CORETRAP_DOTNET_NO_PAGEMAP=1 dumps without the trick
+	 * to show what it saves */
+	if (getenv(DOTNET_NO_PAGEMAP_ENV) && strcmp(getenv(DOTNET_NO_PAGEMAP_ENV), "1") == 0)
+		err = -EOPNOTSUPP;
+	else
+		err = dotnet_get_env(&t, DOTNET_PAGEMAP_VAR, previous, sizeof(previous), &had_previous);
 	if (err == 0)
 		err = dotnet_set_env(&t, DOTNET_PAGEMAP_VAR, "0");
 	if (err == 0)

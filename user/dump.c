@@ -54,6 +54,12 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		return r;
 	}
 
+	/* .NET targets get the runtime's own dump (managed heap readable by
+	 * ClrMD/SOS); a target the caller already holds in ptrace cannot be
+	 * attached by createdump, so it keeps the native writer. */
+	if (!why->already_seized && dotnet_detect(pid))
+		return dotnet_dump_and_log(cfg, pid, why, index, name, path, path_out, path_len);
+
 	struct dump_request req = {
 		.pid = pid,
 		.first_tid = why->tid,
@@ -65,21 +71,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		.already_seized = why->already_seized,
 		.interrupted = why->interrupted,
 	};
-	/*
-	 * A .NET process gets the runtime's own dump (createdump): a native core
-	 * is nearly useless to ClrMD/SOS. A target already seized by the signal
-	 * trigger cannot run createdump, so it keeps the native writer.
-	 */
-	struct dotnet_dump_result dres = { .detail = "" };
-	memset(&res, 0, sizeof(res));
-	if (!why->already_seized && dotnet_detect(pid)) {
-		r = dotnet_write_dump(pid, path, cfg->dotnet_dump_type, cfg->overwrite, 0, &dres);
-		res.apparent_bytes = dres.apparent_bytes;
-		res.allocated_bytes = dres.allocated_bytes;
-		res.wall_ns = dres.wall_ns;
-	} else {
-		r = coredump_write(&req, &res);
-	}
+	r = coredump_write(&req, &res);
 	switch (r) {
 	case 0: {
 		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,
@@ -104,8 +96,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		failed(pid, name, path, index, "dump of process %d interrupted; no file written", (int)pid);
 		break;
 	default:
-		failed(pid, name, path, index, "failed to write dump %s: %s%s%s", path, strerror(-r),
-		       dres.detail[0] ? ": " : "", dres.detail);
+		failed(pid, name, path, index, "failed to write dump %s: %s", path, strerror(-r));
 	}
 	return r;
 }

@@ -197,7 +197,7 @@ static const struct ok_case ok_cases[] = {
 	{ "-gcm LOH:100,200 1234", "gcm_heap=loh gcm=[100,200]\nn=2 s=10 pf=1000 sustain=0\n" },
 	{ "-gcm 2:50 1234", "gcm_heap=2 gcm=[50]\n" },
 	{ "-gcgen 1 1234", "gcgen=1 dt=heap\nn=2 s=10 pf=1000 sustain=0\n" },
-	{ "-dt full 1234", "gcgen=-1 dt=full\nunimplemented='-dt'\n" },
+	{ "-dt full 1234", "gcgen=-1 dt=full\nunimplemented=''\n" },
 	{ "-pc System.Runtime:cpu-usage 50 -pcl a:b 1.5 1234",
 	  "counters=[System.Runtime:cpu-usage>=50,a:b<1.5]\nunimplemented='-pc'\n" },
 	{ "-restrack nodump -sr 10 1234", "restrack=1 nodump=1 sr=10\nunimplemented='-restrack'\n" },
