@@ -197,6 +197,11 @@ static void *const callback_vtbl[CALLBACK11_SLOTS] = {
 
 static struct com_object callback_object = { callback_vtbl };
 
+/* Slot numbers from the interface tables: Callback2 ends at 80, Callback3 at 83, Callback10 at 97. */
+_Static_assert(SLOT_CB_INITIALIZE_FOR_ATTACH == 80 && SLOT_CB_DETACH_SUCCEEDED == 82, "Callback3 slots");
+_Static_assert(SLOT_CB_LOAD_AS_NOTIFICATION_ONLY == 97 && CALLBACK11_SLOTS == 98, "Callback11 size");
+_Static_assert(sizeof(callback_vtbl) / sizeof(callback_vtbl[0]) == CALLBACK11_SLOTS, "vtable size");
+
 /* ---- class factory ---- */
 
 static HRESULT cf_query_interface(struct com_object *self, const GUID *iid, void **out)

@@ -25,6 +25,7 @@
 
 #include "dump.h"
 #include "log.h"
+#include "proc.h"
 #include "profstatus.h"
 #include "dotnet.h"
 #include "sigctl.h"
@@ -328,7 +329,7 @@ static int serve(struct host *h)
 			if (end >= 0)
 				return end;
 		}
-		if (kill(h->pid, 0) < 0 && errno == ESRCH)
+		if (!proc_alive(h->pid))
 			return END_TARGET_GONE;
 		if (now_ms() - last_beat >= HEARTBEAT_MS) {
 			struct profmsg hb = { .type = PROFMSG_HEARTBEAT };
@@ -347,8 +348,10 @@ static int finish(struct host *h, int end)
 		close(h->conn); /* EOF on its side is the real guarantee */
 		h->conn = -1;
 	}
-	if (end == END_TARGET_GONE || kill(h->pid, 0) < 0)
+	if (end == END_TARGET_GONE || !proc_alive(h->pid)) {
+		profiler_event(h->pid, "Target process %d exited", h->pid);
 		return 0;
+	}
 	uint64_t deadline = now_ms() + UNLOAD_WAIT_MS;
 	while (profiler_drop_mapped(&h->drop)) {
 		if (now_ms() > deadline) {

@@ -308,6 +308,19 @@ def test_profiler_detaches_when_coretrap_ends(app, outdir, sig):
     assert_detached_and_alive(app)
 
 
+def test_target_exit_ends_coretrap(app, outdir):
+    ct = coretrap(["-e", "-f", "never matches"], app.pid, outdir)
+    try:
+        ct.wait_for(r"Profiler attached")
+        app.p.stdin.write("quit\n")
+        app.p.stdin.flush()
+        assert app.p.wait(timeout=30) == 0, "the target exits normally with the profiler loaded"
+        assert ct.p.wait(timeout=30) == 0
+        assert f"Target process {app.pid} exited" in "\n".join(ct.drain())
+    finally:
+        ct.stop()
+
+
 def test_second_coretrap_is_refused(app, outdir):
     first = coretrap(["-e", "-f", "never matches"], app.pid, outdir)
     try:
