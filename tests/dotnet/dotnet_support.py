@@ -87,6 +87,14 @@ class Target:
                 raise RuntimeError(f"MarkerApp did not start:\n{text}")
             time.sleep(0.05)
         self.pid = self._host_pid()
+        # the runtime leaves its socket and debug pipes behind when killed:
+        # remember their names to remove them in kill()
+        stat_line = Path(f"/proc/{self.pid}/stat").read_text()
+        key = stat_line.rsplit(")", 1)[1].split()[19]
+        tmp = (env or {}).get("TMPDIR") or os.environ.get("TMPDIR") or "/tmp"
+        self.leftovers = [Path(tmp) / f"dotnet-diagnostic-{self.ns_pid}-{key}-socket",
+                          Path(tmp) / f"clr-debug-pipe-{self.ns_pid}-{key}-in",
+                          Path(tmp) / f"clr-debug-pipe-{self.ns_pid}-{key}-out"]
 
     def _host_pid(self) -> int:
         """The dotnet process: the Popen child itself, or its descendant
@@ -124,6 +132,11 @@ class Target:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        for p in getattr(self, "leftovers", []):
+            try:
+                p.unlink()
+            except OSError:
+                pass
 
 
 def dump_tool(args, env=None, timeout=600):

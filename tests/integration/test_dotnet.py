@@ -75,7 +75,7 @@ def test_detect_dotnet_and_not_native(target, workdir):
 def test_stale_socket_of_dead_pid_is_ignored(dotnet_built):
     """A socket with the pid but another start-time key (left by a dead
     process) must not make a native process look like .NET."""
-    sleeper = subprocess.Popen(["sleep", "60"])
+    sleeper = subprocess.Popen(["sleep", "60"], env=dict(os.environ, TMPDIR="/tmp"))
     stale = Path(f"/tmp/dotnet-diagnostic-{sleeper.pid}-1-socket")
     s = socket.socket(socket.AF_UNIX)
     try:
@@ -267,29 +267,36 @@ def test_socket_path_longer_than_sun_path(dotnet_built, workdir):
 
 
 def test_target_in_own_pid_and_mount_namespace(dotnet_built, workdir):
-    """The target runs as pid 1 of its own PID namespace with a private
-    tmpfs on /tmp: its socket is only reachable through /proc/PID/root, named
-    with its namespace pid; the dump is staged in that tmpfs and copied out."""
+    """The target runs as pid 1 of its own PID namespace, in its own mount
+    namespace where its TMPDIR is a private tmpfs: its socket is reachable
+    only through /proc/PID/root and is named with its namespace pid. Our
+    output directory is hidden from it by another tmpfs, so the dump is
+    staged in its TMPDIR and copied out (other filesystem)."""
     if subprocess.run(["unshare", "--help"], capture_output=True).returncode != 0:
         pytest.skip("SKIPPED LOUDLY: unshare(1) missing")
-    script = ('mount -t tmpfs -o mode=1777 coretrap-test /tmp && exec "$@"')
-    t = ds.Target(workdir, markers=4321,
+    ns_tmp, out = workdir / "ns-tmp", workdir / "out"
+    ns_tmp.mkdir()
+    out.mkdir()
+    script = ('mount -t tmpfs -o mode=1777 coretrap-test "$TMPDIR" && '
+              'mount -t tmpfs coretrap-test "$CT_OUT" && exec "$@"')
+    t = ds.Target(workdir, markers=4321, env={"TMPDIR": str(ns_tmp), "CT_OUT": str(out)},
                   prefix=["unshare", "--fork", "--pid", "--mount", "--mount-proc",
                           "sh", "-c", script, "sh"])
     try:
         nspid = ds.proc_status(t.pid)["NSpid"].split()
         assert len(nspid) == 2 and nspid[-1] == "1", nspid
         assert t.ns_pid == 1
-        assert list(Path(f"/proc/{t.pid}/root/tmp").glob("dotnet-diagnostic-1-*-socket"))
+        assert list(ns_tmp.iterdir()) == []  # invisible from here
+        inside_tmp = Path(f"/proc/{t.pid}/root{ns_tmp}")
+        assert list(inside_tmp.glob("dotnet-diagnostic-1-*-socket"))
         assert ds.dump_tool(["-d", t.pid]).returncode == 0
-        path = workdir / "ns.dmp"
+        path = out / "ns.dmp"
         r = ds.dump_tool(["-t", "heap", t.pid, path])
         assert r.returncode == 0, r.stderr
-        assert "copied=1" in r.stdout  # tmpfs inside, our disk outside
+        assert "copied=1" in r.stdout
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert ds.clrmd_check(path)["marker_count"] == 4321
-        inside = [p.name for p in Path(f"/proc/{t.pid}/root/tmp").iterdir()]
-        assert not [n for n in inside if n.startswith(".coretrap-")], inside
+        assert not [p for p in inside_tmp.iterdir() if p.name.startswith(".coretrap-")]
         assert t.alive()
     finally:
         t.kill()
