@@ -46,7 +46,10 @@ SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
 # The CLR profiler (profiler/*.c) is built as a shared object and linked
 # into coretrap as a blob, so the binary is all a user has to copy.
+# user/profstatus.c (channel codec) and user/exfilter.c (filter matching) are
+# pure modules shared with coretrap, so both sides agree by construction.
 PROFILER_SRCS := $(sort $(wildcard profiler/*.c))
+PROFILER_SHARED_SRCS := $(if $(PROFILER_SRCS),user/profstatus.c user/exfilter.c)
 PROFILER_SO := $(BUILD)/profiler/libcoretrap_profiler.so
 PROFILER_BLOB := $(if $(PROFILER_SRCS),$(BUILD)/profiler/profiler_blob.o)
 
@@ -99,10 +102,13 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(PROFILER_SO): $(PROFILER_SRCS) | $(BUILD)/profiler
+# One compiler call for all sources, so headers are listed by hand instead of -MMD.
+PROFILER_HDRS := $(wildcard profiler/*.h) user/profstatus.h user/exfilter.h user/config.h
+$(PROFILER_SO): $(PROFILER_SRCS) $(PROFILER_SHARED_SRCS) $(PROFILER_HDRS) | $(BUILD)/profiler
 	$(call msg,CC-SO,$@)
 	$(Q)$(CC) $(CFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden \
-		-Iprofiler -Iuser -o $@ $(PROFILER_SRCS) -lpthread
+		-Wl,-z,defs \
+		-Iprofiler -Iuser -o $@ $(PROFILER_SRCS) $(PROFILER_SHARED_SRCS) -lpthread
 
 $(BUILD)/profiler/profiler_blob.o: $(PROFILER_SO)
 	$(call msg,EMBED,$@)

@@ -12,10 +12,3 @@ int sigtrap_run(const struct config *cfg)
 	log_error("the signal trigger is not implemented yet");
 	return 2;
 }
-
-int profiler_run(const struct config *cfg)
-{
-	(void)cfg;
-	log_error("the .NET profiler triggers are not implemented yet");
-	return 2;
-}

@@ -40,6 +40,26 @@ static class Program
             result["threads"] = threads;
             result["managed_frames"] = managedFrames;
 
+            // CLRMDCHECK_STACKS=1: every thread's managed frames and in-flight exception
+            // (the profiler tests look for the throwing method on the throwing thread).
+            if (Environment.GetEnvironmentVariable("CLRMDCHECK_STACKS") == "1")
+            {
+                var stacks = new List<Dictionary<string, object?>>();
+                foreach (ClrThread t in runtime.Threads)
+                {
+                    var ex = t.CurrentException;
+                    stacks.Add(new Dictionary<string, object?>
+                    {
+                        ["os_thread_id"] = t.OSThreadId,
+                        ["frames"] = t.EnumerateStackTrace().Where(f => f.Method != null)
+                                      .Select(f => f.Method!.Signature ?? f.Method!.Name ?? "?").ToList(),
+                        ["exception_type"] = ex?.Type?.Name,
+                        ["exception_message"] = ex?.Message,
+                    });
+                }
+                result["stacks"] = stacks;
+            }
+
             ClrHeap heap = runtime.Heap;
             result["can_walk_heap"] = heap.CanWalkHeap;
             long total = 0, markers = 0, untyped = 0;
