@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "coredump.h"
 #include "dotnet.h"
@@ -33,6 +34,30 @@ static void failed(pid_t pid, const char *name, const char *path, unsigned index
 	log_event(&ev);
 }
 
+/*
+ * A default name is only unique to the second: a second dump of the same
+ * process for the same trigger within that second (-s 0, exception bursts)
+ * gets "_1", "_2"... instead of failing. A custom name already carries the
+ * dump counter, so an existing file there is a real conflict (-o decides).
+ */
+static int avoid_same_second_collision(const struct config *cfg, char *path, size_t len)
+{
+	char base[PATH_MAX];
+	unsigned k;
+
+	if (cfg->dump_name[0] || cfg->overwrite || access(path, F_OK) != 0)
+		return 0;
+	snprintf(base, sizeof(base), "%s", path);
+	for (k = 1; k < 1000; k++) {
+		snprintf(path, len, "%s", base);
+		if (naming_add_suffix(path, len, k))
+			return -ENAMETOOLONG;
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	return 0; /* give up: the writer reports EEXIST */
+}
+
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
 {
@@ -49,6 +74,11 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 	localtime_r(&now, &local);
 	r = naming_build(path, sizeof(path), cfg->dump_dir, name, cfg->dump_name, why->kind, &local, pid,
 			 index);
+	if (r) {
+		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
+		return r;
+	}
+	r = avoid_same_second_collision(cfg, path, sizeof(path));
 	if (r) {
 		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
 		return r;

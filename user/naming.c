@@ -40,3 +40,21 @@ int naming_build(char *out, size_t len, const char *dir, const char *proc_name, 
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+int naming_add_suffix(char *path, size_t len, unsigned k)
+{
+	char *dot = strrchr(path, '.');
+	char *slash = strrchr(path, '/');
+	char tail[32];
+	size_t head;
+	int n;
+
+	if (!dot || (slash && dot < slash))
+		dot = path + strlen(path);
+	head = (size_t)(dot - path);
+	n = snprintf(tail, sizeof(tail), "_%u%s", k, dot);
+	if (n < 0 || (size_t)n >= sizeof(tail) || head + (size_t)n >= len)
+		return -ENAMETOOLONG;
+	memcpy(path + head, tail, (size_t)n + 1);
+	return 0;
+}

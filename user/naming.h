@@ -23,4 +23,12 @@ void naming_sanitize(const char *in, char *out, size_t len);
 int naming_build(char *out, size_t len, const char *dir, const char *proc_name, const char *custom,
 		 const char *trigger, const struct tm *local, pid_t pid, unsigned index);
 
+/*
+ * Default names have one-second resolution, so two dumps of one process for
+ * one trigger within a second would share a name. Insert "_<k>" before the
+ * final ".<pid>" (name_cpu_261125_101500.1234 -> name_cpu_261125_101500_1.1234)
+ * in place. Returns 0, or -ENAMETOOLONG.
+ */
+int naming_add_suffix(char *path, size_t len, unsigned k);
+
 #endif

@@ -95,12 +95,26 @@ def test_three_dumps_one_second_apart(sleeper, tmp_path):
     assert r.returncode == 0, r.stderr
     names = files(tmp_path)
     assert len(names) == 3
-    assert all(re.fullmatch(rf"sleeper_time_{TS}\.{sleeper.pid}", n) for n in names)
+    assert all(re.fullmatch(rf"sleeper_time_{TS}(_\d+)?\.{sleeper.pid}", n) for n in names)
     for i in range(3):
         assert f"Core dump {i} generated: " in r.stdout
     assert "Press Ctrl-C to end monitoring without terminating the process(es)." in r.stdout
     assert f"Stopping monitor for process sleeper ({sleeper.pid})" in r.stdout
     assert_running_untraced(sleeper)
+
+
+def test_same_second_default_names_get_a_suffix(sleeper, tmp_path):
+    # -s 0: three dumps within (usually) one second must all be kept.
+    r = run("-n", 3, "-s", 0, sleeper.pid, f"{tmp_path}/")
+    assert r.returncode == 0, r.stderr
+    names = files(tmp_path)
+    assert len(names) == 3, names
+    stems = {re.fullmatch(rf"(sleeper_time_{TS})(_\d+)?\.{sleeper.pid}", n).group(1) for n in names}
+    if len(stems) == 1:  # all in one second: plain, _1, _2
+        stem = stems.pop()
+        assert names == sorted([f"{stem}.{sleeper.pid}", f"{stem}_1.{sleeper.pid}", f"{stem}_2.{sleeper.pid}"])
+    for i in range(3):
+        assert f"Core dump {i} generated: " in r.stdout
 
 
 def test_custom_name_gets_counter(sleeper, tmp_path):

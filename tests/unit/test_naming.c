@@ -64,6 +64,20 @@ static void test_too_long(void **state)
 	assert_int_equal(naming_build(fit, sizeof(fit) - 1, "/tmp", "a", NULL, "time", &tm, 1, 0), -ENAMETOOLONG);
 }
 
+static void test_add_suffix(void **state)
+{
+	char p[64] = "/tmp/my.dir/app_cpu_261125_101500.1234";
+	char small[24] = "/t/a_time_250101_0.1";
+
+	(void)state;
+	assert_int_equal(naming_add_suffix(p, sizeof(p), 1), 0);
+	assert_string_equal(p, "/tmp/my.dir/app_cpu_261125_101500_1.1234");
+	assert_int_equal(naming_add_suffix(small, sizeof(small), 12), 0);
+	assert_string_equal(small, "/t/a_time_250101_0_12.1");
+	assert_int_equal(naming_add_suffix(small, sizeof(small), 123), -ENAMETOOLONG);
+	assert_string_equal(small, "/t/a_time_250101_0_12.1");
+}
+
 static void test_sanitize(void **state)
 {
 	char out[8];
@@ -84,6 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_add_suffix),
 		cmocka_unit_test(test_sanitize),
 	};
 
