@@ -291,3 +291,37 @@ def test_already_seized_mode_keeps_the_callers_stop(target, tmp_path):
     for func in ("worker_alpha", "worker_beta", "worker_gamma", "main_wait"):
         assert func in g
     assert_released(target)
+
+
+def test_coretrap_binary_writes_a_core_gdb_reads(target, tmp_path):
+    """The same checks through ./coretrap PID DIR, the way users run it (timer mode, one dump)."""
+    coretrap = os.path.join(os.path.dirname(DUMPEE), "..", "..", "coretrap")
+    p = subprocess.run([coretrap, str(target.pid), str(tmp_path)], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    cores = list(tmp_path.iterdir())
+    assert len(cores) == 1 and re.fullmatch(r"dumpee_time_\d{6}_\d{6}\.%d" % target.pid, cores[0].name)
+    assert stat.S_IMODE(cores[0].stat().st_mode) == 0o600
+    out = gdb(DUMPEE, cores[0], "info threads", "thread apply all bt", "p/x marker")
+    assert sorted(gdb_threads(out).values()) == target.tids()
+    for func in ("worker_alpha", "worker_beta", "worker_gamma", "main_wait"):
+        assert re.search(r"in %s \(" % func, out), func
+    assert "$1 = %#x" % MARKER in out
+    assert_released(target)
+
+
+def test_coretrap_mc_zero_leaves_anonymous_memory_out(target, tmp_path):
+    """-mc 0 reaches the writer: anonymous memory is left out, so the core is far smaller."""
+    coretrap = os.path.join(os.path.dirname(DUMPEE), "..", "..", "coretrap")
+    full = tmp_path / "full"
+    bare = tmp_path / "bare"
+    full.mkdir()
+    bare.mkdir()
+    for d, extra in ((full, []), (bare, ["-mc", "0"])):
+        p = subprocess.run([coretrap, *extra, str(target.pid), str(d)], capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0, p.stderr
+    size_full = next(full.iterdir()).stat().st_blocks
+    size_bare = next(bare.iterdir()).stat().st_blocks
+    assert size_bare * 4 < size_full, (size_bare, size_full)
+    assert_released(target)
