@@ -59,6 +59,15 @@ struct stop_desc {
 };
 struct stop_desc sigset_classify(int status);
 
+/*
+ * Signal dispositions from the text of /proc/PID/status (SigIgn, SigCgt).
+ * Returns 0, or -EINVAL when either line is missing or malformed.
+ */
+int sigset_parse_dispositions(const char *status_text, sigmask64_t *ignored, sigmask64_t *caught);
+
+/* Will delivering sig kill the process, given its dispositions? */
+bool sigset_delivery_kills(int sig, sigmask64_t ignored, sigmask64_t caught);
+
 /* Whether a listed signal at delivery gets a dump now. */
 enum sig_decision {
 	SIG_PASS_UNLISTED,    /* not in the set: deliver at once */
@@ -74,5 +83,43 @@ struct sig_budget {
 	uint64_t last_dump_ns;
 };
 enum sig_decision sigset_decide(sigmask64_t set, int sig, const struct sig_budget *b, uint64_t now_ns);
+
+/*
+ * Who generated a signal, as the BPF signal_generate program saw it
+ * (bpf/signal_events.h), and a FIFO of those records waiting for the
+ * signal-delivery-stop they belong to.
+ */
+struct signal_origin {
+	int sig;
+	int code;             /* si_code, or SIGINFO_CODE_NONE when the kernel passed no siginfo */
+	int result;           /* TRACE_SIGNAL_*: 0 delivered (queued), 1 ignored, 2 already pending ... */
+	bool group;           /* process-directed (kill) rather than thread-directed (tgkill, fault) */
+	int target_tid;       /* task the signal was sent to */
+	int sender_tgid;      /* current task at generation */
+	int sender_tid;
+	char sender_comm[16];
+	uint64_t ts_ns;
+};
+#define SIGINFO_CODE_NONE 0x7fffffff
+
+#define ORIGIN_QUEUE_LEN 256
+struct origin_queue {
+	struct signal_origin v[ORIGIN_QUEUE_LEN];
+	unsigned head, len;
+	uint64_t overwritten; /* oldest records dropped because the queue was full */
+};
+void origin_queue_push(struct origin_queue *q, const struct signal_origin *o);
+/*
+ * Take the oldest queued record that a delivery of sig to thread tid of
+ * process tgid can belong to: same signal, actually queued (result 0), and
+ * sent to that thread or to the whole process. false when none.
+ */
+bool origin_queue_take(struct origin_queue *q, int sig, int tgid, int tid, struct signal_origin *out);
+
+/* " (sent by pid 123 kill)", " (raised by thread 5 itself: SEGV_MAPERR)", ... into buf. */
+const char *signal_origin_describe(const struct signal_origin *o, int target_tgid, char *buf, unsigned len);
+
+/* "delivered", "ignored", "already pending", ...: TRACE_SIGNAL_* result names. */
+const char *signal_result_name(int result);
 
 #endif /* CORETRAP_SIGSET_LOGIC_H */
