@@ -60,6 +60,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_EXTRA_options :=
 UNIT_EXTRA_naming :=
 UNIT_EXTRA_elfcore :=
+UNIT_EXTRA_run_mode := user/options.c
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for
 # user/X.c. `make test` runs each with a seeded random driver; `make fuzz`

@@ -19,6 +19,8 @@
 #define CONFIG_MAX_DUMPS 100       /* ProcDump's -n upper bound */
 #define CONFIG_NAME_MAX 256        /* process name / custom dump name */
 #define CONFIG_FILTER_MAX 256      /* one -f / -fx pattern */
+#define CONFIG_MAX_COUNTERS 5      /* -pc / -pcl triggers (ProcDump's limit) */
+#define CONFIG_COUNTER_MAX 256     /* one "Provider:Counter[pN]" spec */
 
 enum target_kind {
 	TARGET_NONE = 0, /* only valid with -? */
@@ -86,6 +88,18 @@ struct config {
 	int gcm_count;
 	int gc_generation;                   /* -gcgen, -1 = not given */
 	enum dotnet_dump_type dotnet_dump_type; /* -dt (extension) */
+	/* -pc / -pcl: .NET counter triggers, in command-line order */
+	struct counter_trigger {
+		char spec[CONFIG_COUNTER_MAX]; /* "Provider:Counter" as given (maybe with [pN]) */
+		double threshold;
+		bool below;                    /* -pcl */
+	} counters[CONFIG_MAX_COUNTERS];
+	int counter_count;
+
+	/* -restrack (parsed, not implemented) */
+	bool restrack;
+	bool restrack_nodump;                /* -restrack nodump */
+	int restrack_sample_rate;            /* -sr, default 1 */
 
 	/* ---- dump content ---- */
 	bool has_coredump_filter;            /* -mc given */

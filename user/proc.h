@@ -16,5 +16,20 @@ int proc_name(pid_t pid, char *out, size_t len);
 int proc_find_by_name(const char *name, bool ignore_case, pid_t *out);
 /* True while pid exists and is not a zombie. */
 bool proc_alive(pid_t pid);
+/* Effective uid of pid (second field of the Uid: line); 0 or -ESRCH. */
+int proc_euid(pid_t pid, uid_t *out);
+
+/*
+ * Pure parsers (unit-tested).
+ * proc_name_from_cmdline: buf holds /proc/PID/cmdline (NUL-separated, len
+ * bytes). Takes argv[0], or argv[1] when argv[0]'s basename is "sudo", cuts
+ * it at the first space and keeps the basename. -ENOENT when that is empty
+ * (kernel threads, zombies): the caller falls back to comm.
+ */
+int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen);
+/* State letter from /proc/PID/stat (after the last ')'), or 0 if malformed. */
+char proc_state_from_stat(const char *buf);
+/* Effective uid from /proc/PID/status text; 0 or -EINVAL. */
+int proc_euid_from_status(const char *buf, uid_t *out);
 
 #endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dump file names (pure: the time is passed in).
+ *   default: <dir>/<name>_<trigger>_<yyMMdd_HHmmss>.<pid>   (ProcDump's pattern)
+ *   custom:  <dir>/<custom>_<k>.<pid>                        (k = dump index from 0)
+ * <name> has every character other than [A-Za-z0-9] replaced by '_'.
+ * .NET dumps use the same names: unlike ProcDump we keep ".<pid>".
+ */
+#ifndef CORETRAP_NAMING_H
+#define CORETRAP_NAMING_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* Copy `in` into out with non-alphanumerics replaced by '_'; "" becomes "unknown". */
+void naming_sanitize(const char *in, char *out, size_t len);
+
+/*
+ * Build the path. custom == NULL or "" selects the default pattern.
+ * Returns 0, or -ENAMETOOLONG when it does not fit in len.
+ */
+int naming_build(char *out, size_t len, const char *dir, const char *proc_name, const char *custom,
+		 const char *trigger, const struct tm *local, pid_t pid, unsigned index);
+
+#endif
