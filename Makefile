@@ -61,6 +61,13 @@ UNIT_EXTRA_options :=
 UNIT_EXTRA_naming :=
 UNIT_EXTRA_elfcore :=
 UNIT_EXTRA_run_mode := user/options.c
+UNIT_EXTRA_maps :=
+
+# The core writer alone, for the test driver build/tests/dumpcore (used by
+# the integration tests and the dump bench next to ./coretrap).
+CORE_WRITER_SRCS := user/coredump.c user/elfcore.c user/maps.c user/threads_stop.c \
+	user/arch_x86_64.c user/pagemap.c user/core_proc.c user/core_output.c user/core_memory.c
+TOOLS := $(BUILD)/tests/dumpcore
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for
 # user/X.c. `make test` runs each with a seeded random driver; `make fuzz`
@@ -68,7 +75,7 @@ UNIT_EXTRA_run_mode := user/options.c
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit integration targets fuzz bench demo clean vmlinux format
+.PHONY: all deps test unit integration targets tools fuzz bench demo clean vmlinux format
 
 all: coretrap
 
@@ -116,11 +123,17 @@ $(BUILD) $(BUILD)/user $(BUILD)/bpf $(BUILD)/profiler $(BUILD)/targets $(BUILD)/
 
 targets: $(TARGETS)
 
+tools: $(TOOLS)
+
+$(BUILD)/tests/dumpcore: tests/tools/dumpcore.c $(CORE_WRITER_SRCS) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^ -lpthread
+
 unit: $(UNIT_TESTS) $(FUZZ_BINS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	$(Q)set -e; for f in $(FUZZ_BINS); do echo "== $$f (20000 seeded random inputs)"; $$f 20000; done
 
-integration: coretrap targets
+integration: coretrap targets tools
 	$(Q)$(PYTHON) -m pytest -v -ra tests/integration
 
 test: unit integration
@@ -131,7 +144,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/%.c
 	$(Q)mkdir -p $(BUILD)/fuzz
 	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined $(COMMON_CFLAGS) -o $@ $^
 
-bench: coretrap targets
+bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets

@@ -40,6 +40,16 @@ struct dump_result {
 	uint64_t wall_ns;          /* whole dump, stop to link */
 	unsigned threads;
 	unsigned segments;         /* PT_LOAD count */
+	/*
+	 * already_seized only: signal-delivery-stops of other threads that the
+	 * writer consumed while interrupting them. They are never lost: each is
+	 * re-injected (PTRACE_CONT with that signal) when the thread is resumed.
+	 * The count and the last one are reported so the caller can log them.
+	 */
+	unsigned reinjected_signals;
+	int reinjected_sig;
+	pid_t reinjected_tid;
+	uint64_t swapped_pages_skipped; /* swapped-out pages left out (never swapped in) */
 };
 
 /*

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+#include "core_memory.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pagemap.h"
+
+enum page_src { PG_HOLE = 0, PG_MEM, PG_FILE, PG_READY };
+
+#define MAX_IOV 1024
+
+int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted)
+{
+	char path[64];
+	size_t pages;
+
+	memset(cm, 0, sizeof(*cm));
+	cm->pid = pid;
+	cm->out_fd = out_fd;
+	cm->mem_fd = -1;
+	cm->interrupted = interrupted;
+	cm->page_size = (size_t)getpagesize();
+	pages = CORE_CHUNK_BYTES / cm->page_size;
+	cm->pagemap_fd = pagemap_open(pid);
+	if (cm->pagemap_fd < 0)
+		return cm->pagemap_fd == -ENOENT ? -ESRCH : cm->pagemap_fd;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	cm->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+	cm->buf = aligned_alloc(cm->page_size, CORE_CHUNK_BYTES);
+	cm->pm = calloc(pages, sizeof(*cm->pm));
+	cm->state = calloc(pages, 1);
+	if (cm->stat_fd < 0 || !cm->buf || !cm->pm || !cm->state) {
+		core_mem_fini(cm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void core_mem_fini(struct core_mem *cm)
+{
+	if (cm->pagemap_fd >= 0)
+		close(cm->pagemap_fd);
+	if (cm->mem_fd >= 0)
+		close(cm->mem_fd);
+	if (cm->stat_fd > 0)
+		close(cm->stat_fd);
+	free(cm->buf);
+	free(cm->pm);
+	free(cm->state);
+	cm->pagemap_fd = cm->mem_fd = cm->stat_fd = -1;
+	cm->buf = NULL;
+	cm->pm = NULL;
+	cm->state = NULL;
+}
+
+int core_mem_target_alive(struct core_mem *cm)
+{
+	char buf[512], *paren;
+	ssize_t n = pread(cm->stat_fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	if (!paren || paren[1] == '\0' || paren[2] == 'Z' || paren[2] == 'X')
+		return -ESRCH;
+	return 0;
+}
+
+static int mem_fd(struct core_mem *cm)
+{
+	char path[64];
+
+	if (cm->mem_fd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", cm->pid);
+		cm->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (cm->mem_fd < 0)
+			return errno == ENOENT ? -ESRCH : -errno;
+	}
+	return cm->mem_fd;
+}
+
+/* Read one page via /proc/PID/mem (only ever called for a resident page). */
+static bool read_page_slow(struct core_mem *cm, uint64_t addr, unsigned char *dst)
+{
+	int fd = mem_fd(cm);
+
+	return fd >= 0 && pread(fd, dst, cm->page_size, (off_t)addr) == (ssize_t)cm->page_size;
+}
+
+/* Fill every PG_MEM page of the window; unreadable pages become holes. */
+static int read_resident(struct core_mem *cm, uint64_t addr, size_t npages)
+{
+	size_t ps = cm->page_size, p = 0;
+	struct iovec local[MAX_IOV], remote[MAX_IOV];
+
+	while (p < npages) {
+		size_t q = p, cnt = 0, expected = 0;
+		ssize_t n;
+
+		while (q < npages && cnt < MAX_IOV) {
+			size_t r;
+
+			if (cm->state[q] != PG_MEM) {
+				q++;
+				continue;
+			}
+			for (r = q; r < npages && cm->state[r] == PG_MEM; r++)
+				;
+			local[cnt].iov_base = cm->buf + q * ps;
+			local[cnt].iov_len = (r - q) * ps;
+			remote[cnt].iov_base = (void *)(uintptr_t)(addr + q * ps);
+			remote[cnt].iov_len = (r - q) * ps;
+			expected += (r - q) * ps;
+			cnt++;
+			q = r;
+		}
+		if (cnt == 0)
+			break;
+		n = cm->no_vm_readv ? -1 : process_vm_readv(cm->pid, local, cnt, remote, cnt, 0);
+		if (n < 0) {
+			if (errno == ESRCH)
+				return -ESRCH;
+			if (errno == ENOSYS || errno == EPERM)
+				cm->no_vm_readv = true;
+			n = 0;
+		}
+		/* Mark what was copied; n counts bytes over the PG_MEM pages in order. */
+		size_t done = (size_t)n / ps, i = p;
+
+		for (; i < q && done; i++) {
+			if (cm->state[i] == PG_MEM) {
+				cm->state[i] = PG_READY;
+				done--;
+			}
+		}
+		if ((size_t)n == expected) {
+			p = q;
+			continue;
+		}
+		/* Short copy: the next resident page failed; try it alone, else leave a hole. */
+		while (i < q && cm->state[i] != PG_MEM)
+			i++;
+		if (i < q) {
+			cm->state[i] = read_page_slow(cm, addr + i * ps, cm->buf + i * ps) ? PG_READY
+											     : PG_HOLE;
+			i++;
+		}
+		p = i;
+	}
+	return 0;
+}
+
+static int open_backing_file(const struct core_mem *cm, const struct mapping *m)
+{
+	char path[128];
+	int fd;
+
+	/* map_files reaches even deleted files and shmem; the path is the fallback. */
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", cm->pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && m->path[0] == '/')
+		fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+/* Fill every PG_FILE page from the backing file at the mapping's offset. */
+static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_t addr,
+			   size_t npages)
+{
+	size_t ps = cm->page_size;
+	int fd = -1;
+
+	for (size_t p = 0; p < npages;) {
+		size_t r;
+		ssize_t n;
+		off_t off;
+
+		if (cm->state[p] != PG_FILE) {
+			p++;
+			continue;
+		}
+		for (r = p; r < npages && cm->state[r] == PG_FILE; r++)
+			;
+		if (fd < 0)
+			fd = open_backing_file(cm, m);
+		off = (off_t)(m->offset + (addr + p * ps - m->start));
+		n = fd >= 0 ? pread(fd, cm->buf + p * ps, (r - p) * ps, off) : -1;
+		if (n < 0)
+			n = 0;
+		for (size_t i = p; i < r; i++) {
+			size_t from = (i - p) * ps;
+
+			if ((size_t)n >= from + ps) {
+				cm->state[i] = PG_READY;
+			} else if ((size_t)n > from) {
+				/* the page holding EOF: the rest of it reads as zero */
+				memset(cm->buf + i * ps + ((size_t)n - from), 0, ps - ((size_t)n - from));
+				cm->state[i] = PG_READY;
+			} else {
+				cm->state[i] = PG_HOLE; /* past EOF: SIGBUS area, nothing to copy */
+			}
+		}
+		p = r;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool page_is_zero(const unsigned char *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+	uint64_t acc = 0;
+
+	if (w[0] | w[len / 8 - 1])
+		return false;
+	for (size_t i = 0; i < len / 8; i++)
+		acc |= w[i];
+	return acc == 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Write the non-zero ready pages of the window; everything else stays a hole. */
+static int write_window(struct core_mem *cm, size_t npages, uint64_t file_off)
+{
+	size_t ps = cm->page_size;
+
+	for (size_t p = 0; p < npages;) {
+		size_t r;
+		int err;
+
+		if (cm->state[p] != PG_READY || page_is_zero(cm->buf + p * ps, ps)) {
+			p++;
+			continue;
+		}
+		for (r = p + 1; r < npages && cm->state[r] == PG_READY &&
+				!page_is_zero(cm->buf + r * ps, ps);
+		     r++)
+			;
+		err = write_all(cm->out_fd, cm->buf + p * ps, (r - p) * ps, file_off + p * ps);
+		if (err)
+			return err;
+		cm->data_bytes += (r - p) * ps;
+		p = r;
+	}
+	return 0;
+}
+
+int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
+			uint64_t file_off)
+{
+	size_t ps = cm->page_size;
+	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m);
+
+	for (uint64_t done = 0; done < len;) {
+		size_t win = len - done > CORE_CHUNK_BYTES ? CORE_CHUNK_BYTES : (size_t)(len - done);
+		size_t npages = win / ps;
+		uint64_t a = addr + done;
+		int err;
+
+		if (cm->interrupted && *cm->interrupted)
+			return -EINTR;
+		err = core_mem_target_alive(cm);
+		if (err)
+			return err;
+		err = pagemap_read(cm->pagemap_fd, a, npages, cm->pm);
+		if (err)
+			return err == -ENOENT ? -ESRCH : err;
+		for (size_t i = 0; i < npages; i++) {
+			uint64_t e = cm->pm[i];
+
+			if (e & PM_PRESENT) {
+				cm->state[i] = PG_MEM;
+			} else if (e & PM_SWAPPED) {
+				/* Reading it would swap it back in: left out, as documented. */
+				cm->state[i] = PG_HOLE;
+				cm->skipped_swapped++;
+			} else {
+				cm->state[i] = file_backed ? PG_FILE : PG_HOLE;
+			}
+		}
+		err = read_resident(cm, a, npages);
+		if (err)
+			return err;
+		read_from_file(cm, m, a, npages);
+		err = write_window(cm, npages, file_off + done);
+		if (err)
+			return err;
+		done += win;
+	}
+	return 0;
+}
+
+bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m)
+{
+	uint64_t e = 0;
+
+	if (pagemap_read(cm->pagemap_fd, m->start, 1, &e) < 0)
+		return false;
+	if (e & PM_PRESENT) {
+		struct iovec l = { cm->buf, SELFMAG }, r = { (void *)(uintptr_t)m->start, SELFMAG };
+
+		if (process_vm_readv(cm->pid, &l, 1, &r, 1, 0) != SELFMAG)
+			return false;
+	} else if (e & PM_SWAPPED) {
+		return false;
+	} else {
+		int fd = open_backing_file(cm, m);
+		ssize_t n;
+
+		if (fd < 0)
+			return false;
+		n = pread(fd, cm->buf, SELFMAG, (off_t)m->offset);
+		close(fd);
+		if (n != SELFMAG)
+			return false;
+	}
+	return memcmp(cm->buf, ELFMAG, SELFMAG) == 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copy target memory into the core, a few MiB at a time, without making any
+ * page of the target resident: /proc/PID/pagemap says which pages are there;
+ * only those are read with process_vm_readv (fallback /proc/PID/mem).
+ * Absent pages of file mappings come from the file itself (page cache, not
+ * the target's RSS); absent anonymous and swapped-out pages become holes, as
+ * do all-zero pages.
+ */
+#ifndef CORETRAP_CORE_MEMORY_H
+#define CORETRAP_CORE_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "maps.h"
+
+#define CORE_CHUNK_BYTES (8u << 20)
+
+struct core_mem {
+	pid_t pid;
+	int out_fd;
+	int pagemap_fd;
+	int mem_fd;          /* /proc/PID/mem, opened on first need */
+	int stat_fd;         /* /proc/PID/stat, to notice the target exiting */
+	bool no_vm_readv;
+	size_t page_size;
+	unsigned char *buf;
+	uint64_t *pm;
+	unsigned char *state;
+	volatile int *interrupted;
+	uint64_t data_bytes;     /* non-hole bytes written */
+	uint64_t skipped_swapped; /* pages left out because they were swapped out */
+};
+
+int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted);
+void core_mem_fini(struct core_mem *cm);
+
+/* 0 while the target exists and is not a zombie, else -ESRCH. */
+int core_mem_target_alive(struct core_mem *cm);
+
+/* Copy [addr, addr + len) of mapping m to file offset file_off. 0, -ESRCH, -EINTR, -ENOSPC... */
+int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
+			uint64_t file_off);
+
+/* Does the mapping's first page start with ELF magic (memory if resident, else file)? */
+bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure parser of /proc/PID/maps and /proc/PID/smaps text, and the kernel's
+ * coredump_filter decision for one mapping. No I/O: callers pass the text.
+ */
+#ifndef CORETRAP_MAPS_H
+#define CORETRAP_MAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* perms */
+#define MAP_PERM_R 0x1u
+#define MAP_PERM_W 0x2u
+#define MAP_PERM_X 0x4u
+#define MAP_PERM_SHARED 0x8u
+
+/* smaps VmFlags we act on */
+#define VMF_DONTDUMP 0x1u /* dd */
+#define VMF_IO 0x2u       /* io */
+#define VMF_HUGETLB 0x4u  /* ht */
+#define VMF_SHARED 0x8u   /* sh */
+
+/* coredump_filter bits (Documentation/filesystems/proc.rst) */
+#define CDF_ANON_PRIVATE 0x01ul
+#define CDF_ANON_SHARED 0x02ul
+#define CDF_FILE_PRIVATE 0x04ul
+#define CDF_FILE_SHARED 0x08ul
+#define CDF_ELF_HEADERS 0x10ul
+#define CDF_HUGETLB_PRIVATE 0x20ul
+#define CDF_HUGETLB_SHARED 0x40ul
+#define CDF_DEFAULT 0x33ul
+
+struct mapping {
+	uint64_t start, end, offset;
+	unsigned perms;
+	unsigned long inode;
+	char *path;           /* "" for anonymous; may end with " (deleted)" */
+	unsigned vmflags;
+	bool has_smaps;       /* vmflags/anon_kb/rss_kb came from smaps */
+	uint64_t anon_kb;     /* smaps Anonymous: (COW'd or anonymous pages) */
+	uint64_t rss_kb;      /* smaps Rss: */
+};
+
+struct maps {
+	struct mapping *v;
+	size_t n, cap;
+};
+
+/* Parse maps or smaps text (not NUL-terminated). Returns 0 or -ENOMEM/-EINVAL. */
+int maps_parse(const char *buf, size_t len, struct maps *out);
+void maps_free(struct maps *m);
+
+/* Parse coredump_filter text ("00000033\n"); returns 0 or -EINVAL. */
+int maps_parse_filter(const char *buf, size_t len, unsigned long *out);
+
+/* True for a mapping backed by a real file (readable through map_files). */
+bool mapping_is_file(const struct mapping *m);
+/* Shared mapping of an unlinked file (shmem, /dev/zero, SysV): "anon shared". */
+bool mapping_is_anon_shared(const struct mapping *m);
+
+enum dump_kind {
+	DUMP_SKIP = 0,        /* segment header only, no data */
+	DUMP_WHOLE,           /* all of it (absent pages still become holes) */
+	DUMP_ELF_HEADER,      /* first page, if it starts with ELF magic */
+};
+/* The kernel's vma_dump_size() decision, expressed on what /proc shows. */
+enum dump_kind maps_dump_kind(const struct mapping *m, unsigned long filter);
+
+#endif /* CORETRAP_MAPS_H */
