@@ -13,13 +13,6 @@ int monitor_run(const struct config *cfg)
 	return 2;
 }
 
-int sigtrap_run(const struct config *cfg)
-{
-	(void)cfg;
-	log_error("the signal trigger is not implemented yet");
-	return 2;
-}
-
 int profiler_run(const struct config *cfg)
 {
 	(void)cfg;

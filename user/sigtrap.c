@@ -10,20 +10,21 @@
  * thread sits at the exact point of delivery, then PTRACE_CONT hands the
  * same signal back, so the kernel delivers it as if nobody had looked.
  *
- * SIGINT/SIGTERM are blocked and read from a signalfd by a small thread that
- * only raises a flag (polled by the core writer between chunks) and wakes
- * the loop; all ptrace calls stay on the calling thread, the tracer.
+ * Stop signals (SIGINT, SIGTERM...) are blocked from main() on (sigctl.h):
+ * their signalfd is in our epoll set and sigctl_interrupted, which the core
+ * writer polls between chunks, abandons a dump in progress. SIGCHLD is
+ * blocked too and read from a signalfd: the kernel sends it to the tracer
+ * for every ptrace-stop. All ptrace calls stay on the calling thread.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -32,7 +33,10 @@
 
 #include "dump.h"
 #include "log.h"
+#include "options.h"
 #include "proc.h"
+#include "run.h"
+#include "sigctl.h"
 #include "sigset_logic.h"
 #include "sigtrap.h"
 #include "sigtrap_bpf.h"
@@ -53,9 +57,6 @@ struct sigtrap {
 	bool done;
 };
 
-/* Set (to the signal number) by the watcher thread; read by the core writer. */
-static volatile int g_interrupted;
-static int g_wake_fd = -1;
 
 static uint64_t now_ns(void)
 {
@@ -63,26 +64,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void *interrupt_watcher(void *arg)
-{
-	int sfd = *(int *)arg;
-	struct signalfd_siginfo si;
-	uint64_t one = 1;
-
-	for (;;) {
-		ssize_t r = read(sfd, &si, sizeof(si));
-
-		if (r == (ssize_t)sizeof(si)) {
-			g_interrupted = (int)si.ssi_signo;
-			if (write(g_wake_fd, &one, sizeof(one)) < 0) {
-				/* the loop also wakes every second */
-			}
-		} else if (r < 0 && errno != EINTR) {
-			return NULL;
-		}
-	}
 }
 
 static void resume(struct tracee *t, int sig)
@@ -119,7 +100,8 @@ static void log_trigger(struct sigtrap *st, pid_t tid, const siginfo_t *si, cons
 
 	snprintf(msg, sizeof(msg), "Trigger: Signal:%d on process ID: %d%s", si->si_signo, st->pid, origin);
 	log_event(&(struct log_event){ .event = "trigger", .pid = st->pid, .name = st->name, .trigger = "signal",
-				       .value = si->si_signo, .message = msg });
+				       .value = si->si_signo, .message = msg,
+				       .index = st->budget.dumps_done, .has = LOG_HAS_VALUE | LOG_HAS_INDEX });
 	log_debug("signal %d on thread %d: si_code %d, si_pid %d, si_addr %p", si->si_signo, tid, si->si_code,
 		  si->si_pid, si->si_addr);
 }
@@ -160,7 +142,7 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 		.tid = t->tid,
 		.siginfo = &si,
 		.already_seized = true,
-		.interrupted = &g_interrupted,
+		.interrupted = &sigctl_interrupted,
 	};
 	char path[PATH_MAX];
 	pid_t tid = t->tid;
@@ -172,7 +154,7 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 	st->budget.last_dump_ns = now;
 	if (!err)
 		st->budget.dumps_done++;
-	if (!t || g_interrupted)
+	if (!t || sigctl_interrupted)
 		return; /* detach_all hands the signal back */
 	if (st->budget.dumps_done < st->budget.max_dumps) {
 		resume(t, sig);
@@ -201,7 +183,7 @@ static void report_exit(struct sigtrap *st, const struct stop_desc *d)
 	else
 		snprintf(msg, sizeof(msg), "Target process %d exited with status %d", st->pid, d->sig);
 	log_event(&(struct log_event){ .event = "exit", .pid = st->pid, .name = st->name, .value = d->sig,
-				       .message = msg });
+				       .message = msg, .has = LOG_HAS_VALUE });
 }
 
 static void on_status(struct sigtrap *st, pid_t tid, int status)
@@ -247,7 +229,7 @@ static void on_status(struct sigtrap *st, pid_t tid, int status)
 /* Handle every status the kernel has for us. */
 static void reap(struct sigtrap *st)
 {
-	while (!st->done && !g_interrupted) {
+	while (!st->done && !sigctl_interrupted) {
 		int status;
 		pid_t tid = waitpid(-1, &status, __WALL | WNOHANG);
 
@@ -274,19 +256,6 @@ static void drain_fd(int fd)
 	}
 }
 
-static int resolve_target(const struct config *cfg, pid_t *pid)
-{
-	switch (cfg->target_kind) {
-	case TARGET_PID:
-		*pid = cfg->target_pid;
-		return 0;
-	case TARGET_NAME:
-		return proc_find_by_name(cfg->target_name, false, pid);
-	default:
-		return -EINVAL;
-	}
-}
-
 static int monitor(struct sigtrap *st, int chld_fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -295,14 +264,14 @@ static int monitor(struct sigtrap *st, int chld_fd)
 	if (ep < 0)
 		return -errno;
 	epoll_ctl(ep, EPOLL_CTL_ADD, chld_fd, &ev);
-	epoll_ctl(ep, EPOLL_CTL_ADD, g_wake_fd, &ev);
+	epoll_ctl(ep, EPOLL_CTL_ADD, sigctl_fd(), &ev);
 	if (st->bpf)
 		epoll_ctl(ep, EPOLL_CTL_ADD, sigwatch_fd(st->bpf), &ev);
 
 	/* Anything that happened between seizing and now is waiting in waitpid. */
-	while (!st->done && !g_interrupted) {
+	while (!st->done && !sigctl_pending()) {
 		reap(st);
-		if (st->done || g_interrupted)
+		if (st->done || sigctl_interrupted)
 			break;
 		if (st->finish_deadline_ns && now_ns() > st->finish_deadline_ns) {
 			tracees_detach_all(&st->th);
@@ -317,7 +286,7 @@ static int monitor(struct sigtrap *st, int chld_fd)
 			break;
 		}
 		drain_fd(chld_fd);
-		drain_fd(g_wake_fd);
+		sigctl_pending(); /* a stop signal stays pending: main's next wait sees it too */
 		if (st->bpf)
 			sigwatch_poll(st->bpf);
 	}
@@ -325,57 +294,54 @@ static int monitor(struct sigtrap *st, int chld_fd)
 	return err;
 }
 
+static void log_line(const char *event, const struct sigtrap *st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void log_line(const char *event, const struct sigtrap *st, const char *fmt, ...)
+{
+	char msg[CONFIG_NAME_MAX + 128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_event(&(struct log_event){ .event = event, .pid = st->pid, .name = st->name, .trigger = "signal",
+				       .message = msg });
+}
+
 int sigtrap_run(const struct config *cfg)
 {
-	struct sigtrap st = { .cfg = cfg };
-	sigset_t block, ints, chld, old;
-	int int_fd = -1, chld_fd = -1, bad_sig = 0, err;
-	pthread_t watcher;
-	bool watcher_started = false;
+	struct sigtrap st = { .cfg = cfg, .pid = cfg->target_pid };
+	sigset_t chld, old;
+	int chld_fd = -1, bad_sig = 0, err;
 
+	if (cfg->target_kind == TARGET_PGID || cfg->wait_for_name || st.pid <= 0) {
+		log_error("-sig and -crash watch one process: give its PID or name (not -pgid or -w)");
+		return EXIT_USAGE;
+	}
 	err = sigset_from_config(cfg, &st.set, &bad_sig);
 	if (err) {
-		log_error("coretrap: failed to watch signal %d: %s cannot be intercepted at delivery", bad_sig,
-			  bad_sig == SIGKILL ? "SIGKILL" : "it");
-		return err;
-	}
-	err = resolve_target(cfg, &st.pid);
-	if (err) {
-		log_error("coretrap: failed to find the target process: %s", strerror(-err));
-		return err;
+		log_error("-sig: signal %d cannot be intercepted at delivery", bad_sig);
+		return EXIT_USAGE;
 	}
 	st.th.tgid = st.pid;
-	st.budget.max_dumps = cfg->dump_count > 0 ? cfg->dump_count : 1;
+	/* -n 0: no limit, as in timer mode. */
+	st.budget.max_dumps = cfg->dump_count > 0 ? cfg->dump_count : INT_MAX;
 	st.budget.interval_s = cfg->interval_s;
 	if (proc_name(st.pid, st.name, sizeof(st.name)) != 0)
 		snprintf(st.name, sizeof(st.name), "%d", st.pid);
 
-	/* Never die from Ctrl-C while a target thread may be held. */
-	sigemptyset(&ints);
-	sigaddset(&ints, SIGINT);
-	sigaddset(&ints, SIGTERM);
+	/* The kernel tells the tracer of every ptrace-stop with SIGCHLD. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	block = ints;
-	sigaddset(&block, SIGCHLD);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	g_interrupted = 0;
-	int_fd = signalfd(-1, &ints, SFD_CLOEXEC);
+	pthread_sigmask(SIG_BLOCK, &chld, &old);
 	chld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	g_wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (int_fd < 0 || chld_fd < 0 || g_wake_fd < 0) {
+	if (chld_fd < 0) {
 		err = -errno;
-		log_error("coretrap: failed to set up signal handling: %s", strerror(-err));
+		log_error("failed to watch SIGCHLD: %s", strerror(-err));
 		goto out;
 	}
-	err = -pthread_create(&watcher, NULL, interrupt_watcher, &int_fd);
-	if (err) {
-		log_error("coretrap: failed to start the interrupt watcher: %s", strerror(-err));
-		goto out;
-	}
-	watcher_started = true;
 
-	/* BPF first: no signal generated after we seize is missed by it. */
+	/* BPF first, so no signal generated after we seize is missed by it. */
 	err = sigwatch_open(st.pid, st.set, &st.bpf);
 	if (err) {
 		log_warn("BPF signal watcher unavailable (%s): senders will not be named", strerror(-err));
@@ -383,35 +349,26 @@ int sigtrap_run(const struct config *cfg)
 	}
 	err = tracees_seize_all(&st.th);
 	if (err) {
-		log_error("coretrap: failed to attach to process %d: %s", st.pid, strerror(-err));
+		log_error("failed to attach to process %d: %s", st.pid, strerror(-err));
 		goto out;
 	}
-	log_info("Starting monitor for process %s (%d)", st.name, st.pid);
+	log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
+	log_line("start", &st, "Starting monitor for process %s (%d)", st.name, st.pid);
 	log_debug("seized %zu thread(s) of %d", st.th.n, st.pid);
 
 	err = monitor(&st, chld_fd);
 	if (err)
-		log_error("coretrap: failed to wait for process %d: %s", st.pid, strerror(-err));
+		log_error("failed to wait for process %d: %s", st.pid, strerror(-err));
 	if (st.th.n)
 		tracees_detach_all(&st.th);
-	log_info("Stopping monitor for process %s (%d)", st.name, st.pid);
+	log_line("stop", &st, "Stopping monitor for process %s (%d)", st.name, st.pid);
 out:
 	if (st.th.n)
 		tracees_detach_all(&st.th);
 	tracees_free(&st.th);
 	sigwatch_close(st.bpf);
-	if (watcher_started) {
-		pthread_cancel(watcher);
-		pthread_join(watcher, NULL);
-	}
-	if (int_fd >= 0)
-		close(int_fd);
 	if (chld_fd >= 0)
 		close(chld_fd);
-	if (g_wake_fd >= 0)
-		close(g_wake_fd);
-	g_wake_fd = -1;
-	/* Consume what we blocked, then restore: no stray SIGINT after we return. */
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return err;
+	return err ? 1 : 0;
 }
