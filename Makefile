@@ -57,10 +57,10 @@ TARGETS := $(TARGET_SRCS:tests/targets/%.c=$(BUILD)/targets/%)
 # user/X.c alone, plus UNIT_EXTRA_X when that module really needs more.
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_EXTRA_options :=
+UNIT_EXTRA_options := user/options_values.c
 UNIT_EXTRA_naming :=
 UNIT_EXTRA_elfcore :=
-UNIT_EXTRA_run_mode := user/options.c
+UNIT_EXTRA_run_mode := user/options.c user/options_values.c
 UNIT_EXTRA_maps :=
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
@@ -148,7 +148,7 @@ bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets
-	$(Q)bench/../tests/demo.sh
+	$(Q)tests/demo.sh
 
 deps:
 	apt-get update

@@ -8,6 +8,7 @@
  * Parsing is two steps: every argument is turned into config fields, then
  * the cross-switch rules run once over the whole config. Any violation is
  * one message; the caller prints it as "coretrap: <msg>" and exits 2.
+ * The value parsers (lists, masks, counters) live in options_values.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,48 +21,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "options.h"
-
-enum opt_id {
-	OPT_N, OPT_S, OPT_C, OPT_CL, OPT_M, OPT_ML, OPT_TC, OPT_FC, OPT_SIG, OPT_CRASH,
-	OPT_SUSTAIN, OPT_PF, OPT_E, OPT_F, OPT_FX, OPT_GCM, OPT_GCGEN, OPT_PC, OPT_PCL, OPT_DT,
-	OPT_RESTRACK, OPT_SR, OPT_W, OPT_PGID, OPT_O, OPT_MC, OPT_LOG, OPT_JSON, OPT_HELP,
-	OPT__COUNT
-};
-
-enum opt_arg {
-	ARG_NONE,      /* flag */
-	ARG_INT,       /* decimal in [min, max] */
-	ARG_MB_LIST,   /* N1[,N2...] */
-	ARG_GCM,       /* [G:|LOH:|POH:]N1[,N2...] */
-	ARG_SIGNALS,   /* S1[,S2...], numbers or names */
-	ARG_FILTERS,   /* F1[,F2...] */
-	ARG_PATTERN,   /* one wildcard pattern */
-	ARG_HEX,       /* hex, 0x optional */
-	ARG_WORD,      /* one of a fixed word list */
-	ARG_OPT_WORD,  /* optional word: taken only if it is in the list */
-	ARG_OPT_COUNT, /* -e [N], see optional_count_follows() */
-	ARG_COUNTER,   /* two arguments: Provider:Counter Threshold */
-};
-
-enum opt_group { GRP_TRIGGER, GRP_DOTNET, GRP_TARGET, GRP_TIMING, GRP_OUTPUT, GRP__COUNT };
-
-struct opt_spec {
-	const char *name;  /* lower case, without prefix */
-	enum opt_id id;
-	enum opt_arg arg;
-	long min, max;     /* ARG_INT, ARG_OPT_COUNT, ARG_HEX, list values */
-	const char *words; /* ARG_WORD / ARG_OPT_WORD: '|'-separated, lower case */
-	/*
-	 * false: parsed and validated, then refused with "-X is not implemented
-	 * yet". Flip to true in the branch that builds the feature.
-	 */
-	bool ready;
-	bool repeatable;
-	enum opt_group group;
-	const char *argname; /* for usage */
-	const char *help;
-};
+#include "options_internal.h"
 
 static const struct opt_spec opt_table[] = {
 	/* ---- triggers ---- */
@@ -141,28 +101,6 @@ static const char *const group_title[GRP__COUNT] = {
 	[GRP_OUTPUT] = "Output",
 };
 
-/* Parser state that does not belong in struct config. */
-struct parse_state {
-	struct config *cfg;
-	char *err;
-	size_t errlen;
-	unsigned seen[OPT__COUNT];
-	int positional;
-	const char *dest; /* second positional, resolved after the loop */
-	options_is_dir_fn is_dir;
-};
-
-static int fail(struct parse_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct parse_state *st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(st->err, st->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* "-X" as the table spells it, for messages. */
 static const char *sw(enum opt_id id)
 {
@@ -184,215 +122,6 @@ static const struct opt_spec *lookup(const char *arg)
 		if (strcasecmp(arg + 1, opt_table[i].name) == 0)
 			return &opt_table[i];
 	return NULL;
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-/* Full-string decimal; -ERANGE outside [min,max], -EINVAL if not a number. */
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (!*s || isspace((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	if (errno == ERANGE || v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-static int int_arg(struct parse_state *st, const struct opt_spec *o, const char *s, long *out)
-{
-	int r = parse_long(s, o->min, o->max, out);
-
-	if (r == -EINVAL)
-		return fail(st, "-%s expects a number, got '%s'", o->name, s);
-	if (r == -ERANGE) {
-		if (o->max >= INT_MAX)
-			return fail(st, "-%s must be %ld or more, got %s", o->name, o->min, s);
-		return fail(st, "-%s must be between %ld and %ld, got %s", o->name, o->min, o->max, s);
-	}
-	return 0;
-}
-
-static int mb_list(struct parse_state *st, const struct opt_spec *o, const char *s, long *vals,
-		   int *count)
-{
-	char buf[1024];
-	char *save = NULL;
-	int n = 0;
-
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || s[0] == ',' ||
-	    strstr(s, ",,"))
-		return fail(st, "-%s expects MB[,MB...], got '%s'", o->name, s);
-	strcpy(buf, s);
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long v;
-
-		if (n == CONFIG_MAX_THRESHOLDS)
-			return fail(st, "-%s accepts at most %d thresholds", o->name, CONFIG_MAX_THRESHOLDS);
-		if (parse_long(tok, o->min, o->max, &v))
-			return fail(st, "-%s expects MB[,MB...], got '%s'", o->name, s);
-		vals[n++] = v;
-	}
-	*count = n;
-	return 0;
-}
-
-static int gcm_arg(struct parse_state *st, const struct opt_spec *o, const char *s)
-{
-	static const struct { const char *prefix; enum gc_heap heap; } heaps[] = {
-		{ "0:", GC_HEAP_GEN0 }, { "1:", GC_HEAP_GEN1 }, { "2:", GC_HEAP_GEN2 },
-		{ "loh:", GC_HEAP_LOH }, { "poh:", GC_HEAP_POH },
-	};
-	struct config *cfg = st->cfg;
-
-	cfg->gcm_heap = GC_HEAP_TOTAL;
-	for (size_t i = 0; i < sizeof(heaps) / sizeof(heaps[0]); i++)
-		if (strncasecmp(s, heaps[i].prefix, strlen(heaps[i].prefix)) == 0) {
-			cfg->gcm_heap = heaps[i].heap;
-			s += strlen(heaps[i].prefix);
-			break;
-		}
-	if (strchr(s, ':'))
-		return fail(st, "-gcm heap must be 0:, 1:, 2:, LOH: or POH:, got '%s'", s);
-	return mb_list(st, o, s, cfg->gcm_mb, &cfg->gcm_count);
-}
-
-static int signal_number(const char *tok)
-{
-	long v;
-
-	if (parse_long(tok, 1, 64, &v) == 0)
-		return (int)v;
-	if (strncasecmp(tok, "SIG", 3) == 0)
-		tok += 3;
-	for (int sig = 1; sig < 32; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-
-		if (abbrev && strcasecmp(abbrev, tok) == 0)
-			return sig;
-	}
-	return -1;
-}
-
-static int signals_arg(struct parse_state *st, const char *s)
-{
-	char buf[1024];
-	char *save = NULL;
-	struct config *cfg = st->cfg;
-
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return fail(st, "-sig expects S[,S...] (numbers 1..64 or names), got '%s'", s);
-	strcpy(buf, s);
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int sig = signal_number(tok);
-
-		if (sig < 0)
-			return fail(st, "-sig: '%s' is not a signal (use a number 1..64 or a name)", tok);
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return fail(st, "-sig: %s cannot be intercepted", sig == SIGKILL ? "SIGKILL" : "SIGSTOP");
-		if (cfg->signal_count == CONFIG_MAX_SIGNALS)
-			return fail(st, "-sig accepts at most %d signals", CONFIG_MAX_SIGNALS);
-		cfg->signals[cfg->signal_count++] = sig;
-	}
-	return 0;
-}
-
-static int filters_arg(struct parse_state *st, const char *s)
-{
-	char buf[CONFIG_MAX_FILTERS * CONFIG_FILTER_MAX];
-	char *save = NULL;
-	struct config *cfg = st->cfg;
-
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
-		return fail(st, "-f expects F[,F...], got '%s'", s);
-	strcpy(buf, s);
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!isalpha((unsigned char)tok[0]) && tok[0] != '*')
-			return fail(st, "-f filter '%s' must start with a letter or *", tok);
-		if (strlen(tok) >= CONFIG_FILTER_MAX)
-			return fail(st, "-f filter is longer than %d characters", CONFIG_FILTER_MAX - 1);
-		if (cfg->filter_count == CONFIG_MAX_FILTERS)
-			return fail(st, "-f accepts at most %d filters", CONFIG_MAX_FILTERS);
-		strcpy(cfg->filters[cfg->filter_count++], tok);
-	}
-	return 0;
-}
-
-static int hex_arg(struct parse_state *st, const struct opt_spec *o, const char *s)
-{
-	const char *digits = s;
-	char *end;
-	unsigned long v;
-
-	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
-		digits += 2;
-	if (!*digits || !isxdigit((unsigned char)*digits))
-		return fail(st, "-mc expects a hex mask such as 33 or 0x33, got '%s'", s);
-	errno = 0;
-	v = strtoul(digits, &end, 16);
-	if (*end)
-		return fail(st, "-mc expects a hex mask such as 33 or 0x33, got '%s'", s);
-	if (errno == ERANGE || v > (unsigned long)o->max)
-		return fail(st, "-mc mask %s has bits above 0x%lx (coredump_filter has 9 bits)", s, o->max);
-	st->cfg->has_coredump_filter = true;
-	st->cfg->coredump_filter = v;
-	return 0;
-}
-
-/* Index of s in the '|'-separated word list, or -1. */
-static int word_index(const char *words, const char *s)
-{
-	int idx = 0;
-
-	for (const char *w = words; *w; idx++) {
-		size_t n = strcspn(w, "|");
-
-		if (strlen(s) == n && strncasecmp(w, s, n) == 0)
-			return idx;
-		w += n;
-		if (*w == '|')
-			w++;
-	}
-	return -1;
-}
-
-static int counter_arg(struct parse_state *st, const struct opt_spec *o, const char *spec,
-		       const char *value)
-{
-	struct config *cfg = st->cfg;
-	struct counter_trigger *ct;
-	const char *colon = strchr(spec, ':');
-	char *end;
-	double v;
-
-	if (cfg->counter_count == CONFIG_MAX_COUNTERS)
-		return fail(st, "at most %d -pc/-pcl triggers can be given", CONFIG_MAX_COUNTERS);
-	if (!colon || colon == spec || !colon[1] || strlen(spec) >= CONFIG_COUNTER_MAX)
-		return fail(st, "-%s expects Provider:Counter, got '%s'", o->name, spec);
-	errno = 0;
-	v = strtod(value, &end);
-	if (!*value || *end || errno == ERANGE)
-		return fail(st, "-%s expects a numeric threshold after %s, got '%s'", o->name, spec, value);
-	ct = &cfg->counters[cfg->counter_count++];
-	strcpy(ct->spec, spec);
-	ct->threshold = v;
-	ct->below = o->id == OPT_PCL;
-	return 0;
 }
 
 static int arity(const struct opt_spec *o)
@@ -422,7 +151,7 @@ static bool positional_follows(int argc, char *const argv[], int from)
 
 		if (!o)
 			return true;
-		if (o->arg == ARG_OPT_WORD && i + 1 < argc && word_index(o->words, argv[i + 1]) >= 0)
+		if (o->arg == ARG_OPT_WORD && i + 1 < argc && opt_word_index(o->words, argv[i + 1]) >= 0)
 			i++;
 		i += arity(o);
 	}
@@ -433,17 +162,17 @@ static int target_arg(struct parse_state *st, const char *s)
 {
 	struct config *cfg = st->cfg;
 
-	if (all_digits(s)) {
+	if (opt_all_digits(s)) {
 		long v;
 
-		if (parse_long(s, 1, INT_MAX, &v))
-			return fail(st, "'%s' is not a valid process id", s);
+		if (opt_parse_long(s, 1, INT_MAX, &v))
+			return opt_fail(st, "'%s' is not a valid process id", s);
 		cfg->target_kind = TARGET_PID;
 		cfg->target_pid = (pid_t)v;
 		return 0;
 	}
 	if (strlen(s) >= CONFIG_NAME_MAX)
-		return fail(st, "process name '%.32s...' is longer than %d characters", s, CONFIG_NAME_MAX - 1);
+		return opt_fail(st, "process name '%.32s...' is longer than %d characters", s, CONFIG_NAME_MAX - 1);
 	cfg->target_kind = TARGET_NAME;
 	strcpy(cfg->target_name, s);
 	return 0;
@@ -467,13 +196,13 @@ static int dest_arg(struct parse_state *st, const char *s)
 	const char *slash;
 
 	if (len >= PATH_MAX)
-		return fail(st, "destination path is too long");
+		return opt_fail(st, "destination path is too long");
 	if (s[len - 1] == '/' || st->is_dir(s)) {
 		strcpy(cfg->dump_dir, s);
 		while (len > 1 && cfg->dump_dir[len - 1] == '/')
 			cfg->dump_dir[--len] = '\0';
 		if (!st->is_dir(cfg->dump_dir))
-			return fail(st, "output directory '%s' does not exist", cfg->dump_dir);
+			return opt_fail(st, "output directory '%s' does not exist", cfg->dump_dir);
 		return 0;
 	}
 	slash = strrchr(s, '/');
@@ -487,13 +216,13 @@ static int dest_arg(struct parse_state *st, const char *s)
 		cfg->dump_dir[slash - s] = '\0';
 	}
 	if (strlen(slash + 1) >= CONFIG_NAME_MAX)
-		return fail(st, "dump name '%.32s...' is longer than %d characters", slash + 1,
+		return opt_fail(st, "dump name '%.32s...' is longer than %d characters", slash + 1,
 			    CONFIG_NAME_MAX - 1);
 	if (!strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
-		return fail(st, "'%s' is not a usable dump name", s);
+		return opt_fail(st, "'%s' is not a usable dump name", s);
 	strcpy(cfg->dump_name, slash + 1);
 	if (!st->is_dir(cfg->dump_dir))
-		return fail(st, "directory '%s' for the dump name does not exist", cfg->dump_dir);
+		return opt_fail(st, "directory '%s' for the dump name does not exist", cfg->dump_dir);
 	return 0;
 }
 
@@ -506,7 +235,7 @@ static int positional_arg(struct parse_state *st, const char *s)
 		st->dest = s;
 		return 0;
 	default:
-		return fail(st, "unexpected argument '%s' (target and destination already given)", s);
+		return opt_fail(st, "unexpected argument '%s' (target and destination already given)", s);
 	}
 }
 
@@ -525,16 +254,16 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 	int r;
 
 	if (st->seen[o->id] && !o->repeatable)
-		return fail(st, "-%s given twice", o->name);
+		return opt_fail(st, "-%s given twice", o->name);
 	st->seen[o->id]++;
 	note_unimplemented(st, o);
 
 	if (arity(o) > 0) {
 		if (*i + arity(o) >= argc)
-			return fail(st, "-%s needs %s", o->name, o->argname);
+			return opt_fail(st, "-%s needs %s", o->name, o->argname);
 		a = argv[++*i];
 	}
-	if (o->arg == ARG_INT && (r = int_arg(st, o, a, &v)))
+	if (o->arg == ARG_INT && (r = opt_int_arg(st, o, a, &v)))
 		return r;
 
 	switch (o->id) {
@@ -551,45 +280,45 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 	case OPT_M:
 	case OPT_ML:
 		if (st->seen[OPT_M] && st->seen[OPT_ML])
-			return fail(st, "-m and -ml cannot be combined");
+			return opt_fail(st, "-m and -ml cannot be combined");
 		cfg->mem_below = o->id == OPT_ML;
-		return mb_list(st, o, a, cfg->mem_mb, &cfg->mem_count);
-	case OPT_GCM: return gcm_arg(st, o, a);
-	case OPT_SIG: return signals_arg(st, a);
+		return opt_mb_list(st, o, a, cfg->mem_mb, &cfg->mem_count);
+	case OPT_GCM: return opt_gcm_arg(st, o, a);
+	case OPT_SIG: return opt_signals_arg(st, a);
 	case OPT_CRASH: cfg->crash = true; break;
 	case OPT_E:
 		cfg->exception = true;
-		if (*i + 1 < argc && all_digits(argv[*i + 1]) &&
+		if (*i + 1 < argc && opt_all_digits(argv[*i + 1]) &&
 		    (st->positional > 0 || positional_follows(argc, argv, *i + 2))) {
 			const char *n = argv[++*i];
 
-			if (parse_long(n, o->min, o->max, &v))
-				return fail(st, "-e count must be between %ld and %ld, got %s "
+			if (opt_parse_long(n, o->min, o->max, &v))
+				return opt_fail(st, "-e count must be between %ld and %ld, got %s "
 					    "(to give a PID right after -e, write it last)", o->min, o->max, n);
 			cfg->exception_dumps = (int)v;
 		}
 		break;
-	case OPT_F: return filters_arg(st, a);
+	case OPT_F: return opt_filters_arg(st, a);
 	case OPT_FX:
 		if (!*a || strlen(a) >= CONFIG_FILTER_MAX)
-			return fail(st, "-fx expects one pattern of 1..%d characters", CONFIG_FILTER_MAX - 1);
+			return opt_fail(st, "-fx expects one pattern of 1..%d characters", CONFIG_FILTER_MAX - 1);
 		strcpy(cfg->exclude_filter, a);
 		break;
 	case OPT_PC:
 	case OPT_PCL: {
 		const char *value = argv[++*i];
 
-		return counter_arg(st, o, a, value);
+		return opt_counter_arg(st, o, a, value);
 	}
 	case OPT_DT:
-		if ((r = word_index(o->words, a)) < 0)
-			return fail(st, "-dt expects heap, full, mini or triage, got '%s'", a);
+		if ((r = opt_word_index(o->words, a)) < 0)
+			return opt_fail(st, "-dt expects heap, full, mini or triage, got '%s'", a);
 		cfg->dotnet_dump_type = (enum dotnet_dump_type[]){ DOTNET_DUMP_HEAP, DOTNET_DUMP_FULL,
 								   DOTNET_DUMP_MINI, DOTNET_DUMP_TRIAGE }[r];
 		break;
 	case OPT_RESTRACK:
 		cfg->restrack = true;
-		if (*i + 1 < argc && word_index(o->words, argv[*i + 1]) == 0) {
+		if (*i + 1 < argc && opt_word_index(o->words, argv[*i + 1]) == 0) {
 			cfg->restrack_nodump = true;
 			++*i;
 		}
@@ -597,10 +326,10 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 	case OPT_W: cfg->wait_for_name = true; break;
 	case OPT_PGID: break; /* applied to the target after the loop */
 	case OPT_O: cfg->overwrite = true; break;
-	case OPT_MC: return hex_arg(st, o, a);
+	case OPT_MC: return opt_hex_arg(st, o, a);
 	case OPT_LOG:
-		if ((r = word_index(o->words, a)) < 0)
-			return fail(st, "-log expects stdout or syslog, got '%s'", a);
+		if ((r = opt_word_index(o->words, a)) < 0)
+			return opt_fail(st, "-log expects stdout or syslog, got '%s'", a);
 		cfg->log_dest = r == 0 ? LOG_DEST_STDOUT : LOG_DEST_SYSLOG;
 		break;
 	case OPT_JSON: cfg->json = true; break;
@@ -625,54 +354,54 @@ static int check_rules(struct parse_state *st)
 	int dotnet = given(st, OPT_GCM) + given(st, OPT_GCGEN) + given(st, OPT_E);
 
 	if (cfg->target_kind == TARGET_NONE)
-		return fail(st, "no target given (a PID or a process name)");
+		return opt_fail(st, "no target given (a PID or a process name)");
 	if (given(st, OPT_PGID)) {
 		if (cfg->target_kind != TARGET_PID)
-			return fail(st, "-pgid needs a numeric process group id, got '%s'", cfg->target_name);
+			return opt_fail(st, "-pgid needs a numeric process group id, got '%s'", cfg->target_name);
 		cfg->target_kind = TARGET_PGID;
 	}
 	if (given(st, OPT_W) && given(st, OPT_PGID))
-		return fail(st, "-w and -pgid cannot be combined");
+		return opt_fail(st, "-w and -pgid cannot be combined");
 	if (given(st, OPT_W) && cfg->target_kind != TARGET_NAME)
-		return fail(st, "-w needs a process name, not a PID");
+		return opt_fail(st, "-w needs a process name, not a PID");
 	if ((given(st, OPT_W) || given(st, OPT_PGID)) && cfg->dump_name[0])
-		return fail(st, "a dump file name cannot be used with %s (give a directory)",
+		return opt_fail(st, "a dump file name cannot be used with %s (give a directory)",
 			    given(st, OPT_W) ? "-w" : "-pgid");
 
 	if (dotnet > 1)
-		return fail(st, "only one .NET trigger can be used (-e, -gcm or -gcgen)");
+		return opt_fail(st, "only one .NET trigger can be used (-e, -gcm or -gcgen)");
 	for (size_t k = 0; k < sizeof(only_triggers) / sizeof(only_triggers[0]); k++) {
 		if (!given(st, only_triggers[k]))
 			continue;
 		for (size_t j = 0; j < sizeof(polled) / sizeof(polled[0]); j++)
 			if (given(st, polled[j]))
-				return fail(st, "%s cannot be combined with %s (it must be the only trigger)",
+				return opt_fail(st, "%s cannot be combined with %s (it must be the only trigger)",
 					    sw(only_triggers[k]), sw(polled[j]));
 	}
 	if (given(st, OPT_E) && (given(st, OPT_SIG) || given(st, OPT_CRASH)))
-		return fail(st, "-e cannot be combined with %s", given(st, OPT_SIG) ? "-sig" : "-crash");
+		return opt_fail(st, "-e cannot be combined with %s", given(st, OPT_SIG) ? "-sig" : "-crash");
 	if (given(st, OPT_F) && !given(st, OPT_E))
-		return fail(st, "-f requires -e");
+		return opt_fail(st, "-f requires -e");
 	if (given(st, OPT_FX) && !given(st, OPT_E))
-		return fail(st, given(st, OPT_RESTRACK) ? "-fx for -restrack is not implemented (-fx filters -e)"
+		return opt_fail(st, given(st, OPT_RESTRACK) ? "-fx for -restrack is not implemented (-fx filters -e)"
 							 : "-fx requires -e");
 	if ((given(st, OPT_M) || given(st, OPT_ML)) && given(st, OPT_GCM))
-		return fail(st, "%s and -gcm cannot be combined", given(st, OPT_M) ? "-m" : "-ml");
+		return opt_fail(st, "%s and -gcm cannot be combined", given(st, OPT_M) ? "-m" : "-ml");
 	if (given(st, OPT_SR) && !given(st, OPT_RESTRACK))
-		return fail(st, "-sr requires -restrack");
+		return opt_fail(st, "-sr requires -restrack");
 	if (given(st, OPT_C) && given(st, OPT_CL) && cfg->cpu_below_pct >= cfg->cpu_above_pct)
-		return fail(st, "-cl %d must be below -c %d (together they mean outside -cl..-c)",
+		return opt_fail(st, "-cl %d must be below -c %d (together they mean outside -cl..-c)",
 			    cfg->cpu_below_pct, cfg->cpu_above_pct);
 
 	if (cfg->mem_count > 1 || cfg->gcm_count > 1) {
 		if (given(st, OPT_N))
-			return fail(st, "-n cannot be used with a %s list (one dump per threshold)",
+			return opt_fail(st, "-n cannot be used with a %s list (one dump per threshold)",
 				    cfg->gcm_count > 1 ? "-gcm" : (cfg->mem_below ? "-ml" : "-m"));
 		cfg->dump_count = cfg->mem_count > 1 ? cfg->mem_count : cfg->gcm_count;
 	}
 	if (given(st, OPT_GCGEN)) {
 		if (given(st, OPT_N))
-			return fail(st, "-n cannot be used with -gcgen (it always takes 2 dumps)");
+			return opt_fail(st, "-n cannot be used with -gcgen (it always takes 2 dumps)");
 		cfg->dump_count = 2;
 	}
 
@@ -681,14 +410,14 @@ static int check_rules(struct parse_state *st)
 	if (given(st, OPT_PF)) {
 		for (size_t k = 0; k < sizeof(only_triggers) / sizeof(only_triggers[0]); k++)
 			if (given(st, only_triggers[k]))
-				return fail(st, "-pf cannot be used with %s", sw(only_triggers[k]));
+				return opt_fail(st, "-pf cannot be used with %s", sw(only_triggers[k]));
 		if (!any_polled)
-			return fail(st, "-pf only applies to -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl");
+			return opt_fail(st, "-pf only applies to -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl");
 	}
 	if (given(st, OPT_SUSTAIN) && !any_polled)
-		return fail(st, "-sustain requires -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl");
+		return opt_fail(st, "-sustain requires -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl");
 	if (cfg->json && cfg->log_dest == LOG_DEST_STDOUT)
-		return fail(st, "-log stdout cannot be combined with -json (use -log syslog)");
+		return opt_fail(st, "-log stdout cannot be combined with -json (use -log syslog)");
 	return 0;
 }
 
@@ -734,7 +463,7 @@ int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct
 		if (o)
 			r = apply(&st, o, argc, argv, &i);
 		else if (a[0] == '-')
-			r = fail(&st, "unknown switch '%s'", a);
+			r = opt_fail(&st, "unknown switch '%s'", a);
 		else
 			r = positional_arg(&st, a); /* includes "/path" that is no switch */
 		if (r)

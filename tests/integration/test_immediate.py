@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: MIT
+"""Timer mode (no trigger): immediate and repeated dumps of a real target.
+
+These check names, counts, modes, messages and that the target is left
+running and untraced; the core's content is the core writer's tests' job.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORETRAP = str(ROOT / "coretrap")
+SLEEPER = ROOT / "build" / "targets" / "sleeper"
+TS = r"\d{6}_\d{6}"
+
+
+def start(binary):
+    proc = subprocess.Popen([str(binary)], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("ready"), line
+    return proc
+
+
+@pytest.fixture
+def sleeper():
+    proc = start(SLEEPER)
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def run(*args, timeout=60):
+    return subprocess.run([CORETRAP, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def status(pid):
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return fields
+
+
+def assert_running_untraced(proc):
+    assert proc.poll() is None
+    st = status(proc.pid)
+    assert st["TracerPid"] == "0"
+    assert st["State"][0] in "SR", st["State"]
+
+
+def files(d):
+    return sorted(p.name for p in Path(d).iterdir())
+
+
+def test_one_immediate_dump(sleeper, tmp_path):
+    before = datetime.now().replace(microsecond=0)
+    r = run(sleeper.pid, tmp_path)
+    after = datetime.now()
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    names = files(tmp_path)
+    assert len(names) == 1
+    m = re.fullmatch(rf"sleeper_time_({TS})\.{sleeper.pid}", names[0])
+    assert m, names[0]
+    stamp = datetime.strptime(m.group(1), "%y%m%d_%H%M%S")
+    assert before <= stamp <= after
+    path = tmp_path / names[0]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert re.search(rf"^\[\d\d:\d\d:\d\d - INFO\]: Trigger: Timer:10\(s\) on process ID: {sleeper.pid}$",
+                     r.stdout, re.M)
+    assert re.search(rf"^\[\d\d:\d\d:\d\d - INFO\]: Core dump 0 generated: {re.escape(str(path))}$",
+                     r.stdout, re.M)
+    assert_running_untraced(sleeper)
+
+
+def test_default_destination_is_cwd(sleeper, tmp_path):
+    r = subprocess.run([CORETRAP, str(sleeper.pid)], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert [n for n in files(tmp_path) if re.fullmatch(rf"sleeper_time_{TS}\.{sleeper.pid}", n)]
+    assert f"Core dump 0 generated: ./sleeper_time_" in r.stdout
+
+
+def test_three_dumps_one_second_apart(sleeper, tmp_path):
+    r = run("-n", 3, "-s", 1, sleeper.pid, f"{tmp_path}/")
+    assert r.returncode == 0, r.stderr
+    names = files(tmp_path)
+    assert len(names) == 3
+    assert all(re.fullmatch(rf"sleeper_time_{TS}\.{sleeper.pid}", n) for n in names)
+    for i in range(3):
+        assert f"Core dump {i} generated: " in r.stdout
+    assert "Press Ctrl-C to end monitoring without terminating the process(es)." in r.stdout
+    assert f"Stopping monitor for process sleeper ({sleeper.pid})" in r.stdout
+    assert_running_untraced(sleeper)
+
+
+def test_custom_name_gets_counter(sleeper, tmp_path):
+    r = run("-n", 2, "-s", 0, sleeper.pid, tmp_path / "mine")
+    assert r.returncode == 0, r.stderr
+    assert files(tmp_path) == [f"mine_0.{sleeper.pid}", f"mine_1.{sleeper.pid}"]
+    for n in files(tmp_path):
+        assert stat.S_IMODE((tmp_path / n).stat().st_mode) == 0o600
+
+
+def test_existing_file_needs_o(sleeper, tmp_path):
+    existing = tmp_path / f"mine_0.{sleeper.pid}"
+    existing.write_text("keep")
+    os.chmod(existing, 0o644)
+    r = run(sleeper.pid, tmp_path / "mine")
+    assert r.returncode == 1
+    assert r.stderr == f"coretrap: dump file {existing} already exists (use -o to overwrite)\n"
+    assert existing.read_text() == "keep"
+    assert files(tmp_path) == [existing.name]
+
+    r = run("-o", sleeper.pid, tmp_path / "mine")
+    assert r.returncode == 0, r.stderr
+    assert existing.read_bytes() != b"keep"
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert files(tmp_path) == [existing.name]
+    assert_running_untraced(sleeper)
+
+
+def test_json_events(sleeper, tmp_path):
+    r = run("-json", "-n", 2, "-s", 0, sleeper.pid, tmp_path / "j")
+    assert r.returncode == 0, r.stderr
+    events = [json.loads(line) for line in r.stdout.splitlines()]  # every line is JSON
+    kinds = [e["event"] for e in events]
+    assert kinds == ["start", "trigger", "dump", "trigger", "dump", "stop"]
+    dumps = [e for e in events if e["event"] == "dump"]
+    for i, e in enumerate(dumps):
+        assert e["pid"] == sleeper.pid
+        assert e["name"] == "sleeper"
+        assert e["trigger"] == "time"
+        assert e["index"] == i
+        assert e["path"] == str(tmp_path / f"j_{i}.{sleeper.pid}")
+        assert Path(e["path"]).exists()
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", e["time"])
+
+
+def test_name_target_lowest_pid_case_insensitive(tmp_path):
+    unique = f"ctsleep{uuid.uuid4().hex[:8]}"
+    binary = tmp_path / unique
+    shutil.copy(SLEEPER, binary)
+    out = tmp_path / "out"
+    out.mkdir()
+    first, second = start(binary), start(binary)
+    try:
+        r = run(unique.upper(), out)
+        assert r.returncode == 0, r.stderr
+        names = files(out)
+        lowest = min(first.pid, second.pid)
+        assert len(names) == 1 and re.fullmatch(rf"{unique}_time_{TS}\.{lowest}", names[0]), names
+    finally:
+        for p in (first, second):
+            p.kill()
+            p.wait()
+
+
+def test_sigint_ends_the_wait_at_once(sleeper, tmp_path):
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        d = tmp_path / sig.name
+        d.mkdir()
+        proc = subprocess.Popen([CORETRAP, "-json", "-n", "3", "-s", "60", str(sleeper.pid), str(d)],
+                                stdout=subprocess.PIPE, text=True)
+        seen = []
+        for line in proc.stdout:
+            seen.append(json.loads(line)["event"])
+            if seen[-1] == "dump":
+                break
+        t0 = time.monotonic()
+        proc.send_signal(sig)
+        rest, _ = proc.communicate(timeout=20)
+        assert time.monotonic() - t0 < 10  # far below the 60 s interval
+        assert proc.returncode == 0
+        assert [json.loads(l)["event"] for l in rest.splitlines()] == ["stop"]
+        assert len(files(d)) == 1
+    assert_running_untraced(sleeper)
+
+
+def test_target_exit_between_dumps(tmp_path):
+    target = start(SLEEPER)
+    proc = subprocess.Popen([CORETRAP, "-n", "3", "-s", "1", str(target.pid), str(tmp_path)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if "Core dump 0 generated" in line:
+                break
+        target.kill()
+        target.wait()
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if target.poll() is None:
+            target.kill()
+    assert proc.returncode == 1
+    assert re.search(rf"^\[\d\d:\d\d:\d\d - WARN\]: Target process {target.pid} is no longer alive$", rest, re.M)
+    assert len(files(tmp_path)) == 1
+
+
+def test_mc_mask_is_accepted(sleeper, tmp_path):
+    r = run("-mc", "0x33", sleeper.pid, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Core dump filter:           0x33" in r.stdout
+    assert len(files(tmp_path)) == 1
+    assert_running_untraced(sleeper)
