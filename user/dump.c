@@ -65,6 +65,20 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		.interrupted = why->interrupted,
 	};
 	r = coredump_write(&req, &res);
+	if (r == -EEXIST && !cfg->overwrite && !cfg->dump_name[0]) {
+		/*
+		 * ProcDump's default name has a one-second resolution: a second
+		 * dump within the same second (-s 0) gets its number appended.
+		 */
+		char *dot = strrchr(path, '.');
+		char stem[PATH_MAX];
+
+		if (dot && (size_t)(dot - path) < sizeof(stem)) {
+			snprintf(stem, sizeof(stem), "%.*s", (int)(dot - path), path);
+			if (snprintf(path, sizeof(path), "%s_%u.%d", stem, index, (int)pid) < (int)sizeof(path))
+				r = coredump_write(&req, &res);
+		}
+	}
 	switch (r) {
 	case 0: {
 		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,
