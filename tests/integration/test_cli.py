@@ -50,7 +50,7 @@ def test_usage_error(args, message):
 # Every switch whose feature is not built on this branch: parsed, then refused.
 NOT_READY = [
     ["-c", "50"], ["-cl", "5"], ["-m", "100"], ["-ml", "100"], ["-tc", "5"], ["-fc", "5"],
-    ["-sig", "11"], ["-crash"], ["-e"], ["-e", "-f", "Foo"], ["-e", "-fx", "Foo"], ["-gcm", "100"],
+    ["-e"], ["-e", "-f", "Foo"], ["-e", "-fx", "Foo"], ["-gcm", "100"],
     ["-gcgen", "1"], ["-restrack"], ["-restrack", "-sr", "2"], ["-pc", "a:b", "1"], ["-pcl", "a:b", "1"],
     ["-dt", "full"], ["-c", "50", "-sustain", "100"],
 ]
