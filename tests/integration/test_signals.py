@@ -76,8 +76,8 @@ def core_enabled():
 
 
 class Target:
-    def __init__(self, name, cwd, ready=r"^ready (\d+)"):
-        self.p = subprocess.Popen([os.path.join(TARGETS, name)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, name, cwd, ready=r"^ready (\d+)", args=()):
+        self.p = subprocess.Popen([os.path.join(TARGETS, name)] + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True, cwd=cwd, preexec_fn=core_enabled)
         self.out = Lines(self.p.stdout)
         self.pid = self.p.pid
@@ -340,6 +340,47 @@ def test_stopping_coretrap_while_waiting_leaves_target_running_untraced(tmp_path
     os.kill(t.pid, signal.SIGUSR1)
     t.out.wait(r"^usr1=1 usr2=0$")
     assert not os.listdir(tmp_path)
+
+
+def start_big_dump(tmp_path, procs):
+    """A 1 GiB target held at a SIGUSR1 delivery while coretrap writes its core."""
+    t = Target("usr1_handler", tmp_path, args=["1024"])
+    procs.append(t)
+    ct = Coretrap(["-sig", "10"], t.pid, tmp_path)
+    procs.append(ct)
+    os.kill(t.pid, signal.SIGUSR1)
+    ct.out.wait(r"Trigger: Signal:10 on process ID: %d" % t.pid)
+    return t, ct
+
+
+def test_sigterm_mid_dump_hands_the_signal_back_and_leaves_no_file(tmp_path, procs):
+    t, ct = start_big_dump(tmp_path, procs)
+    ct.p.send_signal(signal.SIGTERM)
+    rc, lines = ct.finish()
+    assert rc == 0
+    assert any("interrupted; no file written" in l for l in lines), lines
+    assert not [f for f in os.listdir(tmp_path) if not f.startswith("core")]
+    t.out.wait(r"^usr1=1 usr2=0$")  # the held SIGUSR1 was detached with the thread
+    assert_untraced_and_running(t.pid)
+
+
+def test_kill_9_of_coretrap_mid_dump_leaves_target_running_but_loses_the_held_signal(tmp_path, procs):
+    # Documented limit: the kernel detaches the tracees of a dead tracer, but
+    # the stop report of the held thread was already consumed by waitpid(), so
+    # the signal it was stopped on is dropped (exit_code is 0 after the wait).
+    t, ct = start_big_dump(tmp_path, procs)
+    ct.p.kill()
+    ct.p.wait()
+    deadline = time.monotonic() + TIMEOUT
+    while proc_status(t.pid)["TracerPid"] != "0" or proc_status(t.pid)["State"].startswith(("t", "T")):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert_untraced_and_running(t.pid)
+    os.kill(t.pid, signal.SIGUSR2)  # a fence: the first report line after the detach
+    m = t.out.wait(r"^usr1=(\d+) usr2=1$")
+    assert m.group(1) == "0" and not t.out.seen, t.out.seen  # the held SIGUSR1 never ran its handler
+    os.kill(t.pid, signal.SIGUSR1)
+    t.out.wait(r"^usr1=1 usr2=1$")  # and the target works normally
 
 
 def test_job_control_still_works_while_monitored(tmp_path, procs):
