@@ -94,10 +94,20 @@ static bool delivery_kills(pid_t pid, int sig)
 	return sigset_delivery_kills(sig, ign, cgt);
 }
 
-static void log_trigger(struct sigtrap *st, pid_t tid, const siginfo_t *si, const char *origin)
+/*
+ * origin: the BPF record's account of the sender ("" without BPF). A fault
+ * is described from the siginfo itself (its address is what matters); a
+ * sent signal by BPF when available (it knows the sender's comm even if the
+ * sender has exited), else by the siginfo's si_pid.
+ */
+static void log_trigger(struct sigtrap *st, pid_t tid, const siginfo_t *si, const char *bpf_origin)
 {
-	char msg[256];
+	char msg[320], from_siginfo[128];
+	const char *origin = siginfo_describe(si->si_signo, si->si_code, si->si_pid, si->si_addr, tid,
+					      from_siginfo, sizeof(from_siginfo));
 
+	if (bpf_origin[0] && !strstr(origin, "fault at"))
+		origin = bpf_origin;
 	snprintf(msg, sizeof(msg), "Trigger: Signal:%d on process ID: %d%s", si->si_signo, st->pid, origin);
 	log_event(&(struct log_event){ .event = "trigger", .pid = st->pid, .name = st->name, .trigger = "signal",
 				       .value = si->si_signo, .message = msg,

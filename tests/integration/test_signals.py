@@ -200,7 +200,7 @@ def test_segv_in_crash_here_is_dumped_then_dies_as_without_coretrap(tmp_path, pr
 
     assert status == base, (status, base)  # same signal, same core flag as the kernel reports it
     assert rc == 0, text
-    assert "Trigger: Signal:11 on process ID: %d" % t.pid in text
+    assert "Trigger: Signal:11 on process ID: %d (fault at 0x10 in thread %d, si_code 1)" % (t.pid, t.pid) in text
     assert re.search(r"Target process %d was killed by signal 11%s" %
                      (t.pid, r" \(core dumped\)" if os.WCOREDUMP(base) else "$"), text, re.M), text
     dumps = dumps_of(lines)
@@ -282,6 +282,30 @@ def test_unlisted_signal_passes_through_unchanged(tmp_path, procs):
     t.out.wait(r"^usr1=1 usr2=5$")
     rc, lines = ct.finish()
     assert rc == 0 and len(dumps_of(lines)) == 1
+    # The BPF signal_generate record names the sender (this test process).
+    assert any(re.search(r"Trigger: Signal:10 on process ID: %d \(sent by pid %d \S+\)$" % (t.pid, os.getpid()), l)
+               for l in lines), lines
+
+
+def test_json_events_for_an_abort(tmp_path, procs):
+    import json
+    t = Target("aborter", tmp_path)
+    procs.append(t)
+    ct = Coretrap(["-crash", "-json"], t.pid, tmp_path, wait_start=False)
+    procs.append(ct)
+    ct.out.wait(r'"event":"start"')
+    t.send("abort")
+    t.wait_status()
+    rc, lines = ct.finish()
+    events = [json.loads(l) for l in lines]
+    assert rc == 0
+    by = {e["event"]: e for e in events}
+    assert by["trigger"]["trigger"] == "signal" and by["trigger"]["value"] == signal.SIGABRT
+    assert by["trigger"]["pid"] == t.pid
+    assert "sent by the target itself" in by["trigger"]["message"]  # abort() raises it with tgkill
+    assert os.path.exists(by["dump"]["path"]) and by["dump"]["index"] == 0
+    assert by["exit"]["value"] == signal.SIGABRT
+    assert [e["event"] for e in events] == ["trigger", "dump", "exit", "stop"]
 
 
 def test_signal_to_a_non_main_thread_dumps_that_thread_first(tmp_path, procs):
