@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -216,6 +217,56 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
 		close(fd);
 }
 
+/*
+ * A vdso page the target never touched is not mapped yet. Every process
+ * gets the same vdso image from the kernel, so copy it from our own vdso
+ * instead of faulting it into the target.
+ */
+static uint64_t own_vdso_size(void)
+{
+	static uint64_t size = UINT64_MAX;
+	char line[512];
+	FILE *f;
+
+	if (size != UINT64_MAX)
+		return size;
+	size = 0;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long a, b;
+
+		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &a, &b) == 2)
+			size = b - a;
+	}
+	fclose(f);
+	return size;
+}
+
+static void read_from_own_vdso(struct core_mem *cm, const struct mapping *m, uint64_t addr,
+			       size_t npages)
+{
+	const unsigned char *own = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	size_t ps = cm->page_size;
+
+	/* a different image (other ABI, other kernel in a container...): leave holes */
+	if (own_vdso_size() != m->end - m->start)
+		own = NULL;
+
+	for (size_t p = 0; p < npages; p++) {
+		uint64_t off = addr + p * ps - m->start;
+
+		if (cm->state[p] != PG_FILE)
+			continue;
+		cm->state[p] = PG_HOLE;
+		if (own && off + ps <= m->end - m->start) {
+			memcpy(cm->buf + p * ps, own + off, ps);
+			cm->state[p] = PG_READY;
+		}
+	}
+}
+
 static bool page_is_zero(const unsigned char *p, size_t len)
 {
 	const uint64_t *w = (const uint64_t *)p;
@@ -275,7 +326,8 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			uint64_t file_off)
 {
 	size_t ps = cm->page_size;
-	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m);
+	bool vdso = !strcmp(m->path, "[vdso]");
+	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m) || vdso;
 
 	for (uint64_t done = 0; done < len;) {
 		size_t win = len - done > CORE_CHUNK_BYTES ? CORE_CHUNK_BYTES : (size_t)(len - done);
@@ -307,7 +359,10 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 		err = read_resident(cm, a, npages);
 		if (err)
 			return err;
-		read_from_file(cm, m, a, npages);
+		if (vdso)
+			read_from_own_vdso(cm, m, a, npages);
+		else
+			read_from_file(cm, m, a, npages);
 		err = write_window(cm, npages, file_off + done);
 		if (err)
 			return err;

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "coredump.h"
@@ -29,8 +32,104 @@ static void *signal_reader(void *arg)
 	return NULL;
 }
 
+/*
+ * --seized-signal: play the signal trigger. Seize every thread, print
+ * "seized", wait for a signal-delivery-stop, dump in already_seized mode,
+ * then check the stopped thread is still in its stop and release everything.
+ */
+static pid_t tids[256];
+static int ntids;
+
+static int seize_all(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && ntids < 256) {
+		pid_t tid = atoi(de->d_name);
+
+		if (tid > 0 && ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE) == 0)
+			tids[ntids++] = tid;
+	}
+	closedir(d);
+	return ntids ? 0 : -ESRCH;
+}
+
+static pid_t wait_signal_stop(siginfo_t *si)
+{
+	for (;;) {
+		int status;
+		pid_t w = waitpid(-1, &status, __WALL);
+
+		if (w < 0)
+			return -errno;
+		if (!WIFSTOPPED(status))
+			continue;
+		if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP) {
+			ptrace(PTRACE_GETSIGINFO, w, 0, si);
+			return w;
+		}
+		ptrace(PTRACE_CONT, w, 0, 0); /* group-stop or other event: keep going */
+	}
+}
+
+static char thread_state(pid_t pid, pid_t tid)
+{
+	char path[96], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p ? p[2] : '?';
+}
+
+static void release_all(pid_t first)
+{
+	for (int i = 0; i < ntids; i++) {
+		int status;
+
+		if (tids[i] != first && ptrace(PTRACE_INTERRUPT, tids[i], 0, 0) == 0)
+			waitpid(tids[i], &status, __WALL);
+		ptrace(PTRACE_DETACH, tids[i], 0, 0);
+	}
+}
+
+static int seized_signal_mode(struct dump_request *req, struct dump_result *res, int *first_ok)
+{
+	siginfo_t si;
+	pid_t first;
+	int err = seize_all(req->pid);
+
+	if (err)
+		return err;
+	printf("seized\n");
+	fflush(stdout);
+	first = wait_signal_stop(&si);
+	if (first < 0)
+		return first;
+	req->first_tid = first;
+	req->siginfo = &si;
+	req->already_seized = true;
+	err = coredump_write(req, res);
+	/* the caller's thread must still sit in its signal-delivery-stop, still ours */
+	*first_ok = thread_state(req->pid, first) == 't' && waitpid(first, NULL, __WALL | WNOHANG) == 0;
+	release_all(first);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
+	bool seized_signal = false;
+	int first_ok = -1;
 	struct dump_request req = { 0 };
 	struct dump_result res;
 	pthread_t th;
@@ -38,7 +137,7 @@ int main(int argc, char **argv)
 	int sfd, err;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite]\n");
+		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal]\n");
 		return 2;
 	}
 	req.pid = atoi(argv[1]);
@@ -50,6 +149,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--filter") && i + 1 < argc) {
 			req.has_filter = true;
 			req.filter = strtoul(argv[++i], NULL, 16);
+		} else if (!strcmp(argv[i], "--seized-signal")) {
+			seized_signal = true;
 		} else if (!strcmp(argv[i], "--overwrite")) {
 			req.overwrite = true;
 		} else {
@@ -68,14 +169,17 @@ int main(int argc, char **argv)
 	}
 	pthread_detach(th);
 
-	err = coredump_write(&req, &res);
+	memset(&res, 0, sizeof(res));
+	err = seized_signal ? seized_signal_mode(&req, &res, &first_ok) : coredump_write(&req, &res);
 	printf("{\"rc\":%d,\"error\":\"%s\",\"apparent_bytes\":%llu,\"allocated_bytes\":%llu,"
 	       "\"stopped_ns\":%llu,\"wall_ns\":%llu,\"threads\":%u,\"segments\":%u,"
-	       "\"swapped_pages_skipped\":%llu,\"interrupted\":%d}\n",
+	       "\"swapped_pages_skipped\":%llu,\"interrupted\":%d,\"first_tid\":%d,"
+	       "\"first_still_stopped\":%d,\"reinjected_signals\":%u}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
-	       (unsigned long long)res.swapped_pages_skipped, interrupted);
+	       (unsigned long long)res.swapped_pages_skipped, interrupted, req.first_tid, first_ok,
+	       res.reinjected_signals);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));
 	return err ? 1 : 0;

@@ -1,0 +1,293 @@
+# SPDX-License-Identifier: MIT
+"""The native core writer, driven through build/tests/dumpcore and checked with gdb/readelf."""
+import errno
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import time
+
+import pytest
+
+from coretest import (DUMPEE, Target, dump, dumpee, gdb, gdb_threads, load_segments,
+                      readelf_notes, start_dump, wait_traced)
+
+MARKER = 0xC0DEDBADC0FFEE
+# x86-64 syscall numbers of the calls each dumpee thread blocks in
+SYS_READ, SYS_PAUSE, SYS_NANOSLEEP, SYS_RT_SIGSUSPEND, SYS_CLOCK_NANOSLEEP = 0, 34, 35, 130, 230
+FUNC_BY_SYSCALL = {SYS_READ: "worker_alpha", SYS_PAUSE: "worker_beta",
+                   SYS_NANOSLEEP: "worker_gamma", SYS_CLOCK_NANOSLEEP: "worker_gamma",
+                   SYS_RT_SIGSUSPEND: "main_wait"}
+
+
+def assert_released(t):
+    """The target runs on: not stopped, not traced, same threads."""
+    st = t.status()
+    assert int(st["TracerPid"]) == 0
+    assert st["State"].split()[0] not in ("T", "t")
+    assert t.proc.poll() is None
+
+
+@pytest.fixture
+def target():
+    with dumpee("--anon-mb", 64, "--touch-mb", 8, "--zero-mb", 8) as t:
+        yield t
+
+
+def blocked_threads(t):
+    """{tid: (syscall nr, args, sp, pc)} once every thread sits in its blocking call."""
+    deadline = time.time() + 10
+    while True:
+        info = {tid: t.syscall(tid) for tid in t.tids()}
+        if all(v and v[0] in FUNC_BY_SYSCALL for v in info.values()) or time.time() > deadline:
+            return info
+        time.sleep(0.05)
+
+
+def test_core_reads_in_gdb_like_a_kernel_core(target, tmp_path):
+    core = tmp_path / "core"
+    rc, res, err = dump(target.pid, core)
+    assert rc == 0, err
+    assert res["threads"] == 4
+    out = gdb(DUMPEE, core, "info threads", "thread apply all bt", "p/x marker")
+    threads = gdb_threads(out)
+    assert sorted(threads.values()) == target.tids()
+    for func in ("worker_alpha", "worker_beta", "worker_gamma", "main_wait"):
+        assert re.search(r"in %s \(" % func, out), func
+    assert "$1 = %#x" % MARKER in out
+    assert_released(target)
+
+
+def test_registers_match_the_live_threads(target, tmp_path):
+    """pc, sp and syscall arguments in the core equal what /proc shows for each blocked thread."""
+    before = blocked_threads(target)
+    core = tmp_path / "core"
+    rc, res, err = dump(target.pid, core)
+    assert rc == 0, err
+    out = gdb(DUMPEE, core, "info threads",
+              'thread apply all printf "R %d %#lx %#lx %#lx %#lx %#lx %#lx\\n", $_thread, '
+              "$pc, $sp, $rdi, $rsi, $rdx, $orig_rax")
+    threads = gdb_threads(out)
+    regs = {}
+    for m in re.finditer(r"^R (\d+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+)$", out, re.M):
+        regs[threads[int(m.group(1))]] = [int(x, 16) for x in m.groups()[1:]]
+    assert set(regs) == set(before)
+    for tid, (nr, args, sp, pc) in before.items():
+        r_pc, r_sp, rdi, rsi, rdx, orig_rax = regs[tid]
+        assert (r_pc, r_sp) == (pc, sp), "thread %d (%s)" % (tid, FUNC_BY_SYSCALL[nr])
+        assert orig_rax == nr
+        assert [rdi, rsi, rdx] == args[:3]
+    # and in gdb each thread's frames show the function blocked in that syscall
+    bt = gdb(DUMPEE, core, "thread apply all bt")
+    for tid, (nr, *_rest) in before.items():
+        section = [sec for sec in bt.split("\nThread ") if "(LWP %d)):" % tid in sec]
+        assert len(section) == 1 and FUNC_BY_SYSCALL[nr] in section[0]
+
+
+def test_first_tid_is_listed_first(target, tmp_path):
+    beta = [tid for tid, v in blocked_threads(target).items() if v[0] == SYS_PAUSE][0]
+    core = tmp_path / "core"
+    rc, _res, err = dump(target.pid, core, "--first-tid", beta)
+    assert rc == 0, err
+    out = gdb(DUMPEE, core, "info threads")
+    assert gdb_threads(out)[1] == beta
+
+
+def test_memory_content_dontdump_and_holes(target, tmp_path):
+    core = tmp_path / "core"
+    rc, _res, err = dump(target.pid, core)
+    assert rc == 0, err
+    i = target.info
+    anon, zero_at = i["anon"], i["anon"] + (i["touch_mb"] << 20)
+    out = gdb(DUMPEE, core, "x/2gx %d" % anon, "x/2gx %d" % (anon + 4096 * 100),
+              "x/gx %d" % zero_at, "x/gx %d" % i["dontdump"])
+    assert "0x5a5a000000000000\t0x5a5a000000000008" in out
+    assert "0x5a5a000000064000\t0x5a5a000000064008" in out
+    assert re.search(r"%#x:\s+0x0000000000000000" % zero_at, out)
+    # the MADV_DONTDUMP region has a header but no data (as in a kernel core):
+    # gdb shows it as zero-filled, never the 0xdd the target wrote
+    assert re.search(r"%#x:\s+0x0000000000000000" % i["dontdump"], out)
+    assert "0xdddddddddddddddd" not in out
+    dd = [s for s in load_segments(core) if s[0] == i["dontdump"]]
+    assert dd and dd[0][2] == 0
+    with open(core, "rb") as f:
+        assert b"\xdd" * 4096 not in f.read()
+
+
+def test_file_is_private_and_sparse(target, tmp_path):
+    core = tmp_path / "core"
+    rc, res, err = dump(target.pid, core)
+    assert rc == 0, err
+    st = os.stat(core)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+    assert res["apparent_bytes"] == st.st_size
+    # 64 MiB anon region with 8 MiB of data: the rest (zeros, untouched) are holes
+    assert st.st_blocks * 512 < st.st_size - (48 << 20)
+    assert res["allocated_bytes"] == st.st_blocks * 512
+
+
+def test_readelf_lists_every_note(target, tmp_path):
+    core = tmp_path / "core"
+    rc, res, err = dump(target.pid, core)
+    assert rc == 0, err
+    notes = readelf_notes(core)
+    assert notes.get("NT_PRSTATUS") == 4
+    assert notes.get("NT_FPREGSET") == 4
+    assert notes.get("NT_X86_XSTATE") == 4
+    for single in ("NT_PRPSINFO", "NT_SIGINFO", "NT_AUXV", "NT_FILE"):
+        assert notes.get(single) == 1, single
+    # readelf here cannot decode NT_FILE ("32-bit build"); gdb reads it for 'info proc mappings'
+    out = gdb(DUMPEE, core, "info proc mappings")
+    with open("/proc/%d/maps" % target.pid) as f:
+        live = [l.split() for l in f if len(l.split()) >= 6 and l.split()[5].startswith("/")]
+    assert any(l[5] == DUMPEE for l in live)
+    for rng, _perm, offset, path in ((l[0], l[1], l[2], " ".join(l[5:])) for l in live):
+        start, end = rng.split("-")
+        assert re.search(r"0x%s\s+0x%s\s+0x[0-9a-f]+\s+0x%x\s+(\S+\s+)?%s" % (
+            start.lstrip("0"), end.lstrip("0"), int(offset, 16), re.escape(path)), out), path
+    assert_released(target)
+
+
+def test_rss_does_not_grow_even_with_file_pages(tmp_path):
+    """Untouched anonymous and file pages are never faulted in; file pages come from the file."""
+    data = tmp_path / "data.bin"
+    data.write_bytes(os.urandom(16 << 20))
+    with dumpee("--anon-mb", 512, "--touch-mb", 4, "--zero-mb", 0, "--file", data) as t:
+        rss = t.rss_kb()
+        core = tmp_path / "core"
+        # 0x37 = default + file-backed private: the untouched file mapping is dumped
+        rc, _res, err = dump(t.pid, core, "--filter", "37")
+        assert rc == 0, err
+        assert t.rss_kb() <= rss + 64
+        off = 5 << 20
+        out = gdb(DUMPEE, core, "x/2gx %d" % (t.info["file_map"] + off))
+        want = data.read_bytes()[off:off + 16]
+        words = [int.from_bytes(want[k:k + 8], "little") for k in (0, 8)]
+        assert "%#018x\t%#018x" % tuple(words) in out
+        assert_released(t)
+
+
+def test_filter_zero_leaves_out_anonymous_memory(target, tmp_path):
+    core = tmp_path / "core"
+    rc, _res, err = dump(target.pid, core, "--filter", "0")
+    assert rc == 0, err
+    out = gdb(DUMPEE, core, "p/x marker", "x/gx %d" % target.info["anon"])
+    # .bss is not in the core, so the value set at run time cannot appear
+    assert re.search(r"\$1 = 0x[0-9a-f]+", out) and "%#x" % MARKER not in out
+    # the region has only a header (filesz 0): zeros, not the 0x5a5a... pattern
+    assert re.search(r"%#x:\s+0x0000000000000000" % target.info["anon"], out)
+    assert all(s[2] == 0 for s in load_segments(core) if s[0] == target.info["anon"])
+
+
+def test_existing_file_and_overwrite(target, tmp_path):
+    core = tmp_path / "core"
+    core.write_text("old")
+    rc, res, _err = dump(target.pid, core)
+    assert rc != 0 and res["rc"] == -errno.EEXIST
+    assert core.read_text() == "old"
+    assert_released(target)
+    rc, _res, err = dump(target.pid, core, "--overwrite")
+    assert rc == 0, err
+    assert core.read_bytes()[:4] == b"\x7fELF"
+    assert os.listdir(tmp_path) == ["core"]  # no temporary left behind
+
+
+def test_nonexistent_pid_fails_cleanly(tmp_path):
+    p = subprocess.Popen(["true"])
+    p.wait()  # a pid that surely does not exist now
+    rc, res, err = dump(p.pid, tmp_path / "core")
+    assert rc != 0 and res["rc"] == -errno.ESRCH
+    assert "No such process" in err
+    assert os.listdir(tmp_path) == []
+
+
+def test_full_disk_gives_enospc_and_no_file(target, tmp_path):
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], check=True)
+    try:
+        rc, res, _err = dump(target.pid, mnt / "core")
+        assert rc != 0 and res["rc"] == -errno.ENOSPC
+        assert os.listdir(mnt) == []
+        assert_released(target)
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def _dump_while(t, tmp_path, action):
+    """Start a dump, run action(driver) once the target is stopped; retry if the dump was too quick."""
+    for attempt in range(5):
+        core = tmp_path / ("core%d" % attempt)
+        drv = start_dump(t.pid, core)
+        if wait_traced(t):
+            action(drv)
+            out, err = drv.communicate(timeout=120)
+            return drv.returncode, out, err, core
+        drv.communicate(timeout=120)
+        if core.exists():
+            core.unlink()
+    pytest.fail("the dump never overlapped the action (target too small?)")
+
+
+def test_target_exiting_mid_dump_leaves_no_file(tmp_path):
+    t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
+    try:
+        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: t.proc.kill())
+        assert rc != 0
+        assert '"rc":-%d' % errno.ESRCH in out
+        assert "No such process" in err
+        assert not core.exists() and os.listdir(tmp_path) == []
+        t.proc.wait(timeout=10)  # it really died and is reapable
+    finally:
+        t.kill()
+
+
+def test_sigint_abandons_the_dump_and_releases_the_target(tmp_path):
+    t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
+    try:
+        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: drv.send_signal(signal.SIGINT))
+        assert rc != 0
+        assert '"rc":-%d' % errno.EINTR in out
+        assert os.listdir(tmp_path) == []
+        assert_released(t)
+    finally:
+        t.kill()
+
+
+def test_threads_created_during_the_stop(tmp_path):
+    """A target that keeps creating threads: every dump completes and the target runs on."""
+    with dumpee("--anon-mb", 16, "--touch-mb", 1, "--zero-mb", 0, "--spawn") as t:
+        for k in range(5):
+            core = tmp_path / ("core%d" % k)
+            rc, res, err = dump(t.pid, core)
+            assert rc == 0, err
+            assert res["threads"] >= 5
+            assert_released(t)
+        out = gdb(DUMPEE, core, "thread apply all bt")
+        assert "spawner" in out and "worker_beta" in out
+
+
+def test_already_seized_mode_keeps_the_callers_stop(target, tmp_path):
+    """The signal trigger's path: caller seized all threads, one sits in a signal-delivery-stop."""
+    import ctypes
+    beta = [tid for tid, v in blocked_threads(target).items() if v[0] == SYS_PAUSE][0]
+    core = tmp_path / "core"
+    drv = start_dump(target.pid, core, "--seized-signal")
+    assert drv.stdout.readline().strip() == "seized"
+    libc = ctypes.CDLL(None, use_errno=True)
+    SYS_tgkill = 234
+    assert libc.syscall(SYS_tgkill, target.pid, beta, int(signal.SIGURG)) == 0
+    out, err = drv.communicate(timeout=120)
+    res = json.loads(out.strip().splitlines()[-1])
+    assert drv.returncode == 0, err
+    assert res["first_tid"] == beta
+    assert res["first_still_stopped"] == 1
+    assert res["threads"] == 4
+    g = gdb(DUMPEE, core, "info threads", "p $_siginfo.si_signo", "thread apply all bt")
+    assert gdb_threads(g)[1] == beta
+    assert "$1 = %d" % int(signal.SIGURG) in g
+    for func in ("worker_alpha", "worker_beta", "worker_gamma", "main_wait"):
+        assert func in g
+    assert_released(target)
