@@ -148,7 +148,7 @@ bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py
 
 demo: coretrap targets
-	$(Q)tests/demo.sh
+	$(Q)bash tests/demo.sh
 
 deps:
 	apt-get update
