@@ -196,6 +196,14 @@ static void report_exit(struct sigtrap *st, const struct stop_desc *d)
 				       .message = msg, .has = LOG_HAS_VALUE });
 }
 
+static bool is_our_thread(pid_t tgid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", tgid, tid);
+	return access(path, F_OK) == 0;
+}
+
 static void on_status(struct sigtrap *st, pid_t tid, int status)
 {
 	struct stop_desc d = sigset_classify(status);
@@ -210,8 +218,17 @@ static void on_status(struct sigtrap *st, pid_t tid, int status)
 		}
 		return;
 	}
-	/* A new thread's first stop can come before its creator's clone event. */
-	if (tracees_add(&st->th, tid, &t) != 0) {
+	/*
+	 * A new thread's first stop can come before its creator's clone event.
+	 * A clone() that made a process rather than a thread (no CLONE_THREAD,
+	 * odd exit signal) is auto-attached too: it is not ours, let it go.
+	 */
+	t = tracees_find(&st->th, tid);
+	if (!t && !is_our_thread(st->pid, tid)) {
+		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(d.kind == STOP_SIGNAL ? d.sig : 0));
+		return;
+	}
+	if (!t && tracees_add(&st->th, tid, &t) != 0) {
 		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(d.kind == STOP_SIGNAL ? d.sig : 0));
 		return;
 	}
@@ -225,8 +242,9 @@ static void on_status(struct sigtrap *st, pid_t tid, int status)
 		t->stopped = false;
 		break;
 	case STOP_CLONE:
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && tracees_add(&st->th, (pid_t)msg, NULL) != 0)
-			ptrace(PTRACE_DETACH, (pid_t)msg, 0, 0);
+		/* Only a thread joins the set; another process is let go at its first stop. */
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && is_our_thread(st->pid, (pid_t)msg))
+			tracees_add(&st->th, (pid_t)msg, NULL);
 		t = tracees_find(&st->th, tid); /* the add may have moved the array */
 		resume(t, 0);
 		break;
