@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Test target: a worker thread waits for signals. Prints "ready PID TID"
- * (TID = the worker). stdin "spawn" starts one more such thread and prints
+ * Test target: a worker thread waits for signals. Prints "pid PID", then
+ * "ready TID" from the worker. stdin "spawn" starts one more such thread and prints
  * "spawned TID". Each SIGUSR1 handler run prints "handled TID" (the thread
  * that ran it); stdin EOF prints "final N" and exits.
  */
