@@ -213,6 +213,9 @@ static void on_status(struct sigtrap *st, pid_t tid, int status)
 	if (d.kind == STOP_EXITED || d.kind == STOP_KILLED) {
 		tracees_remove(&st->th, tid);
 		if (tid == st->pid) { /* the leader is reported last */
+			/* The signal that killed it was generated before: say who sent it first. */
+			if (st->bpf)
+				sigwatch_poll(st->bpf);
 			report_exit(st, &d);
 			st->done = true;
 		}
