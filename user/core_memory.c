@@ -9,12 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "pagemap.h"
 
-enum page_src { PG_HOLE = 0, PG_MEM, PG_FILE, PG_READY };
+/*
+ * Page states within one window. MEM and FILE pages get a slot in the
+ * destination buffer (cm->base + cm->off[i]); after reading they are READY
+ * (data in the slot) or FAILED (slot unused, written as a hole).
+ */
+enum page_src { PG_HOLE = 0, PG_MEM, PG_FILE, PG_READY, PG_FAILED };
+
+#define PAGE_DST(cm, i) ((cm)->base + (cm)->off[i])
 
 #define MAX_IOV 1024
 
@@ -38,7 +46,8 @@ int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *inte
 	cm->buf = aligned_alloc(cm->page_size, CORE_CHUNK_BYTES);
 	cm->pm = calloc(pages, sizeof(*cm->pm));
 	cm->state = calloc(pages, 1);
-	if (cm->stat_fd < 0 || !cm->buf || !cm->pm || !cm->state) {
+	cm->off = calloc(pages, sizeof(*cm->off));
+	if (cm->stat_fd < 0 || !cm->buf || !cm->pm || !cm->state || !cm->off) {
 		core_mem_fini(cm);
 		return -ENOMEM;
 	}
@@ -56,6 +65,16 @@ void core_mem_fini(struct core_mem *cm)
 	free(cm->buf);
 	free(cm->pm);
 	free(cm->state);
+	free(cm->off);
+	for (size_t w = 0; w < cm->nwins; w++)
+		free(cm->wins[w].state);
+	free(cm->wins);
+	if (cm->arena_map)
+		munmap(cm->arena_map, cm->arena_map_len);
+	cm->arena_map = cm->arena = NULL;
+	cm->wins = NULL;
+	cm->nwins = cm->capwins = 0;
+	cm->off = NULL;
 	cm->pagemap_fd = cm->mem_fd = cm->stat_fd = -1;
 	cm->buf = NULL;
 	cm->pm = NULL;
@@ -116,7 +135,7 @@ static int read_resident(struct core_mem *cm, uint64_t addr, size_t npages)
 			}
 			for (r = q; r < npages && cm->state[r] == PG_MEM; r++)
 				;
-			local[cnt].iov_base = cm->buf + q * ps;
+			local[cnt].iov_base = PAGE_DST(cm, q);
 			local[cnt].iov_len = (r - q) * ps;
 			remote[cnt].iov_base = (void *)(uintptr_t)(addr + q * ps);
 			remote[cnt].iov_len = (r - q) * ps;
@@ -151,8 +170,8 @@ static int read_resident(struct core_mem *cm, uint64_t addr, size_t npages)
 		while (i < q && cm->state[i] != PG_MEM)
 			i++;
 		if (i < q) {
-			cm->state[i] = read_page_slow(cm, addr + i * ps, cm->buf + i * ps) ? PG_READY
-											     : PG_HOLE;
+			cm->state[i] = read_page_slow(cm, addr + i * ps, PAGE_DST(cm, i)) ? PG_READY
+											       : PG_FAILED;
 			i++;
 		}
 		p = i;
@@ -195,7 +214,7 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
 		if (fd < 0)
 			fd = open_backing_file(cm, m);
 		off = (off_t)(m->offset + (addr + p * ps - m->start));
-		n = fd >= 0 ? pread(fd, cm->buf + p * ps, (r - p) * ps, off) : -1;
+		n = fd >= 0 ? pread(fd, PAGE_DST(cm, p), (r - p) * ps, off) : -1;
 		if (n < 0)
 			n = 0;
 		for (size_t i = p; i < r; i++) {
@@ -205,10 +224,10 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
 				cm->state[i] = PG_READY;
 			} else if ((size_t)n > from) {
 				/* the page holding EOF: the rest of it reads as zero */
-				memset(cm->buf + i * ps + ((size_t)n - from), 0, ps - ((size_t)n - from));
+				memset(PAGE_DST(cm, i) + ((size_t)n - from), 0, ps - ((size_t)n - from));
 				cm->state[i] = PG_READY;
 			} else {
-				cm->state[i] = PG_HOLE; /* past EOF: SIGBUS area, nothing to copy */
+				cm->state[i] = PG_FAILED; /* past EOF: SIGBUS area, nothing to copy */
 			}
 		}
 		p = r;
@@ -259,9 +278,9 @@ static void read_from_own_vdso(struct core_mem *cm, const struct mapping *m, uin
 
 		if (cm->state[p] != PG_FILE)
 			continue;
-		cm->state[p] = PG_HOLE;
+		cm->state[p] = PG_FAILED;
 		if (own && off + ps <= m->end - m->start) {
-			memcpy(cm->buf + p * ps, own + off, ps);
+			memcpy(PAGE_DST(cm, p), own + off, ps);
 			cm->state[p] = PG_READY;
 		}
 	}
@@ -305,21 +324,150 @@ static int write_window(struct core_mem *cm, size_t npages, uint64_t file_off)
 		size_t r;
 		int err;
 
-		if (cm->state[p] != PG_READY || page_is_zero(cm->buf + p * ps, ps)) {
+		if (cm->state[p] != PG_READY || page_is_zero(PAGE_DST(cm, p), ps)) {
 			p++;
 			continue;
 		}
+		/* READY pages in a row have consecutive slots: one write per run */
 		for (r = p + 1; r < npages && cm->state[r] == PG_READY &&
-				!page_is_zero(cm->buf + r * ps, ps);
+				!page_is_zero(PAGE_DST(cm, r), ps);
 		     r++)
 			;
-		err = write_all(cm->out_fd, cm->buf + p * ps, (r - p) * ps, file_off + p * ps);
+		err = write_all(cm->out_fd, PAGE_DST(cm, p), (r - p) * ps, file_off + p * ps);
 		if (err)
 			return err;
 		cm->data_bytes += (r - p) * ps;
 		p = r;
 	}
 	return 0;
+}
+
+/*
+ * Give every page that will be read a slot: packed one after the other in
+ * the snapshot arena (so absent pages cost no memory), or at its own
+ * position in the streaming buffer. Returns the number of slots.
+ */
+static size_t assign_slots(struct core_mem *cm, unsigned char *base, size_t npages, bool packed)
+{
+	size_t ps = cm->page_size, k = 0;
+
+	cm->base = base;
+	for (size_t i = 0; i < npages; i++) {
+		bool slotted = cm->state[i] != PG_HOLE;
+
+		cm->off[i] = packed ? k * ps : i * ps;
+		if (slotted)
+			k++;
+	}
+	return k;
+}
+
+static size_t count_slots(const unsigned char *state, size_t npages)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < npages; i++)
+		k += state[i] != PG_HOLE;
+	return k;
+}
+
+/* Keep a window read into the arena; it is written by core_mem_flush. */
+static int defer_window(struct core_mem *cm, uint64_t file_off, size_t npages, size_t slots)
+{
+	struct snap_window *w;
+
+	if (cm->nwins == cm->capwins) {
+		size_t cap = cm->capwins ? cm->capwins * 2 : 256;
+		struct snap_window *v = realloc(cm->wins, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		cm->wins = v;
+		cm->capwins = cap;
+	}
+	w = &cm->wins[cm->nwins];
+	w->state = malloc(npages);
+	if (!w->state)
+		return -ENOMEM;
+	memcpy(w->state, cm->state, npages);
+	w->data = cm->base;
+	w->npages = npages;
+	w->file_off = file_off;
+	cm->nwins++;
+	cm->arena_used += slots * cm->page_size;
+	return 0;
+}
+
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes)
+{
+	const size_t huge = 2u << 20;
+	size_t len = (size_t)((bytes + huge - 1) / huge * huge);
+	unsigned char *p;
+
+	if (len == 0)
+		return 0;
+	p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	/* 2 MiB aligned so transparent huge pages back it: few faults, fast copies */
+	cm->arena_map = p;
+	cm->arena_map_len = len + huge;
+	cm->arena = (unsigned char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	cm->arena_len = len;
+	madvise(cm->arena, len, MADV_HUGEPAGE);
+	/* Fault it all in now, before the target is stopped; in steps, so Ctrl-C is not held up. */
+	for (size_t at = 0; at < len; at += huge * 128) {
+		size_t n = len - at < huge * 128 ? len - at : huge * 128;
+
+		if (cm->interrupted && *cm->interrupted)
+			return -EINTR;
+		if (madvise(cm->arena + at, n, MADV_POPULATE_WRITE) < 0)
+			for (size_t i = 0; i < n; i += cm->page_size)
+				cm->arena[at + i] = 0;
+	}
+	return 0;
+}
+
+static void release_arena(struct core_mem *cm, size_t upto)
+{
+	const size_t step = 64u << 20;
+
+	upto = upto / step * step;
+	if (upto > cm->arena_released) {
+		madvise(cm->arena + cm->arena_released, upto - cm->arena_released, MADV_DONTNEED);
+		cm->arena_released = upto;
+	}
+}
+
+int core_mem_flush(struct core_mem *cm)
+{
+	int err = 0;
+
+	for (size_t w = 0; w < cm->nwins && !err; w++) {
+		struct snap_window *win = &cm->wins[w];
+		size_t ps = cm->page_size, k = 0;
+
+		if (cm->interrupted && *cm->interrupted) {
+			err = -EINTR;
+			break;
+		}
+		/* rebuild the packed slot offsets from the states */
+		memcpy(cm->state, win->state, win->npages);
+		cm->base = win->data;
+		for (size_t i = 0; i < win->npages; i++) {
+			cm->off[i] = k * ps;
+			k += cm->state[i] != PG_HOLE;
+		}
+		err = write_window(cm, win->npages, win->file_off);
+		/*
+		 * Give written arena memory back as we go: the kernel's dirty
+		 * page limits scale with free memory, so holding the whole arena
+		 * until the end would throttle our own writes.
+		 */
+		release_arena(cm, (size_t)(win->data - cm->arena) + k * ps);
+	}
+	return err;
 }
 
 int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
@@ -356,6 +504,11 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 				cm->state[i] = file_backed ? PG_FILE : PG_HOLE;
 			}
 		}
+		/* Into the arena while it has room (written after the target runs again), else stream. */
+		size_t slots = count_slots(cm->state, npages);
+		bool defer = cm->arena && cm->arena_used + slots * ps <= cm->arena_len;
+
+		assign_slots(cm, defer ? cm->arena + cm->arena_used : cm->buf, npages, defer);
 		err = read_resident(cm, a, npages);
 		if (err)
 			return err;
@@ -363,7 +516,8 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			read_from_own_vdso(cm, m, a, npages);
 		else
 			read_from_file(cm, m, a, npages);
-		err = write_window(cm, npages, file_off + done);
+		err = defer ? defer_window(cm, file_off + done, npages, slots)
+			    : write_window(cm, npages, file_off + done);
 		if (err)
 			return err;
 		done += win;

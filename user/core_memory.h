@@ -19,6 +19,14 @@
 
 #define CORE_CHUNK_BYTES (8u << 20)
 
+/* A window copied into the snapshot arena while the target was stopped. */
+struct snap_window {
+	uint64_t file_off;
+	size_t npages;
+	unsigned char *state;   /* per page, see core_memory.c */
+	unsigned char *data;    /* packed pages in the arena */
+};
+
 struct core_mem {
 	pid_t pid;
 	int out_fd;
@@ -30,6 +38,13 @@ struct core_mem {
 	unsigned char *buf;
 	uint64_t *pm;
 	unsigned char *state;
+	size_t *off;             /* per page: byte offset of its slot from base */
+	unsigned char *base;     /* destination of the current window */
+	/* snapshot arena: memory copied while stopped, written after resume */
+	unsigned char *arena_map, *arena;
+	size_t arena_map_len, arena_len, arena_used, arena_released;
+	struct snap_window *wins;
+	size_t nwins, capwins;
 	volatile int *interrupted;
 	uint64_t data_bytes;     /* non-hole bytes written */
 	uint64_t skipped_swapped; /* pages left out because they were swapped out */
@@ -44,6 +59,16 @@ int core_mem_target_alive(struct core_mem *cm);
 /* Copy [addr, addr + len) of mapping m to file offset file_off. 0, -ESRCH, -EINTR, -ENOSPC... */
 int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
 			uint64_t file_off);
+
+/*
+ * Reserve (and fault in, before the stop) up to `bytes` of snapshot arena.
+ * While it has room, core_mem_dump_range only copies into it; the writes
+ * to the file happen in core_mem_flush once the target runs again. What
+ * does not fit is streamed to the file while stopped, as without an arena.
+ */
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes);
+/* Write everything kept in the arena. 0, -EINTR, -ENOSPC... */
+int core_mem_flush(struct core_mem *cm);
 
 /* Does the mapping's first page start with ELF magic (memory if resident, else file)? */
 bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m);

@@ -358,6 +358,61 @@ out:
 	return err;
 }
 
+/* Bytes of memory the dump will copy, from smaps read before the stop. */
+static uint64_t estimate_copy_bytes(pid_t pid, unsigned long filter)
+{
+	char rel[64], *buf;
+	size_t len;
+	struct maps maps;
+	uint64_t total = 0;
+
+	snprintf(rel, sizeof(rel), "%d/smaps", pid);
+	if (core_proc_read(rel, &buf, &len) < 0)
+		return 0;
+	if (maps_parse(buf, len, &maps) == 0) {
+		for (size_t i = 0; i < maps.n; i++) {
+			const struct mapping *m = &maps.v[i];
+
+			if (maps_dump_kind(m, filter) != DUMP_WHOLE)
+				continue;
+			/* absent file pages are read from the file, so count them all */
+			total += (mapping_is_file(m) || mapping_is_anon_shared(m)) ? m->end - m->start
+										    : m->rss_kb * 1024;
+		}
+		maps_free(&maps);
+	}
+	free(buf);
+	return total;
+}
+
+static uint64_t mem_available_bytes(void)
+{
+	char *buf, *p;
+	size_t len;
+	uint64_t kb = 0;
+
+	if (core_proc_read("meminfo", &buf, &len) < 0)
+		return 0;
+	p = strstr(buf, "MemAvailable:");
+	if (p)
+		kb = strtoull(p + 13, NULL, 10);
+	free(buf);
+	return kb * 1024;
+}
+
+/*
+ * Size the snapshot arena: everything we expect to copy (plus room for what
+ * the target allocates before the stop), but never more than half of the
+ * memory available, so a dump cannot push the machine into reclaim.
+ */
+static uint64_t snapshot_budget(pid_t pid, unsigned long filter)
+{
+	uint64_t want = estimate_copy_bytes(pid, filter), avail = mem_available_bytes() / 2;
+
+	want += want / 16 + (16u << 20);
+	return want < avail ? want : avail;
+}
+
 static int emit_memory(struct core_job *job)
 {
 	for (size_t i = 0; i < job->maps.n; i++) {
@@ -416,6 +471,11 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_mem_init(&job.mem, req->pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
+	/* Best effort: without an arena everything is streamed while stopped. */
+	if (core_mem_reserve(&job.mem, snapshot_budget(req->pid, job.ps.filter)) == -EINTR) {
+		err = -EINTR;
+		goto out;
+	}
 
 	t_stop = now_ns();
 	err = threads_stop(req->pid, req->already_seized, first_tid, req->interrupted, &job.ts);
@@ -448,6 +508,9 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	res->stopped_ns = now_ns() - t_stop;
 	res->swapped_pages_skipped = job.mem.skipped_swapped;
 	stopped = false;
+	/* The target runs again; now write what was copied into the arena. */
+	if (!err)
+		err = core_mem_flush(&job.mem);
 	if (err)
 		goto out;
 	if (fstat(job.out.fd, &st) == 0) {
