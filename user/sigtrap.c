@@ -57,7 +57,6 @@ struct sigtrap {
 	bool done;
 };
 
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
