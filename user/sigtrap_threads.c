@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/* Seize and detach every thread of the target; see sigtrap_threads.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sigset_logic.h"
+#include "sigtrap_threads.h"
+
+struct tracee *tracees_find(struct tracee_set *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].tid == tid)
+			return &s->v[i];
+	return NULL;
+}
+
+int tracees_add(struct tracee_set *s, pid_t tid, struct tracee **out)
+{
+	struct tracee *t = tracees_find(s, tid);
+
+	if (!t) {
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 16;
+			struct tracee *v = realloc(s->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			s->v = v;
+			s->cap = cap;
+		}
+		t = &s->v[s->n++];
+		*t = (struct tracee){ .tid = tid };
+	}
+	if (out)
+		*out = t;
+	return 0;
+}
+
+void tracees_remove(struct tracee_set *s, pid_t tid)
+{
+	struct tracee *t = tracees_find(s, tid);
+
+	if (t)
+		*t = s->v[--s->n];
+}
+
+void tracees_free(struct tracee_set *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+/* TracerPid of a thread, or -1. */
+static pid_t tracer_of(pid_t tgid, pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tracer = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
+static bool is_zombie(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	char *rp;
+	bool z = true; /* gone counts as dead */
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return z;
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) && rp[1] == ' ')
+		z = rp[2] == 'Z' || rp[2] == 'X';
+	fclose(f);
+	return z;
+}
+
+/* One pass over /proc/TGID/task; *added counts threads newly seized. */
+static int seize_pass(struct tracee_set *s, int *added)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", s->tgid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (tid <= 0 || tracees_find(s, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) == 0) {
+			err = tracees_add(s, tid, NULL);
+			if (err) /* cannot track it: do not keep it traced */
+				ptrace(PTRACE_DETACH, tid, 0, 0);
+			else
+				(*added)++;
+		} else if (errno == ESRCH) {
+			continue; /* exited meanwhile */
+		} else if (errno == EPERM && tracer_of(s->tgid, tid) == getpid()) {
+			/* Created by a thread we had already seized: auto-attached. */
+			err = tracees_add(s, tid, NULL);
+			(*added)++;
+		} else {
+			err = -errno;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+int tracees_seize_all(struct tracee_set *s)
+{
+	for (;;) {
+		int added = 0, err = seize_pass(s, &added);
+
+		if (err) {
+			tracees_detach_all(s);
+			return err;
+		}
+		if (!added)
+			return s->n ? 0 : -ESRCH;
+	}
+}
+
+/*
+ * Wait for the stop of one running thread we have just interrupted. Polls
+ * so a zombie (a leader waiting for its threads) can never hang us.
+ */
+static int wait_thread_stop(struct tracee_set *s, pid_t tid, int *status)
+{
+	const struct timespec tick = { 0, 1000000 };
+
+	for (int i = 0; i < 5000; i++) {
+		pid_t r = waitpid(tid, status, __WALL | WNOHANG);
+
+		if (r == tid)
+			return 0;
+		if (r < 0)
+			return -errno;
+		if (i > 50 && is_zombie(s->tgid, tid))
+			return -ESRCH;
+		nanosleep(&tick, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+static void detach_one(struct tracee_set *s, struct tracee *t)
+{
+	pid_t tid = t->tid;
+	int status;
+
+	if (t->stopped) {
+		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)t->pending_sig);
+		return;
+	}
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) != 0)
+		return; /* gone */
+	if (wait_thread_stop(s, tid, &status) != 0)
+		return;
+
+	struct stop_desc d = sigset_classify(status);
+	unsigned long msg = 0;
+
+	switch (d.kind) {
+	case STOP_EXITED:
+	case STOP_KILLED:
+		return;
+	case STOP_SIGNAL:
+		/* It reached delivery of a signal before our interrupt: hand it back. */
+		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)d.sig);
+		return;
+	case STOP_CLONE:
+		/* The new thread is auto-attached: detach it too (loop sees it). */
+		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0)
+			tracees_add(s, (pid_t)msg, NULL);
+		break;
+	default:
+		break;
+	}
+	/* Group-stop: the kernel re-establishes the stop after detach. */
+	ptrace(PTRACE_DETACH, tid, 0, 0);
+}
+
+void tracees_detach_all(struct tracee_set *s)
+{
+	/* Index loop: detach_one may append auto-attached threads. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct tracee t = s->v[i];
+
+		detach_one(s, &t);
+	}
+	s->n = 0;
+}
