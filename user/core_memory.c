@@ -15,13 +15,7 @@
 
 #include "pagemap.h"
 
-/*
- * Page states within one window. MEM and FILE pages get a slot in the
- * destination buffer (cm->base + cm->off[i]); after reading they are READY
- * (data in the slot) or FAILED (slot unused, written as a hole).
- */
-enum page_src { PG_HOLE = 0, PG_MEM, PG_FILE, PG_READY, PG_FAILED };
-
+/* Page states: enum page_src (core_snapshot.h); page i's slot is cm->base + cm->off[i]. */
 #define PAGE_DST(cm, i) ((cm)->base + (cm)->off[i])
 
 #define MAX_IOV 1024
@@ -66,14 +60,7 @@ void core_mem_fini(struct core_mem *cm)
 	free(cm->pm);
 	free(cm->state);
 	free(cm->off);
-	for (size_t w = 0; w < cm->nwins; w++)
-		free(cm->wins[w].state);
-	free(cm->wins);
-	if (cm->arena_map)
-		munmap(cm->arena_map, cm->arena_map_len);
-	cm->arena_map = cm->arena = NULL;
-	cm->wins = NULL;
-	cm->nwins = cm->capwins = 0;
+	snapshot_fini(&cm->snap);
 	cm->off = NULL;
 	cm->pagemap_fd = cm->mem_fd = cm->stat_fd = -1;
 	cm->buf = NULL;
@@ -286,65 +273,9 @@ static void read_from_own_vdso(struct core_mem *cm, const struct mapping *m, uin
 	}
 }
 
-static bool page_is_zero(const unsigned char *p, size_t len)
-{
-	const uint64_t *w = (const uint64_t *)p;
-	uint64_t acc = 0;
-
-	if (w[0] | w[len / 8 - 1])
-		return false;
-	for (size_t i = 0; i < len / 8; i++)
-		acc |= w[i];
-	return acc == 0;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* Write the non-zero ready pages of the window; everything else stays a hole. */
-static int write_window(struct core_mem *cm, size_t npages, uint64_t file_off)
-{
-	size_t ps = cm->page_size;
-
-	for (size_t p = 0; p < npages;) {
-		size_t r;
-		int err;
-
-		if (cm->state[p] != PG_READY || page_is_zero(PAGE_DST(cm, p), ps)) {
-			p++;
-			continue;
-		}
-		/* READY pages in a row have consecutive slots: one write per run */
-		for (r = p + 1; r < npages && cm->state[r] == PG_READY &&
-				!page_is_zero(PAGE_DST(cm, r), ps);
-		     r++)
-			;
-		err = write_all(cm->out_fd, PAGE_DST(cm, p), (r - p) * ps, file_off + p * ps);
-		if (err)
-			return err;
-		cm->data_bytes += (r - p) * ps;
-		p = r;
-	}
-	return 0;
-}
-
 /*
  * Give every page that will be read a slot: packed one after the other in
- * the snapshot arena (so absent pages cost no memory), or at its own
+ * the snapshot ring (so absent pages cost no memory), or at its own
  * position in the streaming buffer. Returns the number of slots.
  */
 static size_t assign_slots(struct core_mem *cm, unsigned char *base, size_t npages, bool packed)
@@ -371,102 +302,26 @@ static size_t count_slots(const unsigned char *state, size_t npages)
 	return k;
 }
 
-/* Keep a window read into the arena; it is written by core_mem_flush. */
-static int defer_window(struct core_mem *cm, uint64_t file_off, size_t npages, size_t slots)
-{
-	struct snap_window *w;
-
-	if (cm->nwins == cm->capwins) {
-		size_t cap = cm->capwins ? cm->capwins * 2 : 256;
-		struct snap_window *v = realloc(cm->wins, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		cm->wins = v;
-		cm->capwins = cap;
-	}
-	w = &cm->wins[cm->nwins];
-	w->state = malloc(npages);
-	if (!w->state)
-		return -ENOMEM;
-	memcpy(w->state, cm->state, npages);
-	w->data = cm->base;
-	w->npages = npages;
-	w->file_off = file_off;
-	cm->nwins++;
-	cm->arena_used += slots * cm->page_size;
-	return 0;
-}
-
+/*
+ * Reserve the snapshot ring (faulted in now, before the stop) and start its
+ * writer. Never less than a few windows, so that even a small target's
+ * copy overlaps its write; a failure only means streaming while stopped.
+ */
 int core_mem_reserve(struct core_mem *cm, uint64_t bytes)
 {
-	const size_t huge = 2u << 20;
-	size_t len = (size_t)((bytes + huge - 1) / huge * huge);
-	unsigned char *p;
+	int err;
 
-	if (len == 0)
-		return 0;
-	p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	/* 2 MiB aligned so transparent huge pages back it: few faults, fast copies */
-	cm->arena_map = p;
-	cm->arena_map_len = len + huge;
-	cm->arena = (unsigned char *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
-	cm->arena_len = len;
-	madvise(cm->arena, len, MADV_HUGEPAGE);
-	/* Fault it all in now, before the target is stopped; in steps, so Ctrl-C is not held up. */
-	for (size_t at = 0; at < len; at += huge * 128) {
-		size_t n = len - at < huge * 128 ? len - at : huge * 128;
-
-		if (cm->interrupted && *cm->interrupted)
-			return -EINTR;
-		if (madvise(cm->arena + at, n, MADV_POPULATE_WRITE) < 0)
-			for (size_t i = 0; i < n; i += cm->page_size)
-				cm->arena[at + i] = 0;
-	}
-	return 0;
+	if (bytes < 4 * (uint64_t)CORE_CHUNK_BYTES)
+		bytes = 4 * (uint64_t)CORE_CHUNK_BYTES;
+	err = snapshot_start(&cm->snap, cm->out_fd, cm->page_size, cm->interrupted, bytes);
+	return err == -EINTR ? err : 0;
 }
 
-static void release_arena(struct core_mem *cm, size_t upto)
+int core_mem_finish(struct core_mem *cm)
 {
-	const size_t step = 64u << 20;
+	int err = snapshot_finish(&cm->snap);
 
-	upto = upto / step * step;
-	if (upto > cm->arena_released) {
-		madvise(cm->arena + cm->arena_released, upto - cm->arena_released, MADV_DONTNEED);
-		cm->arena_released = upto;
-	}
-}
-
-int core_mem_flush(struct core_mem *cm)
-{
-	int err = 0;
-
-	for (size_t w = 0; w < cm->nwins && !err; w++) {
-		struct snap_window *win = &cm->wins[w];
-		size_t ps = cm->page_size, k = 0;
-
-		if (cm->interrupted && *cm->interrupted) {
-			err = -EINTR;
-			break;
-		}
-		/* rebuild the packed slot offsets from the states */
-		memcpy(cm->state, win->state, win->npages);
-		cm->base = win->data;
-		for (size_t i = 0; i < win->npages; i++) {
-			cm->off[i] = k * ps;
-			k += cm->state[i] != PG_HOLE;
-		}
-		err = write_window(cm, win->npages, win->file_off);
-		/*
-		 * Give written arena memory back as we go: the kernel's dirty
-		 * page limits scale with free memory, so holding the whole arena
-		 * until the end would throttle our own writes.
-		 */
-		release_arena(cm, (size_t)(win->data - cm->arena) + k * ps);
-	}
+	cm->data_bytes += cm->snap.data_bytes;
 	return err;
 }
 
@@ -504,11 +359,16 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 				cm->state[i] = file_backed ? PG_FILE : PG_HOLE;
 			}
 		}
-		/* Into the arena while it has room (written after the target runs again), else stream. */
-		size_t slots = count_slots(cm->state, npages);
-		bool defer = cm->arena && cm->arena_used + slots * ps <= cm->arena_len;
+		/* Into the ring for the writer thread if there is one, else read and write here. */
+		size_t bytes = count_slots(cm->state, npages) * ps;
+		unsigned char *slot = NULL;
 
-		assign_slots(cm, defer ? cm->arena + cm->arena_used : cm->buf, npages, defer);
+		if (bytes) {
+			slot = snapshot_alloc(&cm->snap, bytes, &err);
+			if (err)
+				return err;
+		}
+		assign_slots(cm, slot ? slot : cm->buf, npages, slot != NULL);
 		err = read_resident(cm, a, npages);
 		if (err)
 			return err;
@@ -516,8 +376,9 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			read_from_own_vdso(cm, m, a, npages);
 		else
 			read_from_file(cm, m, a, npages);
-		err = defer ? defer_window(cm, file_off + done, npages, slots)
-			    : write_window(cm, npages, file_off + done);
+		err = slot ? snapshot_queue(&cm->snap, cm->state, npages, slot, bytes, file_off + done)
+			   : core_write_window(cm->out_fd, cm->state, cm->buf, npages, ps, false,
+					       file_off + done, &cm->data_bytes);
 		if (err)
 			return err;
 		done += win;

@@ -15,17 +15,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core_snapshot.h"
 #include "maps.h"
 
 #define CORE_CHUNK_BYTES (8u << 20)
-
-/* A window copied into the snapshot arena while the target was stopped. */
-struct snap_window {
-	uint64_t file_off;
-	size_t npages;
-	unsigned char *state;   /* per page, see core_memory.c */
-	unsigned char *data;    /* packed pages in the arena */
-};
 
 struct core_mem {
 	pid_t pid;
@@ -40,11 +33,7 @@ struct core_mem {
 	unsigned char *state;
 	size_t *off;             /* per page: byte offset of its slot from base */
 	unsigned char *base;     /* destination of the current window */
-	/* snapshot arena: memory copied while stopped, written after resume */
-	unsigned char *arena_map, *arena;
-	size_t arena_map_len, arena_len, arena_used, arena_released;
-	struct snap_window *wins;
-	size_t nwins, capwins;
+	struct snapshot snap;    /* ring + writer thread; streaming when it has none */
 	volatile int *interrupted;
 	uint64_t data_bytes;     /* non-hole bytes written */
 	uint64_t skipped_swapped; /* pages left out because they were swapped out */
@@ -61,14 +50,15 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			uint64_t file_off);
 
 /*
- * Reserve (and fault in, before the stop) up to `bytes` of snapshot arena.
- * While it has room, core_mem_dump_range only copies into it; the writes
- * to the file happen in core_mem_flush once the target runs again. What
- * does not fit is streamed to the file while stopped, as without an arena.
+ * Reserve (and fault in, before the stop) about `bytes` of snapshot ring
+ * and start its writer thread: core_mem_dump_range then only copies, and
+ * the writer writes concurrently, while the target is stopped and after.
+ * Without a ring (mapping failed) windows are written by the caller's
+ * thread as they are read. 0 or -EINTR.
  */
 int core_mem_reserve(struct core_mem *cm, uint64_t bytes);
-/* Write everything kept in the arena. 0, -EINTR, -ENOSPC... */
-int core_mem_flush(struct core_mem *cm);
+/* The copy is over: wait for the writer. 0, -EINTR, -ENOSPC... */
+int core_mem_finish(struct core_mem *cm);
 
 /* Does the mapping's first page start with ELF magic (memory if resident, else file)? */
 bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m);

@@ -385,32 +385,44 @@ static uint64_t estimate_copy_bytes(pid_t pid, unsigned long filter)
 	return total;
 }
 
-static uint64_t mem_available_bytes(void)
+/* A "Name:   N kB" field of /proc/meminfo, in bytes; 0 when absent. */
+static uint64_t meminfo_bytes(const char *meminfo, const char *field)
 {
-	char *buf, *p;
-	size_t len;
-	uint64_t kb = 0;
+	const char *p = strstr(meminfo, field);
 
-	if (core_proc_read("meminfo", &buf, &len) < 0)
-		return 0;
-	p = strstr(buf, "MemAvailable:");
-	if (p)
-		kb = strtoull(p + 13, NULL, 10);
-	free(buf);
-	return kb * 1024;
+	return p ? strtoull(p + strlen(field), NULL, 10) * 1024 : 0;
 }
 
-/*
- * Size the snapshot arena: everything we expect to copy (plus room for what
- * the target allocates before the stop), but never more than half of the
- * memory available, so a dump cannot push the machine into reclaim.
- */
-static uint64_t snapshot_budget(pid_t pid, unsigned long filter)
+static uint64_t proc_number(const char *rel)
 {
-	uint64_t want = estimate_copy_bytes(pid, filter), avail = mem_available_bytes() / 2;
+	char *buf;
+	size_t len;
+	uint64_t v = 0;
 
-	want += want / 16 + (16u << 20);
-	return want < avail ? want : avail;
+	if (core_proc_read(rel, &buf, &len) == 0) {
+		v = strtoull(buf, NULL, 10);
+		free(buf);
+	}
+	return v;
+}
+
+/* Snapshot ring size for this dump: see snapshot_ring_size (core_snapshot.h). */
+static uint64_t ring_budget(pid_t pid, unsigned long filter)
+{
+	uint64_t avail, dirty, threshold, bg_bytes;
+	char *buf;
+	size_t len;
+
+	if (core_proc_read("meminfo", &buf, &len) < 0)
+		return SNAPSHOT_SMALL_RING;
+	avail = meminfo_bytes(buf, "MemAvailable:");
+	dirty = meminfo_bytes(buf, "Dirty:") + meminfo_bytes(buf, "Writeback:");
+	free(buf);
+	/* the background threshold counts against roughly the available memory */
+	bg_bytes = proc_number("sys/vm/dirty_background_bytes");
+	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
+	return snapshot_ring_size(estimate_copy_bytes(pid, filter), avail,
+				  threshold > dirty ? threshold - dirty : 0);
 }
 
 static int emit_memory(struct core_job *job)
@@ -471,8 +483,8 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_mem_init(&job.mem, req->pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
-	/* Best effort: without an arena everything is streamed while stopped. */
-	if (core_mem_reserve(&job.mem, snapshot_budget(req->pid, job.ps.filter)) == -EINTR) {
+	/* Best effort: without a ring the copying thread also writes, while stopped. */
+	if (core_mem_reserve(&job.mem, ring_budget(req->pid, job.ps.filter)) == -EINTR) {
 		err = -EINTR;
 		goto out;
 	}
@@ -508,9 +520,9 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	res->stopped_ns = now_ns() - t_stop;
 	res->swapped_pages_skipped = job.mem.skipped_swapped;
 	stopped = false;
-	/* The target runs again; now write what was copied into the arena. */
+	/* The target runs again; wait for the writer to write what was copied. */
 	if (!err)
-		err = core_mem_flush(&job.mem);
+		err = core_mem_finish(&job.mem);
 	if (err)
 		goto out;
 	if (fstat(job.out.fd, &st) == 0) {

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+/* cmocka tests of the snapshot ring: sizing policy, sparse window writes, and the writer thread. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core_snapshot.h"
+
+#define MIB (1ull << 20)
+#define GIB (1ull << 30)
+#define PS 4096
+
+static void test_ring_size_policy(void **state)
+{
+	(void)state;
+	/* fits under the dirty threshold: small ring, copy alongside the write */
+	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, 2 * GIB), SNAPSHOT_SMALL_RING);
+	assert_int_equal(snapshot_ring_size(1 * MIB, 22 * GIB, 0), SNAPSHOT_SMALL_RING);
+	/* bigger than the headroom: a whole snapshot with some slack */
+	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, 2 * GIB),
+			 4 * GIB + 4 * GIB / 16 + 16 * MIB);
+	/* never more than half of the available memory */
+	assert_int_equal(snapshot_ring_size(8 * GIB, 6 * GIB, 0), 3 * GIB);
+	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, 2 * GIB), 32 * MIB);
+}
+
+static int tmp_fd(void)
+{
+	char name[] = "/tmp/test_core_snapshot.XXXXXX";
+	int fd = mkstemp(name);
+
+	assert_true(fd >= 0);
+	unlink(name);
+	return fd;
+}
+
+static void fill(unsigned char *p, size_t len, unsigned char v)
+{
+	memset(p, v, len);
+}
+
+static void test_write_window_holes(void **state)
+{
+	(void)state;
+	/* pages: READY(1), READY zero, HOLE, FAILED, READY(5), READY(6) */
+	unsigned char st[6] = { PG_READY, PG_READY, PG_HOLE, PG_FAILED, PG_READY, PG_READY };
+	unsigned char *packed = calloc(5, PS), page[PS];
+	uint64_t data = 0;
+	int fd = tmp_fd();
+
+	fill(packed, PS, 1);       /* slot 0: page 0 */
+	/* slot 1: page 1, zero; slot 2: page 3, failed */
+	fill(packed + 3 * PS, PS, 5); /* slot 3: page 4 */
+	fill(packed + 4 * PS, PS, 6); /* slot 4: page 5 */
+	assert_int_equal(core_write_window(fd, st, packed, 6, PS, true, PS, &data), 0);
+	assert_int_equal(data, 3 * PS);
+	assert_int_equal(pread(fd, page, PS, PS), PS);
+	assert_int_equal(page[0], 1);
+	assert_int_equal(pread(fd, page, PS, 5 * PS), PS);
+	assert_int_equal(page[PS - 1], 5);
+	assert_int_equal(pread(fd, page, PS, 6 * PS), PS);
+	assert_int_equal(page[0], 6);
+	/* pages 1-3 were never written: the file has a hole there */
+	assert_int_equal(lseek(fd, 2 * PS, SEEK_DATA), 5 * PS);
+	free(packed);
+	close(fd);
+}
+
+/* Push many windows through a 2 MiB ring (it wraps and waits); the file must hold them all. */
+static void test_ring_writer_wraps(void **state)
+{
+	(void)state;
+	const size_t npages = 96, nwins = 40; /* 384 KiB windows: 5 per ring */
+	unsigned char st[96], page[PS];
+	struct snapshot s;
+	int fd = tmp_fd(), err;
+
+	memset(st, PG_READY, sizeof(st));
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB), 0);
+	assert_true(s.running);
+	for (size_t w = 0; w < nwins; w++) {
+		unsigned char *p = snapshot_alloc(&s, npages * PS, &err);
+
+		assert_non_null(p);
+		assert_int_equal(err, 0);
+		assert_true(p >= s.ring && p + npages * PS <= s.ring + s.ring_len);
+		fill(p, npages * PS, (unsigned char)(w + 1));
+		assert_int_equal(snapshot_queue(&s, st, npages, p, npages * PS, w * npages * PS), 0);
+	}
+	assert_int_equal(snapshot_finish(&s), 0);
+	assert_int_equal(s.data_bytes, nwins * npages * PS);
+	snapshot_fini(&s);
+	for (size_t w = 0; w < nwins; w++) {
+		assert_int_equal(pread(fd, page, PS, (off_t)((w * npages + npages - 1) * PS)), PS);
+		assert_int_equal(page[0], w + 1);
+	}
+	close(fd);
+}
+
+/* A write error stops the copy side at its next allocation. */
+static void test_ring_write_error(void **state)
+{
+	(void)state;
+	unsigned char st[4] = { PG_READY, PG_READY, PG_READY, PG_READY };
+	struct snapshot s;
+	unsigned char *p;
+	int err, fd = tmp_fd();
+
+	close(fd); /* the writer's pwrite fails with EBADF */
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB), 0);
+	p = snapshot_alloc(&s, 4 * PS, &err);
+	assert_non_null(p);
+	fill(p, 4 * PS, 7);
+	assert_int_equal(snapshot_queue(&s, st, 4, p, 4 * PS, 0), 0);
+	for (int i = 0; i < 1000 && snapshot_alloc(&s, 2 * MIB, &err); i++)
+		;
+	assert_int_equal(err, -EBADF);
+	assert_int_equal(snapshot_finish(&s), -EBADF);
+	snapshot_fini(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ring_size_policy),
+		cmocka_unit_test(test_write_window_holes),
+		cmocka_unit_test(test_ring_writer_wraps),
+		cmocka_unit_test(test_ring_write_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The snapshot ring: memory copied out of the stopped target is written to
+ * the core file by a writer thread, concurrently with the copy, so the stop
+ * lasts about as long as the copy and the whole dump about as long as the
+ * write. The ring is faulted in (transparent huge pages) before the stop;
+ * when the copy catches up with the writer it waits for written space.
+ */
+#ifndef CORETRAP_CORE_SNAPSHOT_H
+#define CORETRAP_CORE_SNAPSHOT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Page states within one window. MEM and FILE pages get a slot in the
+ * destination buffer; after reading they are READY (data in the slot) or
+ * FAILED (slot unused, written as a hole). HOLE pages have no slot.
+ */
+enum page_src { PG_HOLE = 0, PG_MEM, PG_FILE, PG_READY, PG_FAILED };
+
+/* A window copied into the ring, waiting for the writer. */
+struct snap_window {
+	uint64_t file_off;
+	size_t npages;
+	unsigned char *state;   /* per page, enum page_src; owned by the window */
+	unsigned char *data;    /* its slotted pages, packed, in the ring */
+	size_t bytes;           /* slotted pages * page size */
+};
+
+struct snapshot {
+	int out_fd;
+	size_t page_size;
+	volatile int *interrupted;
+	unsigned char *map, *ring;
+	size_t map_len, ring_len;
+	/* FIFO of windows: [nwritten, nwins) are queued or being written */
+	struct snap_window *wins;
+	size_t nwins, capwins, nwritten;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t writer;
+	bool inited, running, copy_done, abort;
+	int err;                 /* first write error, seen by both threads */
+	uint64_t data_bytes;     /* non-hole bytes written by the writer */
+};
+
+/*
+ * Write the READY, non-zero pages of a window to fd at file_off; the rest
+ * stays a hole. Slots are packed (k-th slotted page at base + k * ps) or at
+ * their own position (page i at base + i * ps).
+ */
+int core_write_window(int fd, const unsigned char *state, const unsigned char *base, size_t npages,
+		      size_t ps, bool packed, uint64_t file_off, uint64_t *data_bytes);
+
+#define SNAPSHOT_SMALL_RING (64ull << 20)
+
+/*
+ * How much ring to fault in for a dump expected to copy `estimate` bytes.
+ * Buffered writes run at memory speed until the kernel's dirty-page
+ * background threshold (`dirty_headroom`: what is left below it); a dump
+ * that fits under it goes through a small ring, so the copy runs alongside
+ * the write (stop about the write time, and no memory faulted in for
+ * nothing). A bigger one would be throttled to disk speed while the
+ * target waits, so it gets a whole snapshot (stop about the copy time),
+ * never more than half of `mem_available`. Pure.
+ */
+uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom);
+
+/*
+ * Map and fault in `bytes` of ring (before the stop) and start the writer.
+ * 0 (with s->ring NULL when bytes is too small to be useful), -EINTR, or a
+ * negative errno (no ring; the caller streams instead).
+ */
+int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
+		   uint64_t bytes);
+/* Room for `bytes` of packed pages, waiting for the writer if the ring is full. NULL with *err. */
+unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err);
+/* Hand a filled window (its data from snapshot_alloc) to the writer; takes a copy of state. */
+int snapshot_queue(struct snapshot *s, const unsigned char *state, size_t npages,
+		   unsigned char *data, size_t bytes, uint64_t file_off);
+/* No more windows: wait until everything is written. 0 or the writer's error. */
+int snapshot_finish(struct snapshot *s);
+/* Stop the writer (dropping what is queued) and free everything. */
+void snapshot_fini(struct snapshot *s);
+
+#endif
