@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
@@ -85,6 +86,7 @@ static const char *fd_syscall_of(const struct bpf_program *p)
 /* Enable the fexit programs whose syscall this kernel has; how many. */
 static int select_fexit_programs(struct watch_bpf *s, bool fexit)
 {
+	struct btf *vmlinux = fexit ? btf__load_vmlinux_btf() : NULL;
 	struct bpf_program *p;
 	int n = 0;
 
@@ -95,10 +97,11 @@ static int select_fexit_programs(struct watch_bpf *s, bool fexit)
 		if (!fd_syscall_of(p))
 			continue;
 		/* A syscall this kernel does not have is skipped, not fatal. */
-		want = fexit && libbpf_find_vmlinux_btf_id(sec + strlen("fexit/"), BPF_TRACE_FEXIT) > 0;
+		want = vmlinux && btf__find_by_name_kind(vmlinux, sec + strlen("fexit/"), BTF_KIND_FUNC) > 0;
 		bpf_program__set_autoload(p, want);
 		n += want;
 	}
+	btf__free(vmlinux);
 	return n;
 }
 
