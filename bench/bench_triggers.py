@@ -11,9 +11,12 @@
     10 / 50 ms (latency includes the time the target needs to touch 50 MB).
 (b) Cost while waiting: coretrap's own CPU time over IDLE_S seconds with 1
     and 100 idle targets, and the slowdown of `perf bench sched pipe` with
-    the programs attached.
+    each switch set attached (and -fc with the raw sys_exit hook forced,
+    for comparison).
 
-Usage: bench/bench_triggers.py [--quick]   (needs root; run from the repo root)
+Usage: bench/bench_triggers.py [--quick] [--overhead-only]   (needs root; run from the repo root)
+  --overhead-only: part (b) only. Through the runner:
+  bench/run.py bench_triggers --overhead-only
 """
 
 import json
@@ -32,6 +35,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 CORETRAP = os.path.join(ROOT, "coretrap")
 TARGETS = os.path.join(ROOT, "build", "targets")
 QUICK = "--quick" in sys.argv
+OVERHEAD_ONLY = "--overhead-only" in sys.argv
 REPS = 3 if QUICK else 5
 IDLE_S = 10 if QUICK else 20
 CPU_SPIKES_MS = [50, 100, 200, 500]
@@ -136,9 +140,9 @@ class Poller:
 
 
 class Coretrap:
-    def __init__(self, outdir, *args):
+    def __init__(self, outdir, *args, env=None):
         self.p = subprocess.Popen([CORETRAP, "-json", *map(str, args), outdir], stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL)
+                                  stderr=subprocess.DEVNULL, env=env)
         self.out = Lines(self.p.stdout)
         idx, _ = self.out.wait(lambda l: '"event":"start"' in l or '"event": "start"' in l, 15)
         if idx is None:
@@ -282,37 +286,73 @@ def bench_idle(outdir):
         print(f"| {watched:>7} | {secs:14.3f} | {secs / ((t1 - t0) / 1e9) * 100:12.3f}% |")
 
 
+PIPE_LOOPS = 50000
+PIPE_ROUNDS = 7 if QUICK else 15
+PIPE_CMD = ["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", str(PIPE_LOOPS)]
+
+
 def pipe_usecs():
-    out = subprocess.run(["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", "50000"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(PIPE_CMD, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if "usecs/op" in line:
             return float(line.split()[0])
     raise RuntimeError(out)
 
 
+def fd_hook_used(outdir, pid):
+    """Which -fc flavour coretrap picks here (its -log stdout debug line)."""
+    p = subprocess.Popen([CORETRAP, "-log", "stdout", "-fc", "1000", str(pid), outdir],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    hook = "?"
+    for line in p.stdout:
+        if "-fc hook" in line and "attached" in line:
+            hook = line.rsplit("-fc hook", 1)[1].strip()
+        if "Press Ctrl-C" in line:
+            break
+    p.send_signal(signal.SIGINT)
+    p.communicate(timeout=20)
+    return hook
+
+
 def bench_pipe(outdir):
+    """Slowdown of a context-switch-heavy load per switch set. Rounds run
+    every configuration once, in an order reversed every other round, so a
+    noisy neighbour hits all of them alike; each configuration's slowdown is
+    the median over rounds of (its time / the same round's time without
+    coretrap), with the interquartile range of those ratios."""
     if not shutil.which("perf"):
         print("\n(b) perf not found: pipe slowdown not measured")
         return
-    print("\n(b) `taskset -c 1 perf bench sched pipe -l 50000` (both ends on one CPU: every op is a context switch), usecs/op, median of 7 alternating runs")
-    print("| programs attached                  | usecs/op | slowdown |")
-    print("|------------------------------------|----------|----------|")
-    configs = [("none", None), ("-c -m -tc (sched, rss, fork/exit)", ["-c", 90, "-m", 1000, "-tc", 1000]),
-               ("-c -m -tc -fc (+ sys_exit)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000])]
     tgt = Target("idle")
-    runs = {name: [] for name, _ in configs}
-    for _ in range(7):
-        for name, args in configs:
-            ct = Coretrap(outdir, *args, tgt.pid) if args else None
+    hook = fd_hook_used(outdir, tgt.pid)
+    print(f"\n(b) `{' '.join(PIPE_CMD)}` (pinned: both ends on CPU 1, so every op is two context "
+          f"switches), usecs/op; {PIPE_ROUNDS} alternating rounds; -fc picked the `{hook}` hook here")
+    print("| programs attached                         | median usecs/op | slowdown (median of paired ratios) | IQR |")
+    print("|-------------------------------------------|-----------------|-------------------|-----------------|")
+    configs = [("none", None, None),
+               ("-c (sched_stat_runtime)", ["-c", 90], None),
+               ("-m (rss_stat)", ["-m", 1000], None),
+               ("-tc (fork, exit)", ["-tc", 1000], None),
+               (f"-fc ({hook})", ["-fc", 1000], None),
+               ("-fc (raw sys_exit, forced)", ["-fc", 1000], "sys_exit"),
+               ("all: -c -m -tc -fc", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)]
+    runs = {name: [] for name, _, _ in configs}
+    for r in range(PIPE_ROUNDS):
+        for name, args, env_hook in (configs if r % 2 == 0 else configs[::-1]):
+            ct = None
+            if args:
+                env = dict(os.environ, CORETRAP_FD_HOOK=env_hook) if env_hook else None
+                ct = Coretrap(outdir, *args, tgt.pid, env=env)
             runs[name].append(pipe_usecs())
             if ct:
                 ct.stop()
     tgt.stop()
-    base = statistics.median(runs["none"])
-    for name, _ in configs:
-        med = statistics.median(runs[name])
-        print(f"| {name:<34} | {med:8.3f} | {(med / base - 1) * 100:+7.2f}% |")
+    base = runs["none"]
+    for name, _, _ in configs:
+        ratios = [a / b for a, b in zip(runs[name], base)]
+        q = statistics.quantiles(ratios, n=4)
+        print(f"| {name:<41} | {statistics.median(runs[name]):15.3f} | "
+              f"{(statistics.median(ratios) - 1) * 100:+16.2f}% | {(q[0] - 1) * 100:+6.2f}..{(q[2] - 1) * 100:+6.2f}% |")
 
 
 def main():
@@ -327,8 +367,11 @@ def main():
         print("procdump: not on PATH, not compared")
     outdir = tempfile.mkdtemp(prefix="coretrap-bench-")
     try:
-        bench_cpu(outdir)
-        bench_rss(outdir)
+        if OVERHEAD_ONLY:
+            print("--overhead-only: part (a) not run")
+        else:
+            bench_cpu(outdir)
+            bench_rss(outdir)
         bench_idle(outdir)
         bench_pipe(outdir)
     finally:

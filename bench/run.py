@@ -26,7 +26,9 @@ def commit():
 
 
 def main():
-    only = sys.argv[1:]
+    # Words are script filters; options (--x) are passed on to every script.
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
+    passed = [a for a in sys.argv[1:] if a.startswith("--")]
     scripts = sorted(f for f in os.listdir(HERE)
                      if f.startswith("bench_") and f.endswith(".py"))
     if only:
@@ -36,13 +38,14 @@ def main():
     failed = []
     for script in scripts:
         print(f"== {script}", flush=True)
-        proc = subprocess.run([sys.executable, os.path.join(HERE, script)],
+        proc = subprocess.run([sys.executable, os.path.join(HERE, script), *passed],
                               cwd=ROOT, capture_output=True, text=True)
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)
         if proc.returncode != 0:
             failed.append(script)
-        sections.append(f"### {script}\n\n{proc.stdout.strip()}\n")
+        opts = f" ({' '.join(passed)})" if passed else ""
+        sections.append(f"### {script}{opts}\n\n{proc.stdout.strip()}\n")
     with open(os.path.join(HERE, "RESULTS.md"), "a") as f:
         f.write(f"\n## {stamp} — commit {commit()}\n\n")
         f.write("\n".join(sections))

@@ -31,12 +31,14 @@
 #include "targets.h"
 #include "trigger_logic.h"
 #include "watch.skel.h"
+#include "watch_load.h"
 
 static const char *const kind_names[K_COUNT] = { "cpu", "commit", "thread", "filedesc", "time" };
 
 struct monitor {
 	const struct config *cfg;
-	struct watch_bpf *skel;
+	struct watch_bpf *skel;     /* bpf.skel */
+	struct watch_loaded bpf;
 	struct ring_buffer *rb;
 	int epfd, timerfd;
 	struct target_set targets;
@@ -476,52 +478,6 @@ static void arm_timer(struct monitor *m)
 
 /* ---- setup and teardown ---- */
 
-static int load_skel(struct monitor *m, bool btf)
-{
-	const struct config *cfg = m->cfg;
-	struct watch_bpf *s = watch_bpf__open();
-	struct {
-		struct bpf_program *tp, *raw;
-		bool needed;
-	} progs[] = {
-		{ NULL, NULL, m->has_cpu_above || m->has_cpu_below },
-		{ NULL, NULL, m->has_mem },
-		{ NULL, NULL, true }, /* fork: threads and process groups */
-		{ NULL, NULL, true }, /* exit: target exit */
-		{ NULL, NULL, cfg->wait_for_name },
-		{ NULL, NULL, m->has_fds },
-	};
-	int err;
-
-	if (!s)
-		return -errno;
-	progs[0].tp = s->progs.tp_runtime, progs[0].raw = s->progs.raw_runtime;
-	progs[1].tp = s->progs.tp_rss, progs[1].raw = s->progs.raw_rss;
-	progs[2].tp = s->progs.tp_fork, progs[2].raw = s->progs.raw_fork;
-	progs[3].tp = s->progs.tp_exit, progs[3].raw = s->progs.raw_exit;
-	progs[4].tp = s->progs.tp_exec, progs[4].raw = s->progs.raw_exec;
-	progs[5].tp = s->progs.tp_sys_exit, progs[5].raw = s->progs.raw_sys_exit;
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		bpf_program__set_autoload(progs[i].tp, progs[i].needed && btf);
-		bpf_program__set_autoload(progs[i].raw, progs[i].needed && !btf);
-	}
-	if (cfg->wait_for_name) {
-		s->rodata->watch_exec = true;
-		/* comm is the executable's name cut at 15 characters. */
-		memcpy((char *)s->rodata->watch_comm, cfg->target_name,
-		       strnlen(cfg->target_name, TASK_COMM_LEN_EV - 1));
-	}
-	err = watch_bpf__load(s);
-	if (!err)
-		err = watch_bpf__attach(s);
-	if (err) {
-		watch_bpf__destroy(s);
-		return err;
-	}
-	m->skel = s;
-	return 0;
-}
-
 static void report_health(struct monitor *m)
 {
 	const struct health *h = &m->skel->bss->health;
@@ -636,15 +592,18 @@ int monitor_run(const struct config *cfg)
 	 * on sigfd in the same epoll set, and a dump in progress is abandoned
 	 * cleanly through sigctl_interrupted.
 	 */
-	err = load_skel(&m, true);
-	if (err) {
-		log_debug("tp_btf programs did not load (%s), trying raw tracepoints", strerror(-err));
-		err = load_skel(&m, false);
-	}
+	err = watch_load(&(struct watch_needs){
+				 .cpu = m.has_cpu_above || m.has_cpu_below,
+				 .mem = m.has_mem,
+				 .fork = m.has_threads || cfg->target_kind == TARGET_PGID,
+				 .fds = m.has_fds,
+				 .exec_comm = cfg->wait_for_name ? cfg->target_name : NULL,
+			 }, &m.bpf);
 	if (err) {
 		log_error("coretrap: failed to load the BPF programs: %s", strerror(-err));
 		goto cleanup;
 	}
+	m.skel = m.bpf.skel;
 	m.rb = ring_buffer__new(bpf_map__fd(m.skel->maps.events), on_event, &m, NULL);
 	if (!m.rb) {
 		err = -errno;
@@ -731,7 +690,7 @@ cleanup:
 	if (m.timerfd >= 0)
 		close(m.timerfd);
 	ring_buffer__free(m.rb);
-	watch_bpf__destroy(m.skel);
+	watch_unload(&m.bpf);
 	target_set_free(&m.targets);
 	g_cfg = NULL;
 	return err ? 1 : 0;

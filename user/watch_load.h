@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loading the BPF object (bpf/watch.bpf.c) with only the programs the
+ * given switches need, each in the first attach flavour this kernel accepts.
+ */
+#ifndef CORETRAP_WATCH_LOAD_H
+#define CORETRAP_WATCH_LOAD_H
+
+#include <stdbool.h>
+
+struct watch_bpf;
+struct bpf_link;
+
+/* How the -fc programs see fd-changing syscalls (bpf/watch.bpf.c, flavours 1-3). */
+enum fd_hook {
+	FD_HOOK_NONE,        /* -fc not given */
+	FD_HOOK_FEXIT,       /* fexit on each fd syscall: nothing else pays */
+	FD_HOOK_TRACEPOINT,  /* syscalls/sys_exit_<name> tracepoints (tracefs) */
+	FD_HOOK_SYS_EXIT,    /* raw sys_exit: every syscall of the system */
+};
+
+struct watch_needs {
+	bool cpu;                /* -c / -cl: sched_stat_runtime */
+	bool mem;                /* -m / -ml: rss_stat */
+	bool fork;               /* -tc or -pgid: sched_process_fork */
+	bool fds;                /* -fc */
+	const char *exec_comm;   /* -w: report execs of this comm; NULL otherwise */
+};
+
+#define FD_TP_LINKS_MAX 64
+
+struct watch_loaded {
+	struct watch_bpf *skel;
+	struct bpf_link *fd_tp_links[FD_TP_LINKS_MAX]; /* hand-attached: fd_syscall_tp */
+	int fd_tp_count;
+	bool btf;                /* tp_btf (true) or raw_tp copies */
+	enum fd_hook fd_hook;
+	bool mounted_tracefs;    /* we mounted tracefs; unmounted by watch_unload() */
+};
+
+const char *fd_hook_name(enum fd_hook h);
+
+/*
+ * Open, configure, load and attach. Tries tp_btf then raw_tp, and for -fc
+ * the fd hooks in the order above. The environment variable CORETRAP_FD_HOOK
+ * (fexit, tracepoint or sys_exit) allows only that -fc flavour: for tests
+ * and benchmarks. Returns 0 or the negative errno of the last attempt.
+ */
+int watch_load(const struct watch_needs *needs, struct watch_loaded *out);
+
+/* Detach everything (destroying the skeleton) and undo a tracefs mount. */
+void watch_unload(struct watch_loaded *w);
+
+#endif /* CORETRAP_WATCH_LOAD_H */
