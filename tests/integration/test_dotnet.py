@@ -557,3 +557,22 @@ def test_dotnet_cli_json_and_native_target(target, workdir):
         sleeper.kill()
         sleeper.wait()
     assert ".NET" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("switches,trigger", [
+    (["-tc", "1"], "thread"),
+    (["-m", "1"], "commit"),
+    (["-cl", "90", "-pf", "200"], "cpu"),
+])
+def test_bpf_triggers_on_a_dotnet_target_take_the_runtime_dump(target, workdir, switches, trigger):
+    """Every trigger ends in the same dump step: on a .NET target that is the runtime's heap dump."""
+    r = subprocess.run([str(CORETRAP), *switches, str(target.pid), str(workdir)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    line = next(l for l in r.stdout.splitlines() if "Core dump 0 generated:" in l)
+    assert re.search(r"entry MarkerApp, heap dump\)$", line), line
+    path = Path(line.split("generated: ", 1)[1].split(" (", 1)[0])
+    assert re.fullmatch(rf"dotnet_{trigger}_\d{{6}}_\d{{6}}\.{target.pid}", path.name), path.name
+    report = ds.clrmd_check(path)
+    assert report["ok"] and report["marker_count"] == MARKERS, report
+    assert target.alive() and ds.proc_status(target.pid)["TracerPid"] == "0"
