@@ -36,9 +36,11 @@ CORETRAP = os.path.join(ROOT, "coretrap")
 TARGETS = os.path.join(ROOT, "build", "targets")
 QUICK = "--quick" in sys.argv
 OVERHEAD_ONLY = "--overhead-only" in sys.argv
-REPS = 3 if QUICK else 5
+CPU_SPIKES_ONLY = "--cpu-spikes-only" in sys.argv  # part (a) CPU only, reduced: 50/100/200 ms x 3
+REPS = 3 if QUICK or CPU_SPIKES_ONLY else 5
 IDLE_S = 10 if QUICK else 20
-CPU_SPIKES_MS = [50, 100, 200, 500]
+CPU_SPIKES_MS = [50, 100, 200] if CPU_SPIKES_ONLY else [50, 100, 200, 500]
+CPU_ACCTS = ["sample", "exact"]  # CORETRAP_CPU_ACCT flavours, run side by side
 RSS_HOLDS_MS = [10, 50]
 WINDOW_MS = 100
 CPU_PCT = 30
@@ -203,7 +205,8 @@ def bench_cpu(outdir):
     results = {}
     for ms in CPU_SPIKES_MS:
         t = Target("cpuburst", ms)
-        ct = Coretrap(outdir, "-c", CPU_PCT, "-pf", WINDOW_MS, "-n", 100, "-s", 1, t.pid)
+        cts = {a: Coretrap(outdir, "-c", CPU_PCT, "-pf", WINDOW_MS, "-n", 100, "-s", 1, t.pid,
+                           env=dict(os.environ, CORETRAP_CPU_ACCT=a)) for a in CPU_ACCTS}
         polls = {f"/proc poller {iv} ms": Poller(t.pid, iv, cpu_pct=CPU_PCT) for iv in (1000, 100)}
         spikes = []
         time.sleep(0.5)
@@ -211,11 +214,13 @@ def bench_cpu(outdir):
             spikes.append(t.burst(f"go {ms}"))
             time.sleep(1.3)  # window drains, 1 s cool-down ends, 1000 ms poller sees a quiet interval
         time.sleep(1.0)
-        ct.stop()
+        for ct in cts.values():
+            ct.stop()
         for p in polls.values():
             p.stop()
         t.stop()
-        det = {"coretrap (BPF)": ct.triggers(), **{k: p.hits for k, p in polls.items()}}
+        det = {**{f"coretrap ({a})": ct.triggers() for a, ct in cts.items()},
+               **{k: p.hits for k, p in polls.items()}}
         rows = summarise(spikes, det, grace_ns=(WINDOW_MS + 1100) * 1000000)
         for name, row in rows.items():
             print(fmt_row(f"{ms} ms", name, row))
@@ -242,11 +247,13 @@ def bench_rss(outdir):
             fills.append((peak - s) / 1e6)
             time.sleep(1.2)
         time.sleep(0.5)
-        ct.stop()
+        for ct in cts.values():
+            ct.stop()
         for p in polls.values():
             p.stop()
         t.stop()
-        det = {"coretrap (BPF)": ct.triggers(), **{k: p.hits for k, p in polls.items()}}
+        det = {**{f"coretrap ({a})": ct.triggers() for a, ct in cts.items()},
+               **{k: p.hits for k, p in polls.items()}}
         rows = summarise(spikes, det, grace_ns=200 * 1000000)
         for name, row in rows.items():
             print(fmt_row(f"held {hold} ms", name, row))
@@ -306,7 +313,7 @@ def fd_hook_used(outdir, pid):
     hook = "?"
     for line in p.stdout:
         if "-fc hook" in line and "attached" in line:
-            hook = line.rsplit("-fc hook", 1)[1].strip()
+            hook = line.rsplit("-fc hook", 1)[1].split(",")[0].strip()
         if "Press Ctrl-C" in line:
             break
     p.send_signal(signal.SIGINT)
@@ -330,18 +337,20 @@ def bench_pipe(outdir):
     print("| programs attached                         | median usecs/op | slowdown (median of paired ratios) | IQR |")
     print("|-------------------------------------------|-----------------|-------------------|-----------------|")
     configs = [("none", None, None),
-               ("-c (sched_stat_runtime)", ["-c", 90], None),
+               ("-c (sample, default -pf 1000: 100 Hz)", ["-c", 90], {"CORETRAP_CPU_ACCT": "sample"}),
+               ("-c -pf 100 (sample, 1 kHz)", ["-c", 90, "-pf", 100], {"CORETRAP_CPU_ACCT": "sample"}),
+               ("-c (exact: sched_stat_runtime)", ["-c", 90], {"CORETRAP_CPU_ACCT": "exact"}),
                ("-m (rss_stat)", ["-m", 1000], None),
                ("-tc (fork, exit)", ["-tc", 1000], None),
                (f"-fc ({hook})", ["-fc", 1000], None),
-               ("-fc (raw sys_exit, forced)", ["-fc", 1000], "sys_exit"),
-               ("all: -c -m -tc -fc", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)]
+               ("-fc (raw sys_exit, forced)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "sys_exit"}),
+               ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)]
     runs = {name: [] for name, _, _ in configs}
     for r in range(PIPE_ROUNDS):
-        for name, args, env_hook in (configs if r % 2 == 0 else configs[::-1]):
+        for name, args, env_extra in (configs if r % 2 == 0 else configs[::-1]):
             ct = None
             if args:
-                env = dict(os.environ, CORETRAP_FD_HOOK=env_hook) if env_hook else None
+                env = dict(os.environ, **env_extra) if env_extra else None
                 ct = Coretrap(outdir, *args, tgt.pid, env=env)
             runs[name].append(pipe_usecs())
             if ct:
@@ -367,6 +376,10 @@ def main():
         print("procdump: not on PATH, not compared")
     outdir = tempfile.mkdtemp(prefix="coretrap-bench-")
     try:
+        if CPU_SPIKES_ONLY:
+            print("--cpu-spikes-only: reduced CPU part of (a), nothing else")
+            bench_cpu(outdir)
+            return 0
         if OVERHEAD_ONLY:
             print("--overhead-only: part (a) not run")
         else:

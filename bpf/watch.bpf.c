@@ -180,6 +180,26 @@ static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
 	return 0;
 }
 
+/*
+ * Sampling flavour (the default, user/watch_load.c): one software cpu-clock
+ * perf event per CPU fires every sample period (an hrtimer, idle CPUs
+ * included) and this program charges that whole period to the task it
+ * interrupted. Unlike sched_stat_runtime it does not run at context
+ * switches, so a switch-heavy system pays nothing; the price is
+ * quantisation (one period per sample) and N timer interrupts per second
+ * per CPU. The bucket ring and the crossing check are the exact flavour's.
+ */
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	/* The idle task (tgid 0) is common and never a target; empty filter slots hold 0. */
+	if (!tgid)
+		return 0;
+	return handle_runtime(tgid, ctx->sample_period);
+}
+
 SEC("tp_btf/sched_stat_runtime")
 int BPF_PROG(tp_runtime, struct task_struct *task, __u64 runtime)
 {

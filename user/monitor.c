@@ -594,6 +594,7 @@ int monitor_run(const struct config *cfg)
 	 */
 	err = watch_load(&(struct watch_needs){
 				 .cpu = m.has_cpu_above || m.has_cpu_below,
+				 .cpu_sample_period_ns = cpu_sample_period_ns(m.window_ns),
 				 .mem = m.has_mem,
 				 .fork = m.has_threads || cfg->target_kind == TARGET_PGID,
 				 .fds = m.has_fds,

@@ -33,6 +33,15 @@ uint64_t cpu_threshold_ns(int pct, int window_ms)
 	return (uint64_t)pct * (uint64_t)window_ms * NS_PER_MS / 100;
 }
 
+uint64_t cpu_sample_period_ns(uint64_t window_ns)
+{
+	uint64_t p = window_ns / CPU_SAMPLES_PER_WINDOW;
+
+	if (p < CPU_SAMPLE_MIN_NS)
+		return CPU_SAMPLE_MIN_NS;
+	return p > CPU_SAMPLE_MAX_NS ? CPU_SAMPLE_MAX_NS : p;
+}
+
 uint64_t mb_to_pages(long mb, long page_size)
 {
 	if (mb <= 0 || page_size <= 0)

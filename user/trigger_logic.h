@@ -26,6 +26,18 @@ unsigned cpu_pct(uint64_t sum_ns, uint64_t window_ns);
 /* CPU ns within a window_ms window that equals pct percent of one core. */
 uint64_t cpu_threshold_ns(int pct, int window_ms);
 
+/*
+ * Sampling flavour of -c/-cl: the period of the per-CPU cpu-clock samples
+ * for a window. Aims at CPU_SAMPLES_PER_WINDOW samples per window (one
+ * sample = period / window of one core: 1% at 100 samples), bounded to
+ * [CPU_SAMPLE_MIN_NS, CPU_SAMPLE_MAX_NS]: at most 1000 interrupts per second
+ * per CPU, at least 100 (a crossing is seen at most one period late).
+ */
+#define CPU_SAMPLES_PER_WINDOW 100
+#define CPU_SAMPLE_MIN_NS (1 * NS_PER_MS)
+#define CPU_SAMPLE_MAX_NS (10 * NS_PER_MS)
+uint64_t cpu_sample_period_ns(uint64_t window_ns);
+
 /* MB <-> pages, for a given page size. */
 uint64_t mb_to_pages(long mb, long page_size);
 long pages_to_mb(uint64_t pages, long page_size);

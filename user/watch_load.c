@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/perf_event.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -36,6 +39,18 @@ const char *fd_hook_name(enum fd_hook h)
 		return "tracepoint";
 	case FD_HOOK_SYS_EXIT:
 		return "sys_exit";
+	default:
+		return "none";
+	}
+}
+
+const char *cpu_acct_name(enum cpu_acct a)
+{
+	switch (a) {
+	case CPU_ACCT_SAMPLE:
+		return "sample";
+	case CPU_ACCT_EXACT:
+		return "exact";
 	default:
 		return "none";
 	}
@@ -163,7 +178,62 @@ static void detach_fd_tracepoints(struct watch_loaded *w)
 	w->fd_tp_count = 0;
 }
 
-static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, struct watch_loaded *w)
+/*
+ * One software cpu-clock sampling event per online CPU, each running
+ * cpu_sample. cpu-clock is an hrtimer that counts the CPU's time whoever
+ * runs (idle included), so every period one sample is charged to the
+ * interrupted task. A CPU that is offline (ENODEV) is skipped. The links own
+ * the perf event fds: bpf_link__destroy() disables and closes them.
+ */
+static int attach_cpu_samples(struct watch_bpf *s, uint64_t period_ns, struct watch_loaded *w)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (ncpu <= 0)
+		return ncpu < 0 ? ncpu : -ENODEV;
+	if (!period_ns)
+		return -EINVAL;
+	w->cpu_links = calloc(ncpu, sizeof(*w->cpu_links));
+	if (!w->cpu_links)
+		return -ENOMEM;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_SOFTWARE,
+			.size = sizeof(attr),
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_period = period_ns,
+		};
+		struct bpf_link *link;
+		int pfd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+		if (pfd < 0) {
+			if (errno == ENODEV)
+				continue;
+			return -errno;
+		}
+		link = bpf_program__attach_perf_event(s->progs.cpu_sample, pfd);
+		if (!link) {
+			int err = -errno;
+
+			close(pfd);
+			return err;
+		}
+		w->cpu_links[w->cpu_link_count++] = link;
+	}
+	return w->cpu_link_count ? 0 : -ENODEV;
+}
+
+static void detach_cpu_samples(struct watch_loaded *w)
+{
+	for (int i = 0; i < w->cpu_link_count; i++)
+		bpf_link__destroy(w->cpu_links[i]);
+	free(w->cpu_links);
+	w->cpu_links = NULL;
+	w->cpu_link_count = 0;
+}
+
+static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, enum cpu_acct acct,
+		     struct watch_loaded *w)
 {
 	struct watch_bpf *s = watch_bpf__open();
 	const char *tracefs = NULL;
@@ -175,7 +245,7 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, s
 
 	if (!s)
 		return -errno;
-	progs[0] = (typeof(progs[0])){ s->progs.tp_runtime, s->progs.raw_runtime, n->cpu };
+	progs[0] = (typeof(progs[0])){ s->progs.tp_runtime, s->progs.raw_runtime, acct == CPU_ACCT_EXACT };
 	progs[1] = (typeof(progs[0])){ s->progs.tp_rss, s->progs.raw_rss, n->mem };
 	progs[2] = (typeof(progs[0])){ s->progs.tp_fork, s->progs.raw_fork, n->fork };
 	progs[3] = (typeof(progs[0])){ s->progs.tp_exit, s->progs.raw_exit, true }; /* target exit */
@@ -188,6 +258,8 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, s
 	}
 	bpf_program__set_autoload(s->progs.fd_syscall_tp, hook == FD_HOOK_TRACEPOINT);
 	bpf_program__set_autoattach(s->progs.fd_syscall_tp, false);
+	bpf_program__set_autoload(s->progs.cpu_sample, acct == CPU_ACCT_SAMPLE);
+	bpf_program__set_autoattach(s->progs.cpu_sample, false);
 	if (hook == FD_HOOK_TRACEPOINT) {
 		err = ensure_tracefs(w);
 		if (err)
@@ -209,13 +281,17 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, s
 		err = watch_bpf__attach(s);
 	if (!err && hook == FD_HOOK_TRACEPOINT)
 		err = attach_fd_tracepoints(s, tracefs, w);
+	if (!err && acct == CPU_ACCT_SAMPLE)
+		err = attach_cpu_samples(s, n->cpu_sample_period_ns, w);
 	if (err)
 		goto fail;
 	w->skel = s;
 	w->btf = btf;
 	w->fd_hook = hook;
+	w->cpu_acct = acct;
 	return 0;
 fail:
+	detach_cpu_samples(w);
 	detach_fd_tracepoints(w);
 	watch_bpf__destroy(s);
 	if (w->mounted_tracefs && umount2(TRACEFS_MOUNT_POINT, MNT_DETACH) == 0)
@@ -223,13 +299,36 @@ fail:
 	return err;
 }
 
+/*
+ * Sampling first, exact as the fallback (or the only one allowed by
+ * CORETRAP_CPU_ACCT). Returns the flavours' count written to acct[].
+ */
+static int cpu_acct_order(const struct watch_needs *n, enum cpu_acct acct[2])
+{
+	const char *only = getenv("CORETRAP_CPU_ACCT");
+	int k = 0;
+
+	if (!n->cpu) {
+		acct[0] = CPU_ACCT_NONE;
+		return 1;
+	}
+	for (enum cpu_acct a = CPU_ACCT_SAMPLE; a <= CPU_ACCT_EXACT; a++)
+		if (!only || !*only || strcmp(only, cpu_acct_name(a)) == 0)
+			acct[k++] = a;
+	return k;
+}
+
 int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 {
 	static const enum fd_hook order[] = { FD_HOOK_FEXIT, FD_HOOK_TRACEPOINT, FD_HOOK_SYS_EXIT };
 	const char *only = getenv("CORETRAP_FD_HOOK");
+	enum cpu_acct accts[2];
+	int nacct = cpu_acct_order(n, accts);
 	int err = -ENOENT;
 
 	memset(w, 0, sizeof(*w));
+	if (!nacct)
+		return -EINVAL; /* CORETRAP_CPU_ACCT names no flavour */
 	for (int btf = 1; btf >= 0; btf--) {
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 			enum fd_hook hook = n->fds ? order[i] : FD_HOOK_NONE;
@@ -239,14 +338,22 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 			/* fexit needs BTF like tp_btf: no use trying it with raw_tp. */
 			if (hook == FD_HOOK_FEXIT && !btf)
 				continue;
-			err = load_once(n, btf, hook, w);
-			if (!err) {
-				log_debug("BPF programs attached: %s, -fc hook %s", btf ? "tp_btf" : "raw_tp",
-					  fd_hook_name(hook));
-				return 0;
+			for (int a = 0; a < nacct; a++) {
+				err = load_once(n, btf, hook, accts[a], w);
+				if (!err) {
+					log_debug("BPF programs attached: %s, -fc hook %s, CPU accounting %s",
+						  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook),
+						  cpu_acct_name(accts[a]));
+					if (accts[a] == CPU_ACCT_SAMPLE)
+						log_debug("CPU sampling: every %llu us on %d CPUs",
+							  (unsigned long long)n->cpu_sample_period_ns / 1000,
+							  w->cpu_link_count);
+					return 0;
+				}
+				log_debug("BPF programs did not load as %s with -fc hook %s, CPU accounting %s (%s)",
+					  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook), cpu_acct_name(accts[a]),
+					  strerror(-err));
 			}
-			log_debug("BPF programs did not load as %s with -fc hook %s (%s)",
-				  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook), strerror(-err));
 			if (!n->fds)
 				break;
 		}
@@ -257,6 +364,7 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 
 void watch_unload(struct watch_loaded *w)
 {
+	detach_cpu_samples(w);
 	detach_fd_tracepoints(w);
 	watch_bpf__destroy(w->skel);
 	w->skel = NULL;

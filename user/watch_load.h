@@ -7,6 +7,7 @@
 #define CORETRAP_WATCH_LOAD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct watch_bpf;
 struct bpf_link;
@@ -19,8 +20,16 @@ enum fd_hook {
 	FD_HOOK_SYS_EXIT,    /* raw sys_exit: every syscall of the system */
 };
 
+/* How -c / -cl account CPU time (bpf/watch.bpf.c). */
+enum cpu_acct {
+	CPU_ACCT_NONE,           /* -c / -cl not given */
+	CPU_ACCT_SAMPLE,         /* per-CPU cpu-clock sampling: no cost per context switch */
+	CPU_ACCT_EXACT,          /* sched_stat_runtime: exact, runs at every context switch */
+};
+
 struct watch_needs {
-	bool cpu;                /* -c / -cl: sched_stat_runtime */
+	bool cpu;                /* -c / -cl */
+	uint64_t cpu_sample_period_ns; /* sampling flavour: ns between samples on each CPU */
 	bool mem;                /* -m / -ml: rss_stat */
 	bool fork;               /* -tc or -pgid: sched_process_fork */
 	bool fds;                /* -fc */
@@ -33,18 +42,24 @@ struct watch_loaded {
 	struct watch_bpf *skel;
 	struct bpf_link *fd_tp_links[FD_TP_LINKS_MAX]; /* hand-attached: fd_syscall_tp */
 	int fd_tp_count;
+	struct bpf_link **cpu_links; /* sampling flavour: one perf event link per CPU */
+	int cpu_link_count;
 	bool btf;                /* tp_btf (true) or raw_tp copies */
 	enum fd_hook fd_hook;
+	enum cpu_acct cpu_acct;
 	bool mounted_tracefs;    /* we mounted tracefs; unmounted by watch_unload() */
 };
 
 const char *fd_hook_name(enum fd_hook h);
+const char *cpu_acct_name(enum cpu_acct a);
 
 /*
- * Open, configure, load and attach. Tries tp_btf then raw_tp, and for -fc
- * the fd hooks in the order above. The environment variable CORETRAP_FD_HOOK
- * (fexit, tracepoint or sys_exit) allows only that -fc flavour: for tests
- * and benchmarks. Returns 0 or the negative errno of the last attempt.
+ * Open, configure, load and attach. Tries tp_btf then raw_tp, for -fc
+ * the fd hooks in the order above, and for -c/-cl sampling then exact.
+ * The environment variable CORETRAP_FD_HOOK (fexit, tracepoint or
+ * sys_exit) allows only that -fc flavour: for tests and benchmarks.
+ * CORETRAP_CPU_ACCT (sample or exact) allows only that CPU flavour.
+ * Returns 0 or the negative errno of the last attempt.
  */
 int watch_load(const struct watch_needs *needs, struct watch_loaded *out);
 

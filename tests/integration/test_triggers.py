@@ -156,10 +156,34 @@ def assert_dump(ct, outdir, pid, kind, index=0):
     return trig, dump
 
 
-def test_cpu_burst_150ms_triggers_cpu_dump(procs, outdir):
+def online_cpus():
+    n = 0
+    with open("/sys/devices/system/cpu/online") as f:
+        for part in f.read().strip().split(","):
+            lo, _, hi = part.partition("-")
+            n += int(hi or lo) - int(lo) + 1
+    return n
+
+
+def cpu_sample_links():
+    """Links of our sampling program (one perf_event link per CPU)."""
+    progs = {p["id"] for p in bpf_ids("prog") if p.get("name") == "cpu_sample"}
+    return [l for l in bpf_ids("link") if l.get("prog_id") in progs]
+
+
+# The default (no variable: sampling when it loads) and each flavour forced
+# through CORETRAP_CPU_ACCT (no fallback then: a flavour that cannot load fails).
+@pytest.mark.parametrize("acct", [None, "sample", "exact"])
+def test_cpu_burst_150ms_triggers_cpu_dump(procs, outdir, acct):
     t = start(procs, Target("cpuburst", 150))
-    ct = start(procs, Coretrap("-c", 50, "-pf", 100, t.pid, outdir))
-    assert ct.wait_event("start", 10, pid=t.pid)
+    env = {"CORETRAP_CPU_ACCT": acct} if acct else None
+    ct = start(procs, Coretrap("-c", 50, "-pf", 100, t.pid, outdir, env=env))
+    assert ct.wait_event("start", 10, pid=t.pid), ct.lines
+    links = cpu_sample_links()
+    if acct == "exact":
+        assert not links, "exact flavour must not attach the sampling program"
+    else:
+        assert len(links) == online_cpus(), f"one sampling event per CPU expected: {links}"
     time.sleep(0.3)
     # On a loaded shared machine a 150 ms burst may get less than half a
     # core; allow up to three bursts before calling it a miss.
@@ -288,7 +312,7 @@ def bpf_ids(kind):
 def test_no_bpf_links_or_programs_remain_and_target_untouched(procs, outdir):
     ours = {"tp_runtime", "tp_rss", "tp_fork", "tp_exit", "tp_exec", "tp_sys_exit",
             "raw_runtime", "raw_rss", "raw_fork", "raw_exit", "raw_exec", "raw_sys_exit",
-            "fd_syscall_tp"}
+            "fd_syscall_tp", "cpu_sample"}
     t = start(procs, Target("cpuburst", 50))
     # bpftool here cannot show owner pids: ours are the new ids with our names.
     before = {p["id"] for p in bpf_ids("prog")}

@@ -37,6 +37,17 @@ static void cpu_thresholds_and_percent(void **state)
 	assert_int_equal(cpu_pct(1, 0), 0);
 }
 
+static void sample_period_follows_window_within_bounds(void **state)
+{
+	(void)state;
+	assert_int_equal(cpu_sample_period_ns(1000 * MS), 10 * MS);  /* default -pf: 100 Hz */
+	assert_int_equal(cpu_sample_period_ns(100 * MS), 1 * MS);    /* 100 samples per window */
+	assert_int_equal(cpu_sample_period_ns(500 * MS), 5 * MS);
+	assert_int_equal(cpu_sample_period_ns(20 * MS), 1 * MS);     /* capped at 1000 Hz */
+	assert_int_equal(cpu_sample_period_ns(0), 1 * MS);
+	assert_int_equal(cpu_sample_period_ns(60000 * MS), 10 * MS); /* at least 100 Hz */
+}
+
 static void cpu_range_means_outside(void **state)
 {
 	uint64_t lo = 20 * MS, hi = 80 * MS;
@@ -134,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(window_sum_counts_only_recent_buckets),
 		cmocka_unit_test(cpu_thresholds_and_percent),
+		cmocka_unit_test(sample_period_follows_window_within_bounds),
 		cmocka_unit_test(cpu_range_means_outside),
 		cmocka_unit_test(spike_is_latched_without_sustain),
 		cmocka_unit_test(cooldown_blocks_then_allows_redump),
