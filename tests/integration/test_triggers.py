@@ -219,7 +219,9 @@ def test_memory_list_dumps_once_per_threshold_in_order(procs, outdir):
     t.send("go 70 300\n")     # crosses 50 only
     assert ct.wait_event("dump", 30, pid=t.pid, index=0)
     assert t.wait_line(lambda l: l.startswith("done"), 10)
-    time.sleep(0.3)
+    # ProcDump semantics: nothing is evaluated during the -s cool-down after a
+    # dump, and the next list threshold is armed only when it ends.
+    time.sleep(1.5)
     t.send("go 130 300\n")    # now crosses 100
     assert ct.wait_event("dump", 30, pid=t.pid, index=1)
     assert ct.finish() == 0
