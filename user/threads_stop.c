@@ -189,16 +189,21 @@ static int grab_new_threads(struct thread_set *ts, bool *found_new)
 		if (tid == ts->keep_stopped)
 			continue;
 		if (!ts->already_seized) {
-			if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE) == 0) {
+			int seize_err = ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE) == 0 ? 0 : errno;
+			pid_t tracer = seize_err == EPERM ? tracer_of(tid) : 0;
+
+			if (!seize_err) {
 				t->seized_by_us = true;
-			} else if (errno == ESRCH) {
+			} else if (seize_err == ESRCH || (seize_err == EPERM && tracer < 0)) {
+				/* exited (its /proc entry is gone too): not part of the core */
 				t->gone = true;
 				continue;
-			} else if (errno == EPERM && tracer_of(tid) == getpid()) {
+			} else if (seize_err == EPERM && tracer == getpid()) {
 				/* auto-attached through TRACECLONE before we saw its clone event */
 				t->seized_by_us = true;
 			} else {
-				err = -errno;
+				/* the saved errno: tracer_of() may have clobbered errno */
+				err = -seize_err;
 				break;
 			}
 		}
