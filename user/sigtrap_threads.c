@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Seize and detach every thread of the target; see sigtrap_threads.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include "sigset_logic.h"
 #include "sigtrap_threads.h"
+#include "task_seize.h"
 
 struct tracee *tracees_find(struct tracee_set *s, pid_t tid)
 {
@@ -59,24 +59,6 @@ void tracees_free(struct tracee_set *s)
 	s->n = s->cap = 0;
 }
 
-/* TracerPid of a thread, or -1. */
-static pid_t tracer_of(pid_t tgid, pid_t tid)
-{
-	char path[64], line[256];
-	pid_t tracer = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", tgid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-			break;
-	fclose(f);
-	return tracer;
-}
-
 static bool is_zombie(pid_t tgid, pid_t tid)
 {
 	char path[64], buf[512];
@@ -94,40 +76,39 @@ static bool is_zombie(pid_t tgid, pid_t tid)
 	return z;
 }
 
+struct seize_pass {
+	struct tracee_set *s;
+	int added;
+};
+
+/* task_foreach callback: seize one thread not yet in the set. */
+static int seize_one(pid_t tid, void *arg)
+{
+	struct seize_pass *p = arg;
+	int r, err;
+
+	if (tracees_find(p->s, tid))
+		return 0;
+	r = task_seize(p->s->tgid, tid);
+	if (r <= 0)
+		return r; /* gone (0) or refused */
+	err = tracees_add(p->s, tid, NULL);
+	if (err) {
+		/* Cannot track it: do not keep it traced. */
+		ptrace(PTRACE_DETACH, tid, 0, 0);
+		return err;
+	}
+	p->added++;
+	return 0;
+}
+
 /* One pass over /proc/TGID/task; *added counts threads newly seized. */
 static int seize_pass(struct tracee_set *s, int *added)
 {
-	char path[64];
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
+	struct seize_pass p = { s, 0 };
+	int err = task_foreach(s->tgid, seize_one, &p);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", s->tgid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while (!err && (de = readdir(d))) {
-		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
-
-		if (tid <= 0 || tracees_find(s, tid))
-			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)PTRACE_O_TRACECLONE) == 0) {
-			err = tracees_add(s, tid, NULL);
-			if (err) /* cannot track it: do not keep it traced */
-				ptrace(PTRACE_DETACH, tid, 0, 0);
-			else
-				(*added)++;
-		} else if (errno == ESRCH) {
-			continue; /* exited meanwhile */
-		} else if (errno == EPERM && tracer_of(s->tgid, tid) == getpid()) {
-			/* Created by a thread we had already seized: auto-attached. */
-			err = tracees_add(s, tid, NULL);
-			(*added)++;
-		} else {
-			err = -errno;
-		}
-	}
-	closedir(d);
+	*added = p.added;
 	return err;
 }
 

@@ -6,8 +6,8 @@
  * the target never sees a stray stop after we leave.
  */
 #include "threads_stop.h"
+#include "task_seize.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -45,26 +45,6 @@ static struct stopped_thread *add(struct thread_set *ts, pid_t tid)
 	memset(&ts->v[ts->n], 0, sizeof(ts->v[0]));
 	ts->v[ts->n].tid = tid;
 	return &ts->v[ts->n++];
-}
-
-static pid_t tracer_of(pid_t tid)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "TracerPid:");
-	return p ? (pid_t)atoi(p + 10) : -1;
 }
 
 static uint64_t now_ms(void)
@@ -161,60 +141,49 @@ static int wait_all_stopped(struct thread_set *ts, volatile int *interrupted)
 	}
 }
 
+struct grab {
+	struct thread_set *ts;
+	bool found_new;
+};
+
+/* task_foreach callback: take one thread not yet in the set and interrupt it. */
+static int grab_thread(pid_t tid, void *arg)
+{
+	struct grab *g = arg;
+	struct thread_set *ts = g->ts;
+	struct stopped_thread *t;
+
+	if (find(ts, tid))
+		return 0;
+	t = add(ts, tid);
+	if (!t)
+		return -ENOMEM;
+	g->found_new = true;
+	if (tid == ts->keep_stopped)
+		return 0;
+	if (!ts->already_seized) {
+		int r = task_seize(ts->pid, tid);
+
+		if (r < 0)
+			return r;
+		if (r == TASK_GONE) {
+			t->gone = true; /* exited: not part of the core */
+			return 0;
+		}
+		t->seized_by_us = true;
+	}
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return errno == ESRCH ? 0 : -errno; /* exiting: wait_all_stopped sees it go */
+	return 0;
+}
+
 /* Seize and interrupt every thread in /proc/PID/task not yet in the set. */
 static int grab_new_threads(struct thread_set *ts, bool *found_new)
 {
-	char path[64];
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
+	struct grab g = { ts, false };
+	int err = task_foreach(ts->pid, grab_thread, &g);
 
-	*found_new = false;
-	snprintf(path, sizeof(path), "/proc/%d/task", ts->pid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((de = readdir(d))) {
-		pid_t tid = (pid_t)atoi(de->d_name);
-		struct stopped_thread *t;
-
-		if (tid <= 0 || find(ts, tid))
-			continue;
-		t = add(ts, tid);
-		if (!t) {
-			err = -ENOMEM;
-			break;
-		}
-		*found_new = true;
-		if (tid == ts->keep_stopped)
-			continue;
-		if (!ts->already_seized) {
-			int seize_err = ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE) == 0 ? 0 : errno;
-			pid_t tracer = seize_err == EPERM ? tracer_of(tid) : 0;
-
-			if (!seize_err) {
-				t->seized_by_us = true;
-			} else if (seize_err == ESRCH || (seize_err == EPERM && tracer < 0)) {
-				/* exited (its /proc entry is gone too): not part of the core */
-				t->gone = true;
-				continue;
-			} else if (seize_err == EPERM && tracer == getpid()) {
-				/* auto-attached through TRACECLONE before we saw its clone event */
-				t->seized_by_us = true;
-			} else {
-				/* the saved errno: tracer_of() may have clobbered errno */
-				err = -seize_err;
-				break;
-			}
-		}
-		if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
-			if (errno == ESRCH)
-				continue; /* exiting; wait_all_stopped sees it go */
-			err = -errno;
-			break;
-		}
-	}
-	closedir(d);
+	*found_new = g.found_new;
 	return err;
 }
 
