@@ -114,7 +114,7 @@ $(BUILD)/profiler/profiler_blob.o: $(PROFILER_SO)
 	$(call msg,EMBED,$@)
 	$(Q)cd $(BUILD)/profiler && ld -r -b binary -z noexecstack -o profiler_blob.o libcoretrap_profiler.so
 
-$(BUILD)/targets/%: tests/targets/%.c | $(BUILD)/targets
+$(BUILD)/targets/%: tests/targets/%.c tests/targets/cue.h | $(BUILD)/targets
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
 

@@ -10,13 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+#include "cue.h"
 
 int main(int argc, char **argv)
 {
@@ -24,8 +18,7 @@ int main(int argc, char **argv)
 	char line[128];
 	volatile unsigned long sink = 0;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ready %d\n", (int)getpid());
+	cue_ready();
 	while (fgets(line, sizeof(line), stdin)) {
 		long n = ms;
 		long long start, end;

@@ -12,21 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+#include "cue.h"
 
 int main(int argc, char **argv)
 {
 	long mb = argc > 1 ? atol(argv[1]) : 200, hold = argc > 2 ? atol(argv[2]) : 30;
 	char line[128];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ready %d\n", (int)getpid());
+	cue_ready();
 	while (fgets(line, sizeof(line), stdin)) {
 		long m = mb, h = hold;
 		size_t len;

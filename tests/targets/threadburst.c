@@ -11,15 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cue.h"
+
 static long hold_ms;
-
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void *sleeper(void *arg)
 {
@@ -34,8 +28,7 @@ int main(int argc, char **argv)
 	char line[128];
 
 	hold_ms = argc > 2 ? atol(argv[2]) : 200;
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("ready %d\n", (int)getpid());
+	cue_ready();
 	while (fgets(line, sizeof(line), stdin)) {
 		long n = n0;
 		pthread_t tids[512];
