@@ -11,8 +11,8 @@
     10 / 50 ms (latency includes the time the target needs to touch 50 MB).
 (b) Cost while waiting: coretrap's own CPU time over IDLE_S seconds with 1
     and 100 idle targets, and the slowdown of `perf bench sched pipe` with
-    each switch set attached (and -fc with the raw sys_exit hook forced,
-    for comparison).
+    each switch set attached (and -fc with the exact hooks forced, for
+    comparison).
 
 Usage: bench/bench_triggers.py [--quick] [--overhead-only]   (needs root; run from the repo root)
   --overhead-only: part (b) only. Through the runner:
@@ -343,6 +343,7 @@ def bench_pipe(outdir):
                ("-m (rss_stat)", ["-m", 1000], None),
                ("-tc (fork, exit)", ["-tc", 1000], None),
                (f"-fc ({hook})", ["-fc", 1000], None),
+               ("-fc (exact, CORETRAP_FD_HOOK=exact)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "exact"}),
                ("-fc (raw sys_exit, forced)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "sys_exit"}),
                ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)]
     runs = {name: [] for name, _, _ in configs}

@@ -65,7 +65,7 @@ struct target_state {
 	__u64 rss_pages;         /* last seen file + anon + shmem pages (0 = not seen yet) */
 	__u64 last_update_ns;
 	__u32 threads;           /* live threads (signal->live), 0 = not seen yet */
-	__u32 fds;               /* open fds, counted at fd-changing syscalls, 0 = not seen yet */
+	__u32 fds;               /* open fds at the last recount (bpf/watch.bpf.c), 0 = not seen yet */
 	__u32 above;             /* bit per TRIG_*: last reported condition */
 	__u32 pad;
 };

@@ -21,7 +21,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define PF_EXITING 0x00000004 /* include/linux/sched.h: a macro, not in BTF */
+
 /* Set by the loader before load. */
+const volatile bool sample_cpu = false;        /* cpu_sample charges CPU time (-c, sampled) */
+const volatile bool sample_fds = false;        /* cpu_sample recounts fds (-fc, switch flavour) */
 const volatile bool watch_exec = false;        /* -w: report execs of watch_comm */
 const volatile char watch_comm[TASK_COMM_LEN_EV] = {};
 
@@ -180,6 +184,8 @@ static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
 	return 0;
 }
 
+static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u32 slot);
+
 /*
  * Sampling flavour (the default, user/watch_load.c): one software cpu-clock
  * perf event per CPU fires every sample period (an hrtimer, idle CPUs
@@ -188,6 +194,8 @@ static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
  * switches, so a switch-heavy system pays nothing; the price is
  * quantisation (one period per sample) and N timer interrupts per second
  * per CPU. The bucket ring and the crossing check are the exact flavour's.
+ * The same tick recounts a target's fds for the -fc switch flavour, which
+ * would otherwise not see a thread that never leaves its CPU.
  */
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
@@ -195,9 +203,13 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	/* The idle task (tgid 0) is common and never a target; empty filter slots hold 0. */
-	if (!tgid)
+	if (!tgid || !maybe_watched(tgid))
 		return 0;
-	return handle_runtime(tgid, ctx->sample_period);
+	if (sample_cpu)
+		handle_runtime(tgid, ctx->sample_period);
+	if (sample_fds)
+		fd_recount((struct task_struct *)bpf_get_current_task(), tgid, 1);
+	return 0;
 }
 
 SEC("tp_btf/sched_stat_runtime")
@@ -276,12 +288,24 @@ int BPF_PROG(raw_rss, struct mm_struct *mm, int member)
 
 /* ---- Threads and new processes ---- */
 
+/* Record a target's exact live thread count and report a crossing. */
+static __always_inline void threads_changed(struct target_cfg *cfg, __u32 tgid, __u32 live, __u64 now)
+{
+	struct target_state *st = state_of(tgid);
+
+	if (!st)
+		return;
+	st->threads = live;
+	st->last_update_ns = now;
+	if (cfg->threads_above)
+		report(st, tgid, TRIG_THREADS, live >= cfg->threads_above, live, now);
+}
+
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct target_cfg *cfg = cfg_of(ptgid);
-	struct target_state *st;
 	__u64 now;
 
 	if (!cfg)
@@ -289,15 +313,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	now = bpf_ktime_get_ns();
 	if (ctgid == ptgid) {
 		/* signal->live already counts the new thread here. */
-		__u32 live = BPF_CORE_READ(child, signal, live.counter);
-
-		st = state_of(ptgid);
-		if (!st)
-			return 0;
-		st->threads = live;
-		st->last_update_ns = now;
-		if (cfg->threads_above)
-			report(st, ptgid, TRIG_THREADS, live >= cfg->threads_above, live, now);
+		threads_changed(cfg, ptgid, BPF_CORE_READ(child, signal, live.counter), now);
 	} else if (cfg->flags & TCFG_FOLLOW_FORK) {
 		struct event *e = event_new(EVENT_FORK, ctgid, now);
 
@@ -325,7 +341,6 @@ static __always_inline int handle_exit(struct task_struct *task)
 {
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	struct target_cfg *cfg = cfg_of(tgid);
-	struct target_state *st;
 	__u32 live;
 	__u64 now;
 
@@ -343,13 +358,7 @@ static __always_inline int handle_exit(struct task_struct *task)
 		}
 		return 0;
 	}
-	st = state_of(tgid);
-	if (!st)
-		return 0;
-	st->threads = live;
-	st->last_update_ns = now;
-	if (cfg->threads_above)
-		report(st, tgid, TRIG_THREADS, live >= cfg->threads_above, live, now);
+	threads_changed(cfg, tgid, live, now);
 	return 0;
 }
 
@@ -398,9 +407,26 @@ int BPF_PROG(raw_exec)
 	return handle_exec();
 }
 
-/* ---- File descriptors: recount the open-fd bitmap at fd-changing syscalls ---- */
+/* ---- File descriptors: recount the open-fd bitmap ---- */
 
 #define FD_SCAN_WORDS 1024 /* 65536 fds */
+
+/*
+ * Room for one copy of an open-fd bitmap, per CPU: one probe read per
+ * recount instead of one per word. Slot 1 is for cpu_sample, which runs in
+ * hard interrupt context and may interrupt a syscall-exit recount using
+ * slot 0 on the same CPU (sched_switch runs with interrupts off).
+ */
+struct fd_bitmap {
+	__u64 w[FD_SCAN_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fd_bitmap);
+} fd_scratch SEC(".maps");
 
 static __always_inline __u32 popcount64(__u64 x)
 {
@@ -411,38 +437,53 @@ static __always_inline __u32 popcount64(__u64 x)
 }
 
 /*
- * Recount the current task's open fds (every bit of its open-fd bitmap) and
- * report a crossing. Called only after a syscall that can create, duplicate,
- * receive or close descriptors, whatever its result: close() releases the fd
- * even when it returns an error.
+ * Recount a target task's open fds (every bit of its open-fd bitmap) and
+ * report a crossing. The count is exact at the
+ * moment of the call; the flavours below differ only in when it is made.
  */
-static __always_inline int fd_changed(void)
+static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u32 slot)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct target_cfg *cfg = cfg_of(tgid);
-	struct task_struct *task;
+	struct fd_bitmap *bits;
+	struct files_struct *files;
 	struct target_state *st;
 	unsigned long *open_fds;
-	__u32 max_fds, words, count = 0;
+	__u64 max_fds, words, size;
+	__u32 count = 0;
 	__u64 now;
 
 	if (!cfg || !cfg->fds_above)
 		return 0;
-	task = (struct task_struct *)bpf_get_current_task();
-	max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
-	open_fds = BPF_CORE_READ(task, files, fdt, open_fds);
+	/*
+	 * An exiting thread has dropped (or is dropping) its reference to the
+	 * table: its view says nothing about the process's other threads.
+	 */
+	if (BPF_CORE_READ(task, flags) & PF_EXITING)
+		return 0;
+	files = BPF_CORE_READ(task, files);
+	if (!files)
+		return 0;
+	max_fds = BPF_CORE_READ(files, fdt, max_fds);
+	open_fds = BPF_CORE_READ(files, fdt, open_fds);
 	words = (max_fds + 63) / 64;
 	if (words > FD_SCAN_WORDS) {
 		__sync_fetch_and_add(&health.fd_scan_truncated, 1);
 		words = FD_SCAN_WORDS;
 	}
-	for (__u32 i = 0; i < FD_SCAN_WORDS; i++) {
-		unsigned long w = 0;
-
+	bits = bpf_map_lookup_elem(&fd_scratch, &slot);
+	if (!bits)
+		return 0;
+	size = words * sizeof(bits->w[0]);
+	/* Re-check the bound on the register the helper gets: clang may clamp a copy. */
+	barrier_var(size);
+	if (size > sizeof(bits->w))
+		return 0;
+	if (bpf_probe_read_kernel(bits->w, size, open_fds))
+		return 0; /* the table moved under us: the next event recounts */
+	for (__u64 i = 0; i < FD_SCAN_WORDS; i++) {
 		if (i >= words)
 			break;
-		bpf_probe_read_kernel(&w, sizeof(w), open_fds + i);
-		count += popcount64(w);
+		count += popcount64(bits->w[i]);
 	}
 	st = state_of(tgid);
 	if (!st)
@@ -454,9 +495,53 @@ static __always_inline int fd_changed(void)
 	return 0;
 }
 
+/* The exact flavours run in the task that made the syscall. */
+static __always_inline int fd_changed(void)
+{
+	return fd_recount((struct task_struct *)bpf_get_current_task(),
+			  bpf_get_current_pid_tgid() >> 32, 0);
+}
+
 /*
- * Three flavours of the same hook; the loader enables exactly one
- * (user/watch_load.c), the first that loads and attaches:
+ * Flavour 0, the default ("switch"): recount whenever a target thread
+ * leaves a CPU (sched_switch: it blocked, slept, was preempted or exits)
+ * and whenever a cpu-clock sample lands on it (cpu_sample above, which the
+ * loader then attaches even without -c). No syscall hook, so the rest of
+ * the system keeps the fast syscall path; every context switch of the
+ * system pays one BPF dispatch and the pre-filter lookup. (Per-thread
+ * software perf events, which would run only for the targets, cost more
+ * here: any per-task perf event puts every context switch of the system
+ * through perf's scheduler hooks.) A descriptor held across any blocking
+ * call, or for one sample period, is counted; a burst opened and closed
+ * again within one stretch on a CPU shorter than the sample period can be
+ * missed: the exact flavours 1-3 below see every syscall.
+ */
+static __always_inline int handle_switch(struct task_struct *prev, __u32 tgid)
+{
+	if (!tgid || !maybe_watched(tgid))
+		return 0;
+	return fd_recount(prev, tgid, 0);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tp_switch, bool preempt, struct task_struct *prev)
+{
+	/* BTF-typed pointer: a direct load, no probe-read helper on this hot path. */
+	return handle_switch(prev, prev->tgid);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_switch, bool preempt, struct task_struct *prev)
+{
+	return handle_switch(prev, BPF_CORE_READ(prev, tgid));
+}
+
+/*
+ * The exact flavours recount after every syscall that can create,
+ * duplicate, receive or close descriptors, whatever its result (close()
+ * releases the fd even when it returns an error). The loader enables one
+ * flavour (user/watch_load.c): switch unless CORETRAP_FD_HOOK asks for an
+ * exact one, then the first exact one that loads and attaches:
  *
  * 1. fexit on each fd-changing syscall (BPF trampolines): only those
  *    syscalls pay anything; read(), write() and the rest of the system run

@@ -33,6 +33,8 @@ static const char *const tracefs_dirs[] = { "/sys/kernel/debug/tracing", "/sys/k
 const char *fd_hook_name(enum fd_hook h)
 {
 	switch (h) {
+	case FD_HOOK_SWITCH:
+		return "switch";
 	case FD_HOOK_FEXIT:
 		return "fexit";
 	case FD_HOOK_TRACEPOINT:
@@ -237,10 +239,12 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 {
 	struct watch_bpf *s = watch_bpf__open();
 	const char *tracefs = NULL;
+	/* The -fc switch flavour also recounts at the sample ticks. */
+	bool sampling = acct == CPU_ACCT_SAMPLE || hook == FD_HOOK_SWITCH;
 	struct {
 		struct bpf_program *tp, *raw;
 		bool needed;
-	} progs[6];
+	} progs[7];
 	int err;
 
 	if (!s)
@@ -252,13 +256,14 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 	progs[4] = (typeof(progs[0])){ s->progs.tp_exec, s->progs.raw_exec, n->exec_comm != NULL };
 	progs[5] = (typeof(progs[0])){ s->progs.tp_sys_exit, s->progs.raw_sys_exit,
 				       hook == FD_HOOK_SYS_EXIT };
+	progs[6] = (typeof(progs[0])){ s->progs.tp_switch, s->progs.raw_switch, hook == FD_HOOK_SWITCH };
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		bpf_program__set_autoload(progs[i].tp, progs[i].needed && btf);
 		bpf_program__set_autoload(progs[i].raw, progs[i].needed && !btf);
 	}
 	bpf_program__set_autoload(s->progs.fd_syscall_tp, hook == FD_HOOK_TRACEPOINT);
 	bpf_program__set_autoattach(s->progs.fd_syscall_tp, false);
-	bpf_program__set_autoload(s->progs.cpu_sample, acct == CPU_ACCT_SAMPLE);
+	bpf_program__set_autoload(s->progs.cpu_sample, sampling);
 	bpf_program__set_autoattach(s->progs.cpu_sample, false);
 	if (hook == FD_HOOK_TRACEPOINT) {
 		err = ensure_tracefs(w);
@@ -270,6 +275,8 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 		err = -ENOENT;
 		goto fail;
 	}
+	s->rodata->sample_cpu = acct == CPU_ACCT_SAMPLE;
+	s->rodata->sample_fds = hook == FD_HOOK_SWITCH;
 	if (n->exec_comm) {
 		s->rodata->watch_exec = true;
 		/* comm is the executable's name cut at 15 characters. */
@@ -281,7 +288,7 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 		err = watch_bpf__attach(s);
 	if (!err && hook == FD_HOOK_TRACEPOINT)
 		err = attach_fd_tracepoints(s, tracefs, w);
-	if (!err && acct == CPU_ACCT_SAMPLE)
+	if (!err && sampling)
 		err = attach_cpu_samples(s, n->cpu_sample_period_ns, w);
 	if (err)
 		goto fail;
@@ -318,9 +325,20 @@ static int cpu_acct_order(const struct watch_needs *n, enum cpu_acct acct[2])
 	return k;
 }
 
+/* CORETRAP_FD_HOOK: unset or empty allows all, "exact" all but switch, else one by name. */
+static bool fd_hook_allowed(enum fd_hook hook, const char *only)
+{
+	if (!only || !*only)
+		return true;
+	if (strcmp(only, "exact") == 0)
+		return hook != FD_HOOK_SWITCH;
+	return strcmp(only, fd_hook_name(hook)) == 0;
+}
+
 int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 {
-	static const enum fd_hook order[] = { FD_HOOK_FEXIT, FD_HOOK_TRACEPOINT, FD_HOOK_SYS_EXIT };
+	static const enum fd_hook order[] = { FD_HOOK_SWITCH, FD_HOOK_FEXIT, FD_HOOK_TRACEPOINT,
+					      FD_HOOK_SYS_EXIT };
 	const char *only = getenv("CORETRAP_FD_HOOK");
 	enum cpu_acct accts[2];
 	int nacct = cpu_acct_order(n, accts);
@@ -333,7 +351,7 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 			enum fd_hook hook = n->fds ? order[i] : FD_HOOK_NONE;
 
-			if (n->fds && only && *only && strcmp(only, fd_hook_name(hook)) != 0)
+			if (n->fds && !fd_hook_allowed(hook, only))
 				continue;
 			/* fexit needs BTF like tp_btf: no use trying it with raw_tp. */
 			if (hook == FD_HOOK_FEXIT && !btf)
@@ -344,7 +362,7 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 					log_debug("BPF programs attached: %s, -fc hook %s, CPU accounting %s",
 						  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook),
 						  cpu_acct_name(accts[a]));
-					if (accts[a] == CPU_ACCT_SAMPLE)
+					if (w->cpu_link_count)
 						log_debug("CPU sampling: every %llu us on %d CPUs",
 							  (unsigned long long)n->cpu_sample_period_ns / 1000,
 							  w->cpu_link_count);

@@ -12,9 +12,10 @@
 struct watch_bpf;
 struct bpf_link;
 
-/* How the -fc programs see fd-changing syscalls (bpf/watch.bpf.c, flavours 1-3). */
+/* When the -fc programs recount a target's fds (bpf/watch.bpf.c, flavours 0-3). */
 enum fd_hook {
 	FD_HOOK_NONE,        /* -fc not given */
+	FD_HOOK_SWITCH,      /* at each switch-out (sched_switch) and sample tick of a target */
 	FD_HOOK_FEXIT,       /* fexit on each fd syscall: nothing else pays */
 	FD_HOOK_TRACEPOINT,  /* syscalls/sys_exit_<name> tracepoints (tracefs) */
 	FD_HOOK_SYS_EXIT,    /* raw sys_exit: every syscall of the system */
@@ -42,7 +43,7 @@ struct watch_loaded {
 	struct watch_bpf *skel;
 	struct bpf_link *fd_tp_links[FD_TP_LINKS_MAX]; /* hand-attached: fd_syscall_tp */
 	int fd_tp_count;
-	struct bpf_link **cpu_links; /* sampling flavour: one perf event link per CPU */
+	struct bpf_link **cpu_links; /* CPU sampling or -fc switch: one perf event link per CPU */
 	int cpu_link_count;
 	bool btf;                /* tp_btf (true) or raw_tp copies */
 	enum fd_hook fd_hook;
@@ -56,8 +57,8 @@ const char *cpu_acct_name(enum cpu_acct a);
 /*
  * Open, configure, load and attach. Tries tp_btf then raw_tp, for -fc
  * the fd hooks in the order above, and for -c/-cl sampling then exact.
- * The environment variable CORETRAP_FD_HOOK (fexit, tracepoint or
- * sys_exit) allows only that -fc flavour: for tests and benchmarks.
+ * The environment variable CORETRAP_FD_HOOK (switch, fexit, tracepoint or
+ * sys_exit) allows only that -fc flavour, "exact" any of the last three.
  * CORETRAP_CPU_ACCT (sample or exact) allows only that CPU flavour.
  * Returns 0 or the negative errno of the last attempt.
  */

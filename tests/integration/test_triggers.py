@@ -252,6 +252,24 @@ def test_fd_burst_triggers_filedesc_dump(procs, outdir):
     assert ct.finish() == 0
 
 
+def test_fd_default_hook_sees_fds_held_by_a_thread_that_never_blocks(procs, outdir):
+    # The default -fc flavour recounts when a target thread leaves its CPU
+    # or a sample tick lands on it; here the thread holds its fds in a busy
+    # loop without a syscall, so only a tick (or a preemption) can see them.
+    t = start(procs, Target("fdburst", 50, 300))
+    # -log stdout also turns on libbpf's chatter on stderr: discard it, unread it would fill the pipe.
+    ct = start(procs, Proc(["sh", "-c", f"exec {CORETRAP} -log stdout -fc 30 {t.pid} {outdir} 2>/dev/null"],
+                           stdin=subprocess.DEVNULL))
+    assert ct.wait_line(lambda l: "-fc hook switch" in l and "attached" in l, 15), ct.lines
+    assert ct.wait_line(lambda l: "Press Ctrl-C" in l, 10), ct.lines
+    time.sleep(0.3)
+    t.send("go 50 300 spin\n")
+    assert ct.wait_line(lambda l: "Trigger: File descriptor count:" in l, 10), ct.lines
+    assert ct.wait_line(lambda l: "Core dump 0 generated" in l, 30), ct.lines
+    assert len(dumps_in(outdir, "filedesc")) == 1
+    assert ct.p.wait(timeout=10) == 0
+
+
 def test_idle_below_thresholds_no_dump_and_clean_sigint(procs, outdir):
     t = start(procs, Target("idle"))
     ct = start(procs, Coretrap("-c", 50, "-m", 500, "-tc", 50, "-fc", 100, "-pf", 100, t.pid, outdir))
@@ -314,7 +332,7 @@ def bpf_ids(kind):
 def test_no_bpf_links_or_programs_remain_and_target_untouched(procs, outdir):
     ours = {"tp_runtime", "tp_rss", "tp_fork", "tp_exit", "tp_exec", "tp_sys_exit",
             "raw_runtime", "raw_rss", "raw_fork", "raw_exit", "raw_exec", "raw_sys_exit",
-            "fd_syscall_tp", "cpu_sample"}
+            "fd_syscall_tp", "cpu_sample", "tp_switch", "raw_switch"}
     t = start(procs, Target("cpuburst", 50))
     # bpftool here cannot show owner pids: ours are the new ids with our names.
     before = {p["id"] for p in bpf_ids("prog")}
@@ -364,7 +382,7 @@ def test_sustain_ignores_a_short_spike(procs, outdir):
     assert ct.finish() == 0
 
 
-FD_HOOKS = ["fexit", "tracepoint", "sys_exit"]
+FD_HOOKS = ["switch", "fexit", "tracepoint", "sys_exit"]
 
 
 def start_fd_watch(procs, outdir, hook, make_args):
