@@ -463,7 +463,21 @@ static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u3
 	files = BPF_CORE_READ(task, files);
 	if (!files)
 		return 0;
+	st = state_of(tgid);
+	if (!st)
+		return 0;
 	max_fds = BPF_CORE_READ(files, fdt, max_fds);
+	/*
+	 * A cheap bound before the scan, which this runs at every context
+	 * switch of a target: no fd is at or above max_fds, the table's size
+	 * (it only grows, in powers of two, when more fds are needed). A
+	 * table smaller than the threshold cannot hold a crossing, and below
+	 * is already what was reported: nothing to do. The usual target, far
+	 * below its threshold, costs three reads. Everywhere else the exact
+	 * scan runs, so the count user space reads back stays exact.
+	 */
+	if (max_fds < cfg->fds_above && !(st->above & (1u << TRIG_FDS)))
+		return 0;
 	open_fds = BPF_CORE_READ(files, fdt, open_fds);
 	words = (max_fds + 63) / 64;
 	if (words > FD_SCAN_WORDS) {
@@ -485,9 +499,6 @@ static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u3
 			break;
 		count += popcount64(bits->w[i]);
 	}
-	st = state_of(tgid);
-	if (!st)
-		return 0;
 	now = bpf_ktime_get_ns();
 	st->fds = count;
 	st->last_update_ns = now;

@@ -463,6 +463,27 @@ def test_fd_close_is_counted(procs, outdir, hook):
     assert ct.finish() == 0
 
 
+@pytest.mark.parametrize("hook", FD_HOOKS)
+def test_fd_threshold_beyond_the_fd_table_is_seen_when_it_grows(procs, outdir, hook):
+    # The recount skips its scan while the fd table is smaller than the
+    # threshold (a new process's table holds 64): the count must still be
+    # exact once the table has grown past it, and a drop back is seen.
+    t, ct, base = start_fd_watch(procs, outdir, hook,
+                                 lambda base: ("-fc", base + 150, "-n", 2, "-s", 1))
+    assert fd_cmd(t, "openat 140") == base + 140   # the table grows, still below
+    assert ct.wait_event("trigger", 1.5) is None, ct.lines
+    assert fd_cmd(t, "openat 20") == base + 160
+    trig = nth_event(ct, "trigger", 0, 15)
+    assert trig and trig["trigger"] == "filedesc", ct.lines
+    assert base + 150 <= trig["value"] <= base + 160, trig
+    assert ct.wait_event("dump", 60, pid=t.pid, index=0), ct.lines
+    assert fd_cmd(t, "close") == base
+    time.sleep(1.5)  # the cool-down ends below the threshold: no second dump
+    assert nth_event(ct, "trigger", 1, 1) is None, ct.lines
+    assert ct.sigint_and_wait() == 0
+    assert len(dumps_in(outdir, "filedesc")) == 1
+
+
 def test_fd_tracepoints_mount_tracefs_when_absent(procs, outdir):
     # In a private mount namespace without tracefs, the tracepoint flavour
     # mounts it, works, and unmounts it at exit (the shell then counts the
