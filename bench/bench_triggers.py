@@ -247,13 +247,11 @@ def bench_rss(outdir):
             fills.append((peak - s) / 1e6)
             time.sleep(1.2)
         time.sleep(0.5)
-        for ct in cts.values():
-            ct.stop()
+        ct.stop()
         for p in polls.values():
             p.stop()
         t.stop()
-        det = {**{f"coretrap ({a})": ct.triggers() for a, ct in cts.items()},
-               **{k: p.hits for k, p in polls.items()}}
+        det = {"coretrap": ct.triggers(), **{k: p.hits for k, p in polls.items()}}
         rows = summarise(spikes, det, grace_ns=200 * 1000000)
         for name, row in rows.items():
             print(fmt_row(f"held {hold} ms", name, row))

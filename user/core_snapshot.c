@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core_snapshot.h"
+#include "quiet_thread.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
 	}
-	err = pthread_create(&s->writer, NULL, writer_main, s);
+	err = quiet_thread_create(&s->writer, NULL, writer_main, s);
 	if (err) {
 		snapshot_fini(s);
 		return -err;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sigctl.h"
+#include "quiet_thread.h"
 
 volatile int sigctl_interrupted;
 static int sfd = -1;
@@ -53,7 +54,7 @@ int sigctl_init(void)
 		return -errno;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&tid, &attr, watcher, NULL);
+	r = quiet_thread_create(&tid, &attr, watcher, NULL);
 	pthread_attr_destroy(&attr);
 	return -r;
 }

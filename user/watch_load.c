@@ -24,6 +24,7 @@
 #include "log.h"
 #include "watch.skel.h"
 #include "watch_load.h"
+#include "quiet_thread.h"
 
 #define FEXIT_SYSCALL_PREFIX "fexit/__x64_sys_"
 /* The two places libbpf (1.1) looks for tracefs, in its order. */
@@ -170,7 +171,7 @@ static void detach_fd_tracepoints(struct watch_loaded *w)
 	bool started[FD_TP_LINKS_MAX] = {};
 
 	for (int i = 0; i < w->fd_tp_count; i++)
-		started[i] = pthread_create(&tids[i], NULL, destroy_link, w->fd_tp_links[i]) == 0;
+		started[i] = quiet_thread_create(&tids[i], NULL, destroy_link, w->fd_tp_links[i]) == 0;
 	for (int i = 0; i < w->fd_tp_count; i++) {
 		if (started[i])
 			pthread_join(tids[i], NULL);

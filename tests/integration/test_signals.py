@@ -287,6 +287,27 @@ def test_unlisted_signal_passes_through_unchanged(tmp_path, procs):
                for l in lines), lines
 
 
+def test_every_coretrap_thread_blocks_sigchld_so_none_drops_it(tmp_path, procs):
+    # Every ptrace stop is announced by a process-directed SIGCHLD, which
+    # -sig reads from a signalfd in its main thread. A helper thread that
+    # did not block it would take it and drop it (default action), and each
+    # passed-through signal would then wait for the 1 s safety timeout.
+    t = Target("usr1_handler", tmp_path)
+    procs.append(t)
+    ct = Coretrap(["-sig", "10"], t.pid, tmp_path)
+    procs.append(ct)
+    tids = sorted(int(x) for x in os.listdir("/proc/%d/task" % ct.p.pid))
+    assert len(tids) >= 2, "expected the stop-signal watcher thread too"
+    sigchld = 1 << (signal.SIGCHLD - 1)
+    for tid in tids:
+        with open("/proc/%d/task/%d/status" % (ct.p.pid, tid)) as f:
+            blocked = int(dict(l.split(":\t", 1) for l in f.read().splitlines() if ":\t" in l)["SigBlk"], 16)
+        assert blocked & sigchld, "coretrap thread %d does not block SIGCHLD" % tid
+    os.kill(ct.p.pid, signal.SIGINT)
+    rc, _ = ct.finish()
+    assert rc == 0
+
+
 def test_json_events_for_an_abort(tmp_path, procs):
     import json
     t = Target("aborter", tmp_path)
