@@ -12,7 +12,8 @@
 (b) Cost while waiting: coretrap's own CPU time over IDLE_S seconds with 1
     and 100 idle targets, and the slowdown of `perf bench sched pipe` with
     each switch set attached (and -fc with the exact hooks forced, for
-    comparison).
+    comparison), then of `perf bench syscall basic` (syscalls without
+    context switches) with the -fc flavours and all defaults.
 
 Usage: bench/bench_triggers.py [--quick] [--overhead-only]   (needs root; run from the repo root)
   --overhead-only: part (b) only. Through the runner:
@@ -294,10 +295,13 @@ def bench_idle(outdir):
 PIPE_LOOPS = 50000
 PIPE_ROUNDS = 7 if QUICK else 15
 PIPE_CMD = ["taskset", "-c", "1", "perf", "bench", "sched", "pipe", "-l", str(PIPE_LOOPS)]
+# The other extreme: syscalls and no context switches (getppid in a loop).
+SYSCALL_CMD = ["taskset", "-c", "1", "perf", "bench", "syscall", "basic", "-l", "3000000"]
+SYSCALL_ROUNDS = 7 if QUICK else 11
 
 
-def pipe_usecs():
-    out = subprocess.run(PIPE_CMD, capture_output=True, text=True, check=True).stdout
+def usecs_per_op(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if "usecs/op" in line:
             return float(line.split()[0])
@@ -319,48 +323,62 @@ def fd_hook_used(outdir, pid):
     return hook
 
 
-def bench_pipe(outdir):
-    """Slowdown of a context-switch-heavy load per switch set. Rounds run
-    every configuration once, in an order reversed every other round, so a
-    noisy neighbour hits all of them alike; each configuration's slowdown is
-    the median over rounds of (its time / the same round's time without
-    coretrap), with the interquartile range of those ratios."""
-    if not shutil.which("perf"):
-        print("\n(b) perf not found: pipe slowdown not measured")
-        return
-    tgt = Target("idle")
-    hook = fd_hook_used(outdir, tgt.pid)
-    print(f"\n(b) `{' '.join(PIPE_CMD)}` (pinned: both ends on CPU 1, so every op is two context "
-          f"switches), usecs/op; {PIPE_ROUNDS} alternating rounds; -fc picked the `{hook}` hook here")
+def slowdown_table(outdir, tgt, cmd, rounds, configs):
+    """Slowdown of a load per switch set. Rounds run every configuration
+    once, in an order reversed every other round, so a noisy neighbour hits
+    all of them alike; each configuration's slowdown is the median over
+    rounds of (its time / the same round's time without coretrap), with the
+    interquartile range of those ratios."""
     print("| programs attached                         | median usecs/op | slowdown (median of paired ratios) | IQR |")
     print("|-------------------------------------------|-----------------|-------------------|-----------------|")
-    configs = [("none", None, None),
-               ("-c (sample, default -pf 1000: 100 Hz)", ["-c", 90], {"CORETRAP_CPU_ACCT": "sample"}),
-               ("-c -pf 100 (sample, 1 kHz)", ["-c", 90, "-pf", 100], {"CORETRAP_CPU_ACCT": "sample"}),
-               ("-c (exact: sched_stat_runtime)", ["-c", 90], {"CORETRAP_CPU_ACCT": "exact"}),
-               ("-m (rss_stat)", ["-m", 1000], None),
-               ("-tc (fork, exit)", ["-tc", 1000], None),
-               (f"-fc ({hook})", ["-fc", 1000], None),
-               ("-fc (exact, CORETRAP_FD_HOOK=exact)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "exact"}),
-               ("-fc (raw sys_exit, forced)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "sys_exit"}),
-               ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)]
+    configs = [("none", None, None)] + configs
     runs = {name: [] for name, _, _ in configs}
-    for r in range(PIPE_ROUNDS):
+    for r in range(rounds):
         for name, args, env_extra in (configs if r % 2 == 0 else configs[::-1]):
             ct = None
             if args:
                 env = dict(os.environ, **env_extra) if env_extra else None
                 ct = Coretrap(outdir, *args, tgt.pid, env=env)
-            runs[name].append(pipe_usecs())
+            runs[name].append(usecs_per_op(cmd))
             if ct:
                 ct.stop()
-    tgt.stop()
     base = runs["none"]
     for name, _, _ in configs:
         ratios = [a / b for a, b in zip(runs[name], base)]
         q = statistics.quantiles(ratios, n=4)
         print(f"| {name:<41} | {statistics.median(runs[name]):15.3f} | "
               f"{(statistics.median(ratios) - 1) * 100:+16.2f}% | {(q[0] - 1) * 100:+6.2f}..{(q[2] - 1) * 100:+6.2f}% |")
+
+
+def bench_pipe(outdir):
+    """(b) The slowdown of two loads with the programs attached: a
+    context-switch-heavy one (what the target is set for) and a
+    syscall-heavy one, where hooks on syscalls cost the most."""
+    if not shutil.which("perf"):
+        print("\n(b) perf not found: slowdown not measured")
+        return
+    tgt = Target("idle")
+    hook = fd_hook_used(outdir, tgt.pid)
+    print(f"\n(b) `{' '.join(PIPE_CMD)}` (pinned: both ends on CPU 1, so every op is two context "
+          f"switches and four syscalls), usecs/op; {PIPE_ROUNDS} alternating rounds; -fc picked the "
+          f"`{hook}` hook here")
+    slowdown_table(outdir, tgt, PIPE_CMD, PIPE_ROUNDS, [
+        ("-c (sample, default -pf 1000: 100 Hz)", ["-c", 90], {"CORETRAP_CPU_ACCT": "sample"}),
+        ("-c -pf 100 (sample, 1 kHz)", ["-c", 90, "-pf", 100], {"CORETRAP_CPU_ACCT": "sample"}),
+        ("-c (exact: sched_stat_runtime)", ["-c", 90], {"CORETRAP_CPU_ACCT": "exact"}),
+        ("-m (rss_stat)", ["-m", 1000], None),
+        ("-tc (fork, exit)", ["-tc", 1000], None),
+        (f"-fc ({hook})", ["-fc", 1000], None),
+        ("-fc (exact, CORETRAP_FD_HOOK=exact)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "exact"}),
+        ("-fc (raw sys_exit, forced)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "sys_exit"}),
+        ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)])
+    print(f"\n(b) `{' '.join(SYSCALL_CMD)}` (getppid in a loop: syscalls, no context switches), "
+          f"usecs/op; {SYSCALL_ROUNDS} alternating rounds")
+    slowdown_table(outdir, tgt, SYSCALL_CMD, SYSCALL_ROUNDS, [
+        (f"-fc ({hook})", ["-fc", 1000], None),
+        ("-fc (exact, CORETRAP_FD_HOOK=exact)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "exact"}),
+        ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)])
+    tgt.stop()
 
 
 def main():
