@@ -66,6 +66,7 @@ UNIT_EXTRA_elfcore :=
 UNIT_EXTRA_dotnet := user/dotnet_dump.c user/ipc.c
 UNIT_EXTRA_run_mode := user/options.c user/options_values.c
 UNIT_EXTRA_maps :=
+UNIT_EXTRA_core_snapshot := user/quiet_thread.c
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).

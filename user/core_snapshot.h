@@ -61,11 +61,14 @@ int core_write_window(int fd, const unsigned char *state, const unsigned char *b
  * How much ring to fault in for a dump expected to copy `estimate` bytes.
  * Buffered writes run at memory speed until the kernel's dirty-page
  * background threshold (`dirty_headroom`: what is left below it); a dump
- * that fits under it goes through a small ring, so the copy runs alongside
- * the write (stop about the write time, and no memory faulted in for
- * nothing). A bigger one would be throttled to disk speed while the
- * target waits, so it gets a whole snapshot (stop about the copy time),
- * never more than half of `mem_available`. Pure.
+ * that fits under it gets a ring half its size (at least
+ * SNAPSHOT_SMALL_RING): the copy runs alongside the write and ends, so the
+ * target resumes, once the writer is half way. Measured on 1 GiB: stop
+ * 0.29 s and wall 0.52 s, where a 64 MiB ring stopped the target for the
+ * whole write (0.36-0.83 s) for about the same wall time. A bigger dump
+ * would be throttled to disk speed while the target waits, so it gets a
+ * whole snapshot (stop about the copy time). Never more than half of
+ * `mem_available`. Pure.
  */
 uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom);
 
