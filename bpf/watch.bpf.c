@@ -90,6 +90,13 @@ static __always_inline struct target_state *state_of(__u32 tgid)
 	return bpf_map_lookup_elem(&target_state, &tgid);
 }
 
+/* The state of a watched tgid, with its thresholds in *cfg; NULL if it is not watched. */
+static __always_inline struct target_state *watched_state(__u32 tgid, struct target_cfg **cfg)
+{
+	*cfg = cfg_of(tgid);
+	return *cfg ? state_of(tgid) : NULL;
+}
+
 static __always_inline struct event *event_new(__u32 type, __u32 tgid, __u64 now)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -147,14 +154,12 @@ static __always_inline void report(struct target_state *st, __u32 tgid, __u32 tr
 
 static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
 {
-	struct target_cfg *cfg = cfg_of(tgid);
+	struct target_cfg *cfg;
 	struct target_state *st;
 	struct cpu_bucket *b;
 	__u64 now, width, epoch, sum = 0;
 
-	if (!cfg)
-		return 0;
-	st = state_of(tgid);
+	st = watched_state(tgid, &cfg);
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
@@ -258,10 +263,7 @@ static __always_inline int handle_rss(struct mm_struct *mm, int member)
 	} else {
 		return 0;
 	}
-	cfg = cfg_of(tgid);
-	if (!cfg)
-		return 0;
-	st = state_of(tgid);
+	st = watched_state(tgid, &cfg);
 	if (!st)
 		return 0;
 	now = bpf_ktime_get_ns();
