@@ -38,6 +38,7 @@
 #define EVENT_EXEC 2    /* a process exec'd with a comm matching watch_comm (-w) */
 #define EVENT_FORK 3    /* a followed target (-pgid) forked a new process: tgid = child */
 #define EVENT_EXIT 4    /* the last thread of a target exited */
+#define EVENT_FD_ARM 5  /* -fc switch flavour: a target's fd table reached its threshold (value = size) */
 
 /* target_cfg.flags */
 #define TCFG_FOLLOW_FORK 1u  /* report new child processes (process groups) */
@@ -67,7 +68,7 @@ struct target_state {
 	__u32 threads;           /* live threads (signal->live), 0 = not seen yet */
 	__u32 fds;               /* open fds at the last recount (bpf/watch.bpf.c), 0 = not seen yet */
 	__u32 above;             /* bit per TRIG_*: last reported condition */
-	__u32 pad;
+	__u32 fd_armed;          /* EVENT_FD_ARM sent: its table can hold a crossing */
 };
 
 struct event {

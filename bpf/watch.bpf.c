@@ -24,8 +24,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define PF_EXITING 0x00000004 /* include/linux/sched.h: a macro, not in BTF */
 
 /* Set by the loader before load. */
-const volatile bool sample_cpu = false;        /* cpu_sample charges CPU time (-c, sampled) */
-const volatile bool sample_fds = false;        /* cpu_sample recounts fds (-fc, switch flavour) */
 const volatile bool watch_exec = false;        /* -w: report execs of watch_comm */
 const volatile char watch_comm[TASK_COMM_LEN_EV] = {};
 
@@ -189,8 +187,6 @@ static __always_inline int handle_runtime(__u32 tgid, __u64 runtime)
 	return 0;
 }
 
-static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u32 slot);
-
 /*
  * Sampling flavour (the default, user/watch_load.c): one software cpu-clock
  * perf event per CPU fires every sample period (an hrtimer, idle CPUs
@@ -199,8 +195,6 @@ static __always_inline int fd_recount(struct task_struct *task, __u32 tgid, __u3
  * switches, so a switch-heavy system pays nothing; the price is
  * quantisation (one period per sample) and N timer interrupts per second
  * per CPU. The bucket ring and the crossing check are the exact flavour's.
- * The same tick recounts a target's fds for the -fc switch flavour, which
- * would otherwise not see a thread that never leaves its CPU.
  */
 SEC("perf_event")
 int cpu_sample(struct bpf_perf_event_data *ctx)
@@ -208,13 +202,9 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	/* The idle task (tgid 0) is common and never a target; empty filter slots hold 0. */
-	if (!tgid || !maybe_watched(tgid))
+	if (!tgid)
 		return 0;
-	if (sample_cpu)
-		handle_runtime(tgid, ctx->sample_period);
-	if (sample_fds)
-		fd_recount((struct task_struct *)bpf_get_current_task(), tgid, 1);
-	return 0;
+	return handle_runtime(tgid, ctx->sample_period);
 }
 
 SEC("tp_btf/sched_stat_runtime")
@@ -415,7 +405,7 @@ int BPF_PROG(raw_exec)
 
 /*
  * Room for one copy of an open-fd bitmap, per CPU: one probe read per
- * recount instead of one per word. Slot 1 is for cpu_sample, which runs in
+ * recount instead of one per word. Slot 1 is for fd_tick, which runs in
  * hard interrupt context and may interrupt a syscall-exit recount using
  * slot 0 on the same CPU (sched_switch runs with interrupts off).
  */
@@ -516,19 +506,67 @@ static __always_inline int fd_changed(void)
 }
 
 /*
- * Flavour 0, the default ("switch"): recount whenever a target thread
- * leaves a CPU (sched_switch: it blocked, slept, was preempted or exits)
- * and whenever a cpu-clock sample lands on it (cpu_sample above, which the
- * loader then attaches even without -c). No syscall hook, so the rest of
- * the system keeps the fast syscall path; every context switch of the
- * system pays one BPF dispatch and the pre-filter lookup. (Per-thread
- * software perf events, which would run only for the targets, cost more
- * here: any per-task perf event puts every context switch of the system
- * through perf's scheduler hooks.) A descriptor held across any blocking
- * call, or for one sample period, is counted; a burst opened and closed
- * again within one stretch on a CPU shorter than the sample period can be
- * missed: the exact flavours 1-3 below see every syscall.
+ * Flavour 0, the default ("switch"), in two parts, so that only a target
+ * that can cross costs anything per context switch:
+ *
+ * - fd_tick runs on one CPU's cpu-clock event every sample period and
+ *   recounts every -fc target, running or asleep (bpf_task_from_pid). The
+ *   cheap bound of fd_recount makes that three reads for a target whose
+ *   fd table is smaller than its threshold. When a target's table reaches
+ *   its threshold it sends EVENT_FD_ARM, once.
+ * - On that event user space attaches sched_switch (tp_switch/raw_switch),
+ *   which then recounts whenever a target thread leaves a CPU (it blocked,
+ *   slept, was preempted or exits); it is detached again when no armed
+ *   target is left. Every context switch of the system pays one BPF
+ *   dispatch while it is attached. (Per-thread software perf events, which
+ *   would run only for the targets, cost more: any per-task perf event
+ *   puts every context switch of the system through perf's scheduler
+ *   hooks.)
+ *
+ * No syscall hook, so the rest of the system keeps the fast syscall path.
+ * A descriptor held for one sample period is counted, and once the table
+ * is big enough, one held across any blocking call too; a burst opened and
+ * closed again within one sample period without blocking (or, in a table
+ * still smaller than the threshold, at all) can be missed: the exact
+ * flavours 1-3 below see every syscall.
  */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+static long fd_tick_one(struct bpf_map *map, __u32 *tgid, struct target_cfg *cfg, void *ctx)
+{
+	struct task_struct *task;
+	struct target_state *st;
+	__u32 size;
+
+	if (!cfg->fds_above)
+		return 0;
+	task = bpf_task_from_pid(*tgid);
+	if (!task)
+		return 0;
+	st = bpf_map_lookup_elem(&target_state, tgid);
+	size = BPF_CORE_READ(task, files, fdt, max_fds);
+	if (st && !st->fd_armed && size >= cfg->fds_above) {
+		struct event *e = event_new(EVENT_FD_ARM, *tgid, bpf_ktime_get_ns());
+
+		if (e) {
+			e->value = size;
+			event_send(e);
+			st->fd_armed = 1;
+		}
+	}
+	fd_recount(task, *tgid, 1);
+	bpf_task_release(task);
+	return 0;
+}
+
+SEC("perf_event")
+int fd_tick(struct bpf_perf_event_data *ctx)
+{
+	bpf_for_each_map_elem(&target_cfg, fd_tick_one, NULL, 0);
+	return 0;
+}
+
 static __always_inline int handle_switch(struct task_struct *prev, __u32 tgid)
 {
 	if (!tgid || !maybe_watched(tgid))

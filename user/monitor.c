@@ -47,6 +47,7 @@ struct monitor {
 	bool has_cpu_above, has_cpu_below, has_mem, has_threads, has_fds, timer_only;
 	bool has_below;             /* -cl or -ml: periodic map reads needed */
 	uint64_t next_below_check_ns;
+	int fd_armed;               /* targets whose fd table reached -fc (switch flavour) */
 	bool stop;                  /* SIGINT/SIGTERM */
 	bool ever_had_target;
 };
@@ -162,6 +163,8 @@ static void drop_target(struct monitor *m, struct target *t, const char *event)
 {
 	pid_t pid = t->pid;
 
+	if (t->fd_armed && --m->fd_armed == 0)
+		watch_fd_disarm(&m->bpf); /* nothing left that can cross: stop paying per switch */
 	forget_bpf(m, pid);
 	log_target(event, t);
 	target_set_remove(&m->targets, pid);
@@ -427,6 +430,23 @@ static int on_event(void *ctx, void *data, size_t size)
 			}
 		}
 		refresh(m, t, now_ns());
+		break;
+	case EVENT_FD_ARM:
+		t = target_set_find(&m->targets, (pid_t)e->tgid);
+		if (!t || t->fd_armed)
+			return 0;
+		int err = watch_fd_arm(&m->bpf);
+
+		if (err) {
+			/* The tick still recounts it every sample period. */
+			log_warn("cannot recount the fds of process %d at its context switches: %s",
+				 (int)t->pid, strerror(-err));
+			return 0;
+		}
+		t->fd_armed = true;
+		m->fd_armed++;
+		log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
+			  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);
 		break;
 	case EVENT_EXIT:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);

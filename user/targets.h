@@ -25,6 +25,7 @@ struct target {
 	uint64_t added_ns;          /* CLOCK_MONOTONIC when monitoring started */
 	int dumps;                  /* dumps written for this process (-n is per process) */
 	int mem_dumps;              /* memory dumps: position in the -m/-ml list */
+	bool fd_armed;              /* -fc switch flavour: its fd table can hold a crossing */
 	struct trig_state trig[K_COUNT];
 	long long value[K_COUNT];   /* value to log when the trigger fires */
 	long long threshold[K_COUNT];

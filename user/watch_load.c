@@ -226,6 +226,42 @@ static int attach_cpu_samples(struct watch_bpf *s, uint64_t period_ns, struct wa
 	return w->cpu_link_count ? 0 : -ENODEV;
 }
 
+/*
+ * The -fc switch flavour's tick: one cpu-clock event on the first CPU that
+ * takes one, running fd_tick every period (the CPU sampling period).
+ */
+static int attach_fd_tick(struct watch_bpf *s, uint64_t period_ns, struct watch_loaded *w)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = -ENODEV;
+
+	if (!period_ns)
+		return -EINVAL;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_SOFTWARE,
+			.size = sizeof(attr),
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_period = period_ns,
+		};
+		int pfd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+		if (pfd < 0) {
+			err = -errno;
+			if (errno == ENODEV)
+				continue; /* offline CPU */
+			return err;
+		}
+		w->fd_tick_link = bpf_program__attach_perf_event(s->progs.fd_tick, pfd);
+		if (!w->fd_tick_link) {
+			err = -errno;
+			close(pfd);
+			return err;
+		}
+		return 0;
+	}
+	return err;
+}
+
 static void detach_cpu_samples(struct watch_loaded *w)
 {
 	for (int i = 0; i < w->cpu_link_count; i++)
@@ -240,12 +276,10 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 {
 	struct watch_bpf *s = watch_bpf__open();
 	const char *tracefs = NULL;
-	/* The -fc switch flavour also recounts at the sample ticks. */
-	bool sampling = acct == CPU_ACCT_SAMPLE || hook == FD_HOOK_SWITCH;
 	struct {
 		struct bpf_program *tp, *raw;
 		bool needed;
-	} progs[7];
+	} progs[6];
 	int err;
 
 	if (!s)
@@ -257,14 +291,20 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 	progs[4] = (typeof(progs[0])){ s->progs.tp_exec, s->progs.raw_exec, n->exec_comm != NULL };
 	progs[5] = (typeof(progs[0])){ s->progs.tp_sys_exit, s->progs.raw_sys_exit,
 				       hook == FD_HOOK_SYS_EXIT };
-	progs[6] = (typeof(progs[0])){ s->progs.tp_switch, s->progs.raw_switch, hook == FD_HOOK_SWITCH };
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		bpf_program__set_autoload(progs[i].tp, progs[i].needed && btf);
 		bpf_program__set_autoload(progs[i].raw, progs[i].needed && !btf);
 	}
+	/* Switch flavour: fd_tick now, sched_switch only once a target is armed (watch_fd_arm). */
+	bpf_program__set_autoload(s->progs.fd_tick, hook == FD_HOOK_SWITCH);
+	bpf_program__set_autoattach(s->progs.fd_tick, false);
+	bpf_program__set_autoload(s->progs.tp_switch, hook == FD_HOOK_SWITCH && btf);
+	bpf_program__set_autoload(s->progs.raw_switch, hook == FD_HOOK_SWITCH && !btf);
+	bpf_program__set_autoattach(s->progs.tp_switch, false);
+	bpf_program__set_autoattach(s->progs.raw_switch, false);
 	bpf_program__set_autoload(s->progs.fd_syscall_tp, hook == FD_HOOK_TRACEPOINT);
 	bpf_program__set_autoattach(s->progs.fd_syscall_tp, false);
-	bpf_program__set_autoload(s->progs.cpu_sample, sampling);
+	bpf_program__set_autoload(s->progs.cpu_sample, acct == CPU_ACCT_SAMPLE);
 	bpf_program__set_autoattach(s->progs.cpu_sample, false);
 	if (hook == FD_HOOK_TRACEPOINT) {
 		err = ensure_tracefs(w);
@@ -276,8 +316,6 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 		err = -ENOENT;
 		goto fail;
 	}
-	s->rodata->sample_cpu = acct == CPU_ACCT_SAMPLE;
-	s->rodata->sample_fds = hook == FD_HOOK_SWITCH;
 	if (n->exec_comm) {
 		s->rodata->watch_exec = true;
 		/* comm is the executable's name cut at 15 characters. */
@@ -289,8 +327,10 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 		err = watch_bpf__attach(s);
 	if (!err && hook == FD_HOOK_TRACEPOINT)
 		err = attach_fd_tracepoints(s, tracefs, w);
-	if (!err && sampling)
+	if (!err && acct == CPU_ACCT_SAMPLE)
 		err = attach_cpu_samples(s, n->cpu_sample_period_ns, w);
+	if (!err && hook == FD_HOOK_SWITCH)
+		err = attach_fd_tick(s, n->cpu_sample_period_ns, w);
 	if (err)
 		goto fail;
 	w->skel = s;
@@ -299,6 +339,8 @@ static int load_once(const struct watch_needs *n, bool btf, enum fd_hook hook, e
 	w->cpu_acct = acct;
 	return 0;
 fail:
+	bpf_link__destroy(w->fd_tick_link);
+	w->fd_tick_link = NULL;
 	detach_cpu_samples(w);
 	detach_fd_tracepoints(w);
 	watch_bpf__destroy(s);
@@ -363,6 +405,9 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 					log_debug("BPF programs attached: %s, -fc hook %s, CPU accounting %s",
 						  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook),
 						  cpu_acct_name(accts[a]));
+					if (w->fd_tick_link)
+						log_debug("fd tick: every %llu us",
+							  (unsigned long long)n->cpu_sample_period_ns / 1000);
 					if (w->cpu_link_count)
 						log_debug("CPU sampling: every %llu us on %d CPUs",
 							  (unsigned long long)n->cpu_sample_period_ns / 1000,
@@ -381,8 +426,28 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 	return err;
 }
 
+int watch_fd_arm(struct watch_loaded *w)
+{
+	struct bpf_program *p;
+
+	if (w->fd_switch_link || w->fd_hook != FD_HOOK_SWITCH)
+		return 0;
+	p = w->btf ? w->skel->progs.tp_switch : w->skel->progs.raw_switch;
+	w->fd_switch_link = bpf_program__attach(p);
+	return w->fd_switch_link ? 0 : -errno;
+}
+
+void watch_fd_disarm(struct watch_loaded *w)
+{
+	bpf_link__destroy(w->fd_switch_link);
+	w->fd_switch_link = NULL;
+}
+
 void watch_unload(struct watch_loaded *w)
 {
+	watch_fd_disarm(w);
+	bpf_link__destroy(w->fd_tick_link);
+	w->fd_tick_link = NULL;
 	detach_cpu_samples(w);
 	detach_fd_tracepoints(w);
 	watch_bpf__destroy(w->skel);

@@ -15,7 +15,7 @@ struct bpf_link;
 /* When the -fc programs recount a target's fds (bpf/watch.bpf.c, flavours 0-3). */
 enum fd_hook {
 	FD_HOOK_NONE,        /* -fc not given */
-	FD_HOOK_SWITCH,      /* at each switch-out (sched_switch) and sample tick of a target */
+	FD_HOOK_SWITCH,      /* at each sample tick, and each switch-out once its table is big enough */
 	FD_HOOK_FEXIT,       /* fexit on each fd syscall: nothing else pays */
 	FD_HOOK_TRACEPOINT,  /* syscalls/sys_exit_<name> tracepoints (tracefs) */
 	FD_HOOK_SYS_EXIT,    /* raw sys_exit: every syscall of the system */
@@ -43,7 +43,9 @@ struct watch_loaded {
 	struct watch_bpf *skel;
 	struct bpf_link *fd_tp_links[FD_TP_LINKS_MAX]; /* hand-attached: fd_syscall_tp */
 	int fd_tp_count;
-	struct bpf_link **cpu_links; /* CPU sampling or -fc switch: one perf event link per CPU */
+	struct bpf_link **cpu_links; /* CPU sampling: one perf event link per CPU */
+	struct bpf_link *fd_tick_link;   /* -fc switch: fd_tick on one CPU's cpu-clock event */
+	struct bpf_link *fd_switch_link; /* -fc switch: sched_switch, while a target is armed */
 	int cpu_link_count;
 	bool btf;                /* tp_btf (true) or raw_tp copies */
 	enum fd_hook fd_hook;
@@ -63,6 +65,15 @@ const char *cpu_acct_name(enum cpu_acct a);
  * Returns 0 or the negative errno of the last attempt.
  */
 int watch_load(const struct watch_needs *needs, struct watch_loaded *out);
+
+/*
+ * -fc switch flavour: a target's fd table reached its threshold
+ * (EVENT_FD_ARM), so recount at context switches too: attach sched_switch
+ * (once; 0 or a negative errno; a no-op for other flavours). Disarm when no
+ * armed target is left.
+ */
+int watch_fd_arm(struct watch_loaded *w);
+void watch_fd_disarm(struct watch_loaded *w);
 
 /* Detach everything (destroying the skeleton) and undo a tracefs mount. */
 void watch_unload(struct watch_loaded *w);

@@ -484,6 +484,36 @@ def test_fd_threshold_beyond_the_fd_table_is_seen_when_it_grows(procs, outdir, h
     assert len(dumps_in(outdir, "filedesc")) == 1
 
 
+def switch_links():
+    """Links of our sched_switch programs (the -fc switch flavour's armed part)."""
+    ids = {p["id"] for p in bpf_ids("prog") if p.get("name") in ("tp_switch", "raw_switch")}
+    return [l for l in bpf_ids("link") if l.get("prog_id") in ids]
+
+
+def test_fd_switch_hook_is_attached_only_once_a_table_can_cross(procs, outdir):
+    # While the target's fd table is smaller than the threshold nothing runs
+    # at context switches; once it has grown to the threshold, sched_switch
+    # is attached and recounts there (and the tick keeps recounting).
+    t = start(procs, Target("fdkinds"))
+    base = int(t.lines[0].split()[2])
+    assert not switch_links(), "another coretrap is running?"
+    ct = start(procs, Coretrap("-fc", base + 300, t.pid, outdir))
+    assert ct.wait_event("start", 15, pid=t.pid), ct.lines
+    time.sleep(0.5)
+    assert not switch_links(), "sched_switch attached while the fd table cannot hold a crossing"
+    assert fd_cmd(t, "openat 270") == base + 270   # past 256: the table grows to 512 slots
+    deadline = time.monotonic() + 5
+    while not switch_links() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert switch_links(), "sched_switch not attached after the fd table reached the threshold"
+    assert ct.wait_event("trigger", 0.5) is None, ct.lines
+    assert fd_cmd(t, "openat 40") == base + 310
+    trig, _ = assert_dump(ct, outdir, t.pid, "filedesc")
+    assert base + 300 <= trig["value"] <= base + 310, trig
+    assert ct.finish() == 0
+    assert not switch_links(), "sched_switch still attached after coretrap exited"
+
+
 def test_fd_tracepoints_mount_tracefs_when_absent(procs, outdir):
     # In a private mount namespace without tracefs, the tracepoint flavour
     # mounts it, works, and unmounts it at exit (the shell then counts the
