@@ -369,6 +369,8 @@ def bench_pipe(outdir):
         ("-m (rss_stat)", ["-m", 1000], None),
         ("-tc (fork, exit)", ["-tc", 1000], None),
         (f"-fc ({hook})", ["-fc", 1000], None),
+        # The idle target's fd table (64 slots or more) can hold 50: armed, sched_switch attached.
+        (f"-fc 50 ({hook}, armed)", ["-fc", 50], None),
         ("-fc (exact, CORETRAP_FD_HOOK=exact)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "exact"}),
         ("-fc (raw sys_exit, forced)", ["-fc", 1000], {"CORETRAP_FD_HOOK": "sys_exit"}),
         ("all: -c -m -tc -fc (defaults)", ["-c", 90, "-m", 1000, "-tc", 1000, "-fc", 1000], None)])
