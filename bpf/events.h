@@ -38,7 +38,8 @@
 #define EVENT_EXEC 2    /* a process exec'd with a comm matching watch_comm (-w) */
 #define EVENT_FORK 3    /* a followed target (-pgid) forked a new process: tgid = child */
 #define EVENT_EXIT 4    /* the last thread of a target exited */
-#define EVENT_FD_ARM 5  /* -fc switch flavour: a target's fd table reached its threshold (value = size) */
+#define EVENT_FD_ARM 5  /* -fc switch flavour: a target's fd table reached its threshold (value =
+			 * its size), or its main thread exited (value = 0) */
 
 /* target_cfg.flags */
 #define TCFG_FOLLOW_FORK 1u  /* report new child processes (process groups) */
@@ -51,7 +52,8 @@ struct target_cfg {
 	__u32 threads_above;     /* -tc */
 	__u32 fds_above;         /* -fc */
 	__u32 flags;             /* TCFG_* */
-	__u32 pad;
+	__u32 fd_tid;            /* -fc tick: the thread to read the fd table through (the leader,
+				  * or a live thread when the leader has exited before the others) */
 };
 
 struct cpu_bucket {

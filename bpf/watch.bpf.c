@@ -535,18 +535,29 @@ extern void bpf_task_release(struct task_struct *p) __ksym;
 
 static long fd_tick_one(struct bpf_map *map, __u32 *tgid, struct target_cfg *cfg, void *ctx)
 {
+	struct files_struct *files;
 	struct task_struct *task;
 	struct target_state *st;
+	bool leader_gone;
 	__u32 size;
 
 	if (!cfg->fds_above)
 		return 0;
-	task = bpf_task_from_pid(*tgid);
+	task = bpf_task_from_pid(cfg->fd_tid ? cfg->fd_tid : *tgid);
 	if (!task)
 		return 0;
 	st = bpf_map_lookup_elem(&target_state, tgid);
-	size = BPF_CORE_READ(task, files, fdt, max_fds);
-	if (st && !st->fd_armed && size >= cfg->fds_above) {
+	files = BPF_CORE_READ(task, files);
+	size = files ? BPF_CORE_READ(files, fdt, max_fds) : 0;
+	/*
+	 * The table is read through the thread user space chose: the leader,
+	 * or a live thread if the leader had exited before the others
+	 * (pthread_exit in main). When that thread has exited since, only the
+	 * context switches of the live threads can show the count: arm at
+	 * once (reported with size 0).
+	 */
+	leader_gone = !files || (BPF_CORE_READ(task, flags) & PF_EXITING);
+	if (st && !st->fd_armed && (leader_gone || size >= cfg->fds_above)) {
 		struct event *e = event_new(EVENT_FD_ARM, *tgid, bpf_ktime_get_ns());
 
 		if (e) {

@@ -23,6 +23,7 @@
 #include "core_proc.h"
 #include "elfcore.h"
 #include "maps.h"
+#include "task_seize.h"
 #include "threads_stop.h"
 
 struct thread_regs {
@@ -45,6 +46,7 @@ struct proc_snapshot {
 
 struct core_job {
 	const struct dump_request *req;
+	pid_t mm_pid;   /* a live thread to reach the mm through: the leader unless it has exited */
 	struct proc_snapshot ps;
 	struct thread_set ts;
 	struct thread_regs *regs;
@@ -65,7 +67,59 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-static int snapshot_process(pid_t pid, const struct dump_request *req, struct proc_snapshot *ps)
+/* task_foreach callback: the first thread that is not a zombie. */
+static int first_live_thread(pid_t tid, void *arg)
+{
+	char rel[64], *buf;
+	size_t len;
+	struct core_stat st;
+	pid_t *out = arg;
+	int live;
+
+	snprintf(rel, sizeof(rel), "%d/task/%d/stat", out[0], tid);
+	if (core_proc_read(rel, &buf, &len) < 0)
+		return 0;
+	live = core_parse_stat(buf, &st) == 0 && st.state != 'Z' && st.state != 'X' && st.state != 'x';
+	free(buf);
+	if (!live)
+		return 0;
+	out[1] = tid;
+	return 1;
+}
+
+static int leader_state_of(pid_t pid, char *state)
+{
+	char rel[64], *buf;
+	size_t len;
+	struct core_stat st;
+	int err;
+
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	err = core_proc_read(rel, &buf, &len);
+	if (err)
+		return err;
+	err = core_parse_stat(buf, &st);
+	free(buf);
+	*state = st.state;
+	return err;
+}
+
+/*
+ * The thread through which the mm is read (maps, auxv, pagemap, memory).
+ * A leader that exited before its threads (pthread_exit in main) is a
+ * zombie without an mm, while the process lives on in the others.
+ */
+static pid_t mm_thread(pid_t pid, char leader_state)
+{
+	pid_t ids[2] = { pid, 0 };
+
+	if (leader_state != 'Z')
+		return pid;
+	return task_foreach(pid, first_live_thread, ids) == 1 ? ids[1] : -ESRCH;
+}
+
+static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
+			    struct proc_snapshot *ps)
 {
 	char rel[64], *buf;
 	size_t len;
@@ -87,7 +141,7 @@ static int snapshot_process(pid_t pid, const struct dump_request *req, struct pr
 	snprintf(rel, sizeof(rel), "%d/cmdline", pid);
 	if (core_proc_read(rel, &ps->cmdline, &ps->cmdline_len) < 0)
 		ps->cmdline = NULL;
-	snprintf(rel, sizeof(rel), "%d/auxv", pid);
+	snprintf(rel, sizeof(rel), "%d/auxv", mm_pid);
 	if (core_proc_read(rel, &ps->auxv, &ps->auxv_len) < 0) {
 		ps->auxv = NULL;
 		ps->auxv_len = 0;
@@ -96,7 +150,7 @@ static int snapshot_process(pid_t pid, const struct dump_request *req, struct pr
 	if (req->has_filter) {
 		ps->filter = req->filter;
 	} else {
-		snprintf(rel, sizeof(rel), "%d/coredump_filter", pid);
+		snprintf(rel, sizeof(rel), "%d/coredump_filter", mm_pid);
 		if (core_proc_read(rel, &buf, &len) == 0) {
 			maps_parse_filter(buf, len, &ps->filter);
 			free(buf);
@@ -204,10 +258,10 @@ static int read_maps(struct core_job *job)
 	int err;
 
 	/* smaps is needed for VmFlags (dd) and Anonymous; maps is the fallback */
-	snprintf(rel, sizeof(rel), "%d/smaps", job->req->pid);
+	snprintf(rel, sizeof(rel), "%d/smaps", job->mm_pid);
 	err = core_proc_read(rel, &buf, &len);
 	if (err && err != -ESRCH) {
-		snprintf(rel, sizeof(rel), "%d/maps", job->req->pid);
+		snprintf(rel, sizeof(rel), "%d/maps", job->mm_pid);
 		err = core_proc_read(rel, &buf, &len);
 	}
 	if (err)
@@ -460,6 +514,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
 	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
 	bool stopped = false;
+	char leader_state = 0;
 	struct stat st;
 	int err;
 
@@ -477,14 +532,22 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_output_open(&job.out, req->path, req->overwrite);
 	if (err)
 		return err;
-	err = snapshot_process(req->pid, req, &job.ps);
+	err = leader_state_of(req->pid, &leader_state);
+	if (!err) {
+		job.mm_pid = mm_thread(req->pid, leader_state);
+		err = job.mm_pid < 0 ? job.mm_pid : 0;
+	}
+	if (!err)
+		err = snapshot_process(req->pid, job.mm_pid, req, &job.ps);
 	if (err)
 		goto out;
-	err = core_mem_init(&job.mem, req->pid, job.out.fd, req->interrupted);
+	if (first_tid == req->pid)
+		first_tid = job.mm_pid; /* a zombie leader has no registers to list first */
+	err = core_mem_init(&job.mem, job.mm_pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
 	/* Best effort: without a ring the copying thread also writes, while stopped. */
-	if (core_mem_reserve(&job.mem, ring_budget(req->pid, job.ps.filter)) == -EINTR) {
+	if (core_mem_reserve(&job.mem, ring_budget(job.mm_pid, job.ps.filter)) == -EINTR) {
 		err = -EINTR;
 		goto out;
 	}

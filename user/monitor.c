@@ -97,6 +97,7 @@ static void fill_bpf_cfg(const struct monitor *m, const struct target *t, struct
 		c->fds_above = (__u32)cfg->fd_count;
 	if (cfg->target_kind == TARGET_PGID)
 		c->flags |= TCFG_FOLLOW_FORK;
+	c->fd_tid = (__u32)t->fd_tid;
 }
 
 static int push_bpf_cfg(struct monitor *m, const struct target *t)
@@ -199,6 +200,7 @@ static int add_target(struct monitor *m, pid_t pid)
 		return -ENOMEM;
 	if (proc_name(pid, t->name, sizeof(t->name)))
 		snprintf(t->name, sizeof(t->name), "%d", (int)pid);
+	t->fd_tid = proc_live_thread(pid); /* the leader, unless it exited before the others */
 	now = now_ns();
 	t->added_ns = now;
 	/* State before cfg: the programs only act once the cfg entry exists. */
@@ -445,8 +447,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		t->fd_armed = true;
 		m->fd_armed++;
-		log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
-			  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);
+		if (e->value)
+			log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
+				  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);
+		else
+			log_debug("main thread of process %d has exited: recounting its fds at its context switches",
+				  (int)t->pid);
 		break;
 	case EVENT_EXIT:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);

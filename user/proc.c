@@ -72,6 +72,16 @@ int proc_euid_from_status(const char *buf, uid_t *out)
 	return 0;
 }
 
+int proc_threads_from_status(const char *buf)
+{
+	const char *line = strstr(buf, "\nThreads:");
+	int n;
+
+	if (!line || sscanf(line + 9, "%d", &n) != 1 || n < 0)
+		return -EINVAL;
+	return n;
+}
+
 /* Whole small /proc file into buf (NUL-terminated); bytes read or -ESRCH. */
 static ssize_t read_proc(pid_t pid, const char *file, char *buf, size_t len)
 {
@@ -117,7 +127,46 @@ bool proc_alive(pid_t pid)
 	if (pid <= 0 || read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
 		return false;
 	state = proc_state_from_stat(buf);
-	return state && state != 'Z' && state != 'X' && state != 'x';
+	if (state == 'Z') {
+		/*
+		 * A zombie leader whose other threads still run (pthread_exit in
+		 * main) is a live process; a dead one that is not reaped yet
+		 * counts only its leader.
+		 */
+		char status[4096];
+
+		return read_proc(pid, "status", status, sizeof(status)) > 0 &&
+		       proc_threads_from_status(status) > 1;
+	}
+	return state && state != 'X' && state != 'x';
+}
+
+pid_t proc_live_thread(pid_t pid)
+{
+	char buf[1024], path[64];
+	struct dirent *de;
+	pid_t found = pid;
+	DIR *d;
+
+	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0 || proc_state_from_stat(buf) != 'Z')
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return pid;
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "task/%d/stat", (int)tid);
+		if (tid > 0 && tid != pid && read_proc(pid, rel, buf, sizeof(buf)) > 0 &&
+		    proc_state_from_stat(buf) != 'Z' && proc_state_from_stat(buf) != 'X') {
+			found = tid;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
 }
 
 int proc_euid(pid_t pid, uid_t *out)

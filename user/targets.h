@@ -26,6 +26,7 @@ struct target {
 	int dumps;                  /* dumps written for this process (-n is per process) */
 	int mem_dumps;              /* memory dumps: position in the -m/-ml list */
 	bool fd_armed;              /* -fc switch flavour: its fd table can hold a crossing */
+	pid_t fd_tid;               /* -fc tick reads the fd table through this thread */
 	struct trig_state trig[K_COUNT];
 	long long value[K_COUNT];   /* value to log when the trigger fires */
 	long long threshold[K_COUNT];

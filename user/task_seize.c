@@ -4,8 +4,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ptrace.h>
 #include <unistd.h>
 
@@ -26,6 +28,22 @@ pid_t task_tracer(pid_t tgid, pid_t tid)
 	return tracer;
 }
 
+static bool task_is_zombie(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512], *rp;
+	bool z = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
+	f = fopen(path, "re");
+	if (!f)
+		return true; /* gone */
+	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) && rp[1] == ' ')
+		z = rp[2] == 'Z' || rp[2] == 'X';
+	fclose(f);
+	return z;
+}
+
 int task_seize(pid_t tgid, pid_t tid)
 {
 	int err;
@@ -39,16 +57,16 @@ int task_seize(pid_t tgid, pid_t tid)
 	if (err != EPERM)
 		return -err;
 	/*
-	 * EPERM has three causes: a thread created by one we had already
+	 * EPERM has four causes: a thread created by one we had already
 	 * seized (TRACECLONE attached it to us), a thread that exited between
-	 * readdir and the seize (its /proc entry is gone too), or a real
-	 * refusal (another tracer, or not allowed).
+	 * readdir and the seize (its /proc entry is gone too), a zombie, or a
+	 * real refusal (another tracer, or not allowed).
 	 */
 	tracer = task_tracer(tgid, tid);
 	if (tracer == getpid())
 		return TASK_OURS;
-	if (tracer < 0)
-		return TASK_GONE;
+	if (tracer < 0 || task_is_zombie(tgid, tid))
+		return TASK_GONE; /* a zombie (a leader that exited before its threads) cannot be traced */
 	return -EPERM;
 }
 

@@ -206,9 +206,15 @@ int threads_stop(pid_t pid, bool already_seized, pid_t keep_stopped, volatile in
 	} while (found_new);
 
 	if (!err) {
-		struct stopped_thread *leader = find(out, pid);
+		/*
+		 * The process is gone when no thread is left. Its leader alone may
+		 * be: one that called pthread_exit is a zombie while the others run.
+		 */
+		size_t live = 0;
 
-		if (!leader || leader->gone)
+		for (size_t i = 0; i < out->n; i++)
+			live += !out->v[i].gone;
+		if (!live)
 			err = -ESRCH;
 	}
 	if (err) {

@@ -225,3 +225,37 @@ def test_mc_mask_is_accepted(sleeper, tmp_path):
     assert "Core dump filter:           0x33" in r.stdout
     assert len(files(tmp_path)) == 1
     assert_running_untraced(sleeper)
+
+
+def test_process_whose_main_thread_exited_is_dumped_through_its_live_thread(tmp_path):
+    # pthread_exit in main leaves a zombie leader (no mm, no registers)
+    # while the worker runs: the process is alive, its memory is read
+    # through the worker, and the core holds the worker's thread.
+    proc = subprocess.Popen([str(ROOT / "build" / "targets" / "leaderless")], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("ready")
+        deadline = time.monotonic() + 5
+        while status(proc.pid)["State"][0] != "Z":
+            assert time.monotonic() < deadline, "main thread did not exit"
+            time.sleep(0.05)
+        r = run(proc.pid, tmp_path)
+        assert r.returncode == 0, r.stderr
+        names = files(tmp_path)
+        assert len(names) == 1, names
+        gdb = subprocess.run(["gdb", "-batch", "-ex", "info threads", "-ex", "bt",
+                              str(ROOT / "build" / "targets" / "leaderless"), str(tmp_path / names[0])],
+                             capture_output=True, text=True, timeout=120)
+        assert re.search(r"^\* 1 +.*LWP", gdb.stdout, re.M), gdb.stdout
+        assert " worker (" in gdb.stdout, gdb.stdout
+        # Still alive (the worker answers), untraced, not stopped.
+        for tid in os.listdir(f"/proc/{proc.pid}/task"):
+            st = Path(f"/proc/{proc.pid}/task/{tid}/status").read_text()
+            assert re.search(r"^TracerPid:\t0$", st, re.M), st
+            assert not re.search(r"^State:\t[tT]", st, re.M), st
+        proc.stdin.write("open 3\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "ok"
+    finally:
+        proc.kill()
+        proc.wait()

@@ -514,6 +514,24 @@ def test_fd_switch_hook_is_attached_only_once_a_table_can_cross(procs, outdir):
     assert not switch_links(), "sched_switch still attached after coretrap exited"
 
 
+def test_fd_switch_still_counts_when_the_main_thread_has_exited(procs, outdir):
+    # The tick reads the fd table through the thread-group leader; once the
+    # leader has exited (pthread_exit in main) only the worker's context
+    # switches can show the count, so the target is armed at once.
+    t = start(procs, Target("leaderless"))
+    deadline = time.monotonic() + 5
+    while not open(f"/proc/{t.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z":
+        assert time.monotonic() < deadline, "main thread did not exit"
+        time.sleep(0.05)
+    ct = start(procs, Coretrap("-fc", 400, t.pid, outdir))
+    assert ct.wait_event("start", 15, pid=t.pid), ct.lines
+    t.send("open 450\n")
+    assert t.wait_line(lambda l: l == "ok", 10), t.lines
+    trig, _ = assert_dump(ct, outdir, t.pid, "filedesc")
+    assert 400 <= trig["value"] <= 460, trig
+    assert ct.finish() == 0
+
+
 def test_fd_tracepoints_mount_tracefs_when_absent(procs, outdir):
     # In a private mount namespace without tracefs, the tracepoint flavour
     # mounts it, works, and unmounts it at exit (the shell then counts the

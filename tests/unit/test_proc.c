@@ -69,6 +69,15 @@ static void test_status_euid(void **state)
 	assert_int_equal(proc_euid_from_status("Name:\tx\n", &uid), -EINVAL);
 }
 
+static void test_threads_from_status(void **state)
+{
+	(void)state;
+	assert_int_equal(proc_threads_from_status("Name:\tx\nState:\tZ (zombie)\nThreads:\t3\n"), 3);
+	assert_int_equal(proc_threads_from_status("Name:\tx\nThreads:\t1\nSigQ:\t0/1\n"), 1);
+	assert_int_equal(proc_threads_from_status("Name:\tx\n"), -EINVAL);
+	assert_int_equal(proc_threads_from_status("Name:\tx\nThreads:\tmany\n"), -EINVAL);
+}
+
 static void test_readers_on_ourselves(void **state)
 {
 	char name[64];
@@ -99,6 +108,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline_empty),
 		cmocka_unit_test(test_stat_state),
 		cmocka_unit_test(test_status_euid),
+		cmocka_unit_test(test_threads_from_status),
 		cmocka_unit_test(test_readers_on_ourselves),
 	};
 
