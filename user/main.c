@@ -20,7 +20,7 @@ static int resolve_target(struct config *cfg)
 {
 	switch (cfg->target_kind) {
 	case TARGET_PID:
-		if (!proc_alive(cfg->target_pid)) {
+		if (!proc_has_live_thread(cfg->target_pid)) {
 			log_error("no process with PID %d", (int)cfg->target_pid);
 			return 1;
 		}

@@ -211,7 +211,7 @@ static int add_target(struct monitor *m, pid_t pid)
 	if (!err)
 		filter_sync(m, pid); /* last: from here on the programs see it */
 	/* It may have exited before it was visible: no exit event would come. */
-	if (!err && !proc_alive(pid))
+	if (!err && !proc_has_live_thread(pid))
 		err = -ESRCH;
 	if (err) {
 		forget_bpf(m, pid);

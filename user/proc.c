@@ -127,18 +127,21 @@ bool proc_alive(pid_t pid)
 	if (pid <= 0 || read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
 		return false;
 	state = proc_state_from_stat(buf);
-	if (state == 'Z') {
-		/*
-		 * A zombie leader whose other threads still run (pthread_exit in
-		 * main) is a live process; a dead one that is not reaped yet
-		 * counts only its leader.
-		 */
-		char status[4096];
+	return state && state != 'Z' && state != 'X' && state != 'x';
+}
 
-		return read_proc(pid, "status", status, sizeof(status)) > 0 &&
-		       proc_threads_from_status(status) > 1;
-	}
-	return state && state != 'X' && state != 'x';
+bool proc_has_live_thread(pid_t pid)
+{
+	char status[4096];
+
+	if (proc_alive(pid))
+		return true;
+	/*
+	 * A zombie leader whose other threads still run (pthread_exit in
+	 * main); a dead process that is not reaped yet counts only its leader.
+	 */
+	return read_proc(pid, "status", status, sizeof(status)) > 0 &&
+	       strstr(status, "\nState:\tZ") && proc_threads_from_status(status) > 1;
 }
 
 pid_t proc_live_thread(pid_t pid)

@@ -16,6 +16,13 @@ int proc_name(pid_t pid, char *out, size_t len);
 int proc_find_by_name(const char *name, bool ignore_case, pid_t *out);
 /* True while pid exists and is not a zombie. */
 bool proc_alive(pid_t pid);
+/*
+ * Like proc_alive, but also true for a process whose leader exited before
+ * its other threads (pthread_exit in main): it runs on, and can be dumped
+ * and watched. proc_alive stays strict for the places that wait for an
+ * exit, where the leader's zombie state comes first.
+ */
+bool proc_has_live_thread(pid_t pid);
 /* Effective uid of pid (second field of the Uid: line); 0 or -ESRCH. */
 int proc_euid(pid_t pid, uid_t *out);
 

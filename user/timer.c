@@ -39,7 +39,7 @@ int timer_run(const struct config *cfg)
 
 		if (sigctl_pending())
 			break;
-		if (!proc_alive(pid)) {
+		if (!proc_has_live_thread(pid)) {
 			struct log_event ev = { .event = "exit", .pid = pid, .name = name, .message = line };
 
 			snprintf(line, sizeof(line), "Target process %d is no longer alive", (int)pid);
