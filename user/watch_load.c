@@ -181,6 +181,20 @@ static void detach_fd_tracepoints(struct watch_loaded *w)
 	w->fd_tp_count = 0;
 }
 
+/* A cpu-clock sampling event on one CPU (an hrtimer, idle or not): its fd or -errno. */
+static int open_cpu_clock(int cpu, uint64_t period_ns)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = period_ns,
+	};
+	int pfd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return pfd < 0 ? -errno : pfd;
+}
+
 /*
  * One software cpu-clock sampling event per online CPU, each running
  * cpu_sample. cpu-clock is an hrtimer that counts the CPU's time whoever
@@ -200,19 +214,13 @@ static int attach_cpu_samples(struct watch_bpf *s, uint64_t period_ns, struct wa
 	if (!w->cpu_links)
 		return -ENOMEM;
 	for (int cpu = 0; cpu < ncpu; cpu++) {
-		struct perf_event_attr attr = {
-			.type = PERF_TYPE_SOFTWARE,
-			.size = sizeof(attr),
-			.config = PERF_COUNT_SW_CPU_CLOCK,
-			.sample_period = period_ns,
-		};
 		struct bpf_link *link;
-		int pfd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		int pfd = open_cpu_clock(cpu, period_ns);
 
 		if (pfd < 0) {
-			if (errno == ENODEV)
+			if (pfd == -ENODEV)
 				continue;
-			return -errno;
+			return pfd;
 		}
 		link = bpf_program__attach_perf_event(s->progs.cpu_sample, pfd);
 		if (!link) {
@@ -237,17 +245,11 @@ static int attach_fd_tick(struct watch_bpf *s, uint64_t period_ns, struct watch_
 	if (!period_ns)
 		return -EINVAL;
 	for (int cpu = 0; cpu < ncpu; cpu++) {
-		struct perf_event_attr attr = {
-			.type = PERF_TYPE_SOFTWARE,
-			.size = sizeof(attr),
-			.config = PERF_COUNT_SW_CPU_CLOCK,
-			.sample_period = period_ns,
-		};
-		int pfd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		int pfd = open_cpu_clock(cpu, period_ns);
 
 		if (pfd < 0) {
-			err = -errno;
-			if (errno == ENODEV)
+			err = pfd;
+			if (pfd == -ENODEV)
 				continue; /* offline CPU */
 			return err;
 		}
