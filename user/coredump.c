@@ -67,57 +67,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-/* task_foreach callback: the first thread that is not a zombie. */
-static int first_live_thread(pid_t tid, void *arg)
-{
-	char rel[64], *buf;
-	size_t len;
-	struct core_stat st;
-	pid_t *out = arg;
-	int live;
-
-	snprintf(rel, sizeof(rel), "%d/task/%d/stat", out[0], tid);
-	if (core_proc_read(rel, &buf, &len) < 0)
-		return 0;
-	live = core_parse_stat(buf, &st) == 0 && st.state != 'Z' && st.state != 'X' && st.state != 'x';
-	free(buf);
-	if (!live)
-		return 0;
-	out[1] = tid;
-	return 1;
-}
-
-static int leader_state_of(pid_t pid, char *state)
-{
-	char rel[64], *buf;
-	size_t len;
-	struct core_stat st;
-	int err;
-
-	snprintf(rel, sizeof(rel), "%d/stat", pid);
-	err = core_proc_read(rel, &buf, &len);
-	if (err)
-		return err;
-	err = core_parse_stat(buf, &st);
-	free(buf);
-	*state = st.state;
-	return err;
-}
-
-/*
- * The thread through which the mm is read (maps, auxv, pagemap, memory).
- * A leader that exited before its threads (pthread_exit in main) is a
- * zombie without an mm, while the process lives on in the others.
- */
-static pid_t mm_thread(pid_t pid, char leader_state)
-{
-	pid_t ids[2] = { pid, 0 };
-
-	if (leader_state != 'Z')
-		return pid;
-	return task_foreach(pid, first_live_thread, ids) == 1 ? ids[1] : -ESRCH;
-}
-
 static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
 			    struct proc_snapshot *ps)
 {
@@ -514,7 +463,6 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
 	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
 	bool stopped = false;
-	char leader_state = 0;
 	struct stat st;
 	int err;
 
@@ -532,13 +480,12 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_output_open(&job.out, req->path, req->overwrite);
 	if (err)
 		return err;
-	err = leader_state_of(req->pid, &leader_state);
-	if (!err) {
-		job.mm_pid = mm_thread(req->pid, leader_state);
-		err = job.mm_pid < 0 ? job.mm_pid : 0;
-	}
-	if (!err)
-		err = snapshot_process(req->pid, job.mm_pid, req, &job.ps);
+	/*
+	 * The mm is read through a live thread: a leader that exited before
+	 * its threads (pthread_exit in main) is a zombie without an mm.
+	 */
+	job.mm_pid = task_live_thread(req->pid);
+	err = job.mm_pid ? snapshot_process(req->pid, job.mm_pid, req, &job.ps) : -ESRCH;
 	if (err)
 		goto out;
 	if (first_tid == req->pid)

@@ -29,6 +29,7 @@
 #include "run.h"
 #include "sigctl.h"
 #include "targets.h"
+#include "task_seize.h"
 #include "trigger_logic.h"
 #include "watch.skel.h"
 #include "watch_load.h"
@@ -47,7 +48,6 @@ struct monitor {
 	bool has_cpu_above, has_cpu_below, has_mem, has_threads, has_fds, timer_only;
 	bool has_below;             /* -cl or -ml: periodic map reads needed */
 	uint64_t next_below_check_ns;
-	int fd_armed;               /* targets whose fd table reached -fc (switch flavour) */
 	bool stop;                  /* SIGINT/SIGTERM */
 	bool ever_had_target;
 };
@@ -160,16 +160,26 @@ static void log_target(const char *event, const struct target *t)
 	log_event(&ev);
 }
 
+/* -fc switch flavour: does any target still need sched_switch? */
+static bool any_fd_armed(const struct monitor *m)
+{
+	for (size_t i = 0; i < m->targets.count; i++)
+		if (m->targets.items[i]->fd_armed)
+			return true;
+	return false;
+}
+
 static void drop_target(struct monitor *m, struct target *t, const char *event)
 {
 	pid_t pid = t->pid;
+	bool was_armed = t->fd_armed;
 
-	if (t->fd_armed && --m->fd_armed == 0)
-		watch_fd_disarm(&m->bpf); /* nothing left that can cross: stop paying per switch */
 	forget_bpf(m, pid);
 	log_target(event, t);
 	target_set_remove(&m->targets, pid);
 	filter_sync(m, pid);
+	if (was_armed && !any_fd_armed(m))
+		watch_fd_disarm(&m->bpf); /* nothing left that can cross: stop paying per switch */
 }
 
 static void refresh(struct monitor *m, struct target *t, uint64_t now);
@@ -200,7 +210,9 @@ static int add_target(struct monitor *m, pid_t pid)
 		return -ENOMEM;
 	if (proc_name(pid, t->name, sizeof(t->name)))
 		snprintf(t->name, sizeof(t->name), "%d", (int)pid);
-	t->fd_tid = proc_live_thread(pid); /* the leader, unless it exited before the others */
+	t->fd_tid = task_live_thread(pid); /* the leader, unless it exited before the others */
+	if (!t->fd_tid)
+		t->fd_tid = pid; /* already gone: the exit check below drops it */
 	now = now_ns();
 	t->added_ns = now;
 	/* State before cfg: the programs only act once the cfg entry exists. */
@@ -446,7 +458,6 @@ static int on_event(void *ctx, void *data, size_t size)
 			return 0;
 		}
 		t->fd_armed = true;
-		m->fd_armed++;
 		if (e->value)
 			log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
 				  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);

@@ -144,34 +144,6 @@ bool proc_has_live_thread(pid_t pid)
 	       strstr(status, "\nState:\tZ") && proc_threads_from_status(status) > 1;
 }
 
-pid_t proc_live_thread(pid_t pid)
-{
-	char buf[1024], path[64];
-	struct dirent *de;
-	pid_t found = pid;
-	DIR *d;
-
-	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0 || proc_state_from_stat(buf) != 'Z')
-		return pid;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return pid;
-	while ((de = readdir(d))) {
-		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
-		char rel[64];
-
-		snprintf(rel, sizeof(rel), "task/%d/stat", (int)tid);
-		if (tid > 0 && tid != pid && read_proc(pid, rel, buf, sizeof(buf)) > 0 &&
-		    proc_state_from_stat(buf) != 'Z' && proc_state_from_stat(buf) != 'X') {
-			found = tid;
-			break;
-		}
-	}
-	closedir(d);
-	return found;
-}
-
 int proc_euid(pid_t pid, uid_t *out)
 {
 	char buf[4096];

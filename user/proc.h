@@ -38,11 +38,6 @@ int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen
 char proc_state_from_stat(const char *buf);
 /* Effective uid from /proc/PID/status text; 0 or -EINVAL. */
 int proc_euid_from_status(const char *buf, uid_t *out);
-/*
- * A thread of pid that has not exited: pid itself, unless it is a zombie
- * leader (pthread_exit in main) whose other threads run; pid if none found.
- */
-pid_t proc_live_thread(pid_t pid);
 /* "Threads:" from /proc/PID/status text (a zombie process shows 1), or -EINVAL. */
 int proc_threads_from_status(const char *buf);
 

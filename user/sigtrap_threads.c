@@ -59,23 +59,6 @@ void tracees_free(struct tracee_set *s)
 	s->n = s->cap = 0;
 }
 
-static bool is_zombie(pid_t tgid, pid_t tid)
-{
-	char path[64], buf[512];
-	FILE *f;
-	char *rp;
-	bool z = true; /* gone counts as dead */
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
-	f = fopen(path, "re");
-	if (!f)
-		return z;
-	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) && rp[1] == ' ')
-		z = rp[2] == 'Z' || rp[2] == 'X';
-	fclose(f);
-	return z;
-}
-
 struct seize_pass {
 	struct tracee_set *s;
 	int added;
@@ -141,7 +124,7 @@ static int wait_thread_stop(struct tracee_set *s, pid_t tid, int *status)
 			return 0;
 		if (r < 0)
 			return -errno;
-		if (i > 50 && is_zombie(s->tgid, tid))
+		if (i > 50 && task_is_zombie(s->tgid, tid))
 			return -ESRCH;
 		nanosleep(&tick, NULL);
 	}

@@ -28,7 +28,7 @@ pid_t task_tracer(pid_t tgid, pid_t tid)
 	return tracer;
 }
 
-static bool task_is_zombie(pid_t tgid, pid_t tid)
+bool task_is_zombie(pid_t tgid, pid_t tid)
 {
 	char path[64], buf[512], *rp;
 	bool z = false;
@@ -37,7 +37,7 @@ static bool task_is_zombie(pid_t tgid, pid_t tid)
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", tgid, tid);
 	f = fopen(path, "re");
 	if (!f)
-		return true; /* gone */
+		return true; /* gone counts as dead */
 	if (fgets(buf, sizeof(buf), f) && (rp = strrchr(buf, ')')) && rp[1] == ' ')
 		z = rp[2] == 'Z' || rp[2] == 'X';
 	fclose(f);
@@ -89,4 +89,24 @@ int task_foreach(pid_t tgid, int (*fn)(pid_t tid, void *arg), void *arg)
 	}
 	closedir(d);
 	return ret;
+}
+
+/* task_foreach callback: stop at the first thread that is not a zombie. */
+static int first_live(pid_t tid, void *arg)
+{
+	pid_t *ids = arg; /* [0] tgid in, [1] live tid out */
+
+	if (task_is_zombie(ids[0], tid))
+		return 0;
+	ids[1] = tid;
+	return 1;
+}
+
+pid_t task_live_thread(pid_t tgid)
+{
+	pid_t ids[2] = { tgid, 0 };
+
+	if (!task_is_zombie(tgid, tgid))
+		return tgid;
+	return task_foreach(tgid, first_live, ids) == 1 ? ids[1] : 0;
 }

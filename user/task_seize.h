@@ -8,6 +8,7 @@
 #ifndef CORETRAP_TASK_SEIZE_H
 #define CORETRAP_TASK_SEIZE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 enum task_seize_result {
@@ -18,6 +19,16 @@ enum task_seize_result {
 
 /* TASK_* (>= 0), or a negative errno (-EPERM: another tracer, or not allowed). */
 int task_seize(pid_t tgid, pid_t tid);
+
+/* The thread is a zombie or dead (its /proc entry gone counts as dead). */
+bool task_is_zombie(pid_t tgid, pid_t tid);
+
+/*
+ * A thread of tgid that has not exited: tgid itself, unless it is a zombie
+ * leader (pthread_exit in main) whose other threads run; 0 when none is
+ * left (the process is dead).
+ */
+pid_t task_live_thread(pid_t tgid);
 
 /* TracerPid of a thread, or -1 when its /proc entry is gone. */
 pid_t task_tracer(pid_t tgid, pid_t tid);
