@@ -184,18 +184,26 @@ def tgkill(pid, tid, sig):
     assert libc.syscall(234, pid, tid, sig) == 0  # SYS_tgkill on x86-64
 
 
+def cue_under_coretrap(tmp_path, procs, target, args, cue):
+    """Start target, watch it with coretrap ARGS, send the cue that makes it
+    die, and wait for both: (target, its wait status, coretrap's exit code
+    and lines)."""
+    t = Target(target, tmp_path)
+    procs.append(t)
+    ct = Coretrap(args, t.pid, tmp_path)
+    procs.append(ct)
+    t.send(cue)
+    status = t.wait_status()
+    rc, lines = ct.finish()
+    return t, status, rc, lines
+
+
 def test_segv_in_crash_here_is_dumped_then_dies_as_without_coretrap(tmp_path, procs):
     exe = os.path.join(TARGETS, "segv_in_func")
     base = baseline_status(tmp_path, "segv_in_func", "crash")
     assert os.WIFSIGNALED(base) and os.WTERMSIG(base) == signal.SIGSEGV
 
-    t = Target("segv_in_func", tmp_path)
-    procs.append(t)
-    ct = Coretrap(["-crash"], t.pid, tmp_path)
-    procs.append(ct)
-    t.send("crash")
-    status = t.wait_status()
-    rc, lines = ct.finish()
+    t, status, rc, lines = cue_under_coretrap(tmp_path, procs, "segv_in_func", ["-crash"], "crash")
     text = "\n".join(lines)
 
     assert status == base, (status, base)  # same signal, same core flag as the kernel reports it
@@ -215,13 +223,7 @@ def test_segv_in_crash_here_is_dumped_then_dies_as_without_coretrap(tmp_path, pr
 
 def test_segv_in_a_thread_created_while_monitored_lists_that_thread_first(tmp_path, procs):
     exe = os.path.join(TARGETS, "segv_in_func")
-    t = Target("segv_in_func", tmp_path)
-    procs.append(t)
-    ct = Coretrap(["-sig", "11"], t.pid, tmp_path)
-    procs.append(ct)
-    t.send("crash-thread")
-    status = t.wait_status()
-    rc, lines = ct.finish()
+    t, status, rc, lines = cue_under_coretrap(tmp_path, procs, "segv_in_func", ["-sig", "11"], "crash-thread")
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSEGV
     dumps = dumps_of(lines)
     assert len(dumps) == 1, lines
@@ -233,13 +235,7 @@ def test_segv_in_a_thread_created_while_monitored_lists_that_thread_first(tmp_pa
 def test_abort_is_dumped_then_dies_with_sigabrt(tmp_path, procs):
     exe = os.path.join(TARGETS, "aborter")
     base = baseline_status(tmp_path, "aborter", "abort")
-    t = Target("aborter", tmp_path)
-    procs.append(t)
-    ct = Coretrap(["-crash"], t.pid, tmp_path)
-    procs.append(ct)
-    t.send("abort")
-    status = t.wait_status()
-    rc, lines = ct.finish()
+    t, status, rc, lines = cue_under_coretrap(tmp_path, procs, "aborter", ["-crash"], "abort")
     assert status == base and os.WTERMSIG(status) == signal.SIGABRT, (status, base)
     dumps = dumps_of(lines)
     assert len(dumps) == 1, lines
