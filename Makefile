@@ -66,7 +66,7 @@ UNIT_EXTRA_elfcore :=
 UNIT_EXTRA_dotnet := user/dotnet_dump.c user/ipc.c
 UNIT_EXTRA_run_mode := user/options.c user/options_values.c
 UNIT_EXTRA_maps :=
-UNIT_EXTRA_core_snapshot := user/quiet_thread.c
+UNIT_EXTRA_core_snapshot := user/quiet_thread.c user/core_output.c
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
@@ -74,7 +74,7 @@ CORE_WRITER_SRCS := user/coredump.c user/elfcore.c user/maps.c user/threads_stop
 	user/arch_x86_64.c user/pagemap.c user/core_proc.c user/core_output.c user/core_memory.c user/core_snapshot.c \
 	user/quiet_thread.c
 # and the .NET dump code alone: build/tests/dotnetdump.
-TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump
+TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for
 # user/X.c. `make test` runs each with a seeded random driver; `make fuzz`
@@ -142,6 +142,11 @@ targets: $(TARGETS)
 tools: $(TOOLS)
 
 $(BUILD)/tests/dumpcore: tests/tools/dumpcore.c $(CORE_WRITER_SRCS) | $(BUILD)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^ -lpthread
+
+# The write floor the dump bench compares with (bench/bench_dump.py).
+$(BUILD)/tests/writefloor: tests/tools/writefloor.c | $(BUILD)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^ -lpthread
 

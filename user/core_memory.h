@@ -51,12 +51,12 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 
 /*
  * Reserve (and fault in, before the stop) about `bytes` of snapshot ring
- * and start its writer thread: core_mem_dump_range then only copies, and
+ * and start its `writers` writer threads: core_mem_dump_range then only copies, and
  * the writer writes concurrently, while the target is stopped and after.
  * Without a ring (mapping failed) windows are written by the caller's
  * thread as they are read. 0 or -EINTR.
  */
-int core_mem_reserve(struct core_mem *cm, uint64_t bytes);
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers);
 /* The copy is over: wait for the writer. 0, -EINTR, -ENOSPC... */
 int core_mem_finish(struct core_mem *cm);
 

@@ -10,6 +10,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#ifndef STATX_DIOALIGN
+#define STATX_DIOALIGN 0x00002000U
+#endif
+
 static void split_dir(const char *path, char *dir, size_t len)
 {
 	const char *slash = strrchr(path, '/');
@@ -51,6 +55,55 @@ int core_output_open(struct core_output *out, const char *path, bool overwrite)
 
 		core_output_abort(out);
 		return err;
+	}
+	return 0;
+}
+
+bool core_output_use_direct(struct core_output *out, size_t page_size, bool prefer)
+{
+	const char *env = getenv("CORETRAP_DIRECT_IO");
+	struct statx stx;
+	int flags;
+
+	if (env && (!strcmp(env, "0") || !strcmp(env, "1")))
+		prefer = env[0] == '1';
+	if (!prefer)
+		return false;
+	/* Older kernels do not report DIOALIGN: then we do not guess. */
+	if (statx(out->fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_DIOALIGN) || !stx.stx_dio_offset_align ||
+	    stx.stx_dio_offset_align > page_size || stx.stx_dio_mem_align > page_size)
+		return false;
+	flags = fcntl(out->fd, F_GETFL);
+	if (flags < 0 || fcntl(out->fd, F_SETFL, flags | O_DIRECT) < 0)
+		return false;
+	out->direct = true;
+	return true;
+}
+
+/* Clear O_DIRECT on fd; whether it was set. */
+static bool drop_direct(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	return flags >= 0 && (flags & O_DIRECT) && fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0;
+}
+
+int core_output_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR || (errno == EINVAL && drop_direct(fd)))
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
 	return 0;
 }

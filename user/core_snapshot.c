@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core_snapshot.h"
+#include "core_output.h"
 #include "quiet_thread.h"
 
 #include <errno.h>
@@ -23,23 +24,6 @@ static bool page_is_zero(const unsigned char *p, size_t len)
 	return acc == 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 int core_write_window(int fd, const unsigned char *state, const unsigned char *base, size_t npages,
 		      size_t ps, bool packed, uint64_t file_off, uint64_t *data_bytes)
 {
@@ -59,7 +43,7 @@ int core_write_window(int fd, const unsigned char *state, const unsigned char *b
 		for (r = p + 1; r < npages && state[r] == PG_READY && !page_is_zero(src + (r - p) * ps, ps);
 		     r++)
 			;
-		err = write_all(fd, src, (r - p) * ps, file_off + p * ps);
+		err = core_output_pwrite(fd, src, (r - p) * ps, file_off + p * ps);
 		if (err)
 			return err;
 		*data_bytes += (r - p) * ps;
@@ -89,14 +73,16 @@ static void *writer_main(void *arg)
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct snap_window w;
+		size_t idx;
 		uint64_t bytes = 0;
 		int err;
 
-		while (s->nwritten == s->nwins && !s->copy_done && !s->abort && !s->err)
+		while (s->nclaimed == s->nwins && !s->copy_done && !s->abort && !s->err)
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->abort || s->err || s->nwritten == s->nwins)
+		if (s->abort || s->err || s->nclaimed == s->nwins)
 			break;
-		w = s->wins[s->nwritten];
+		idx = s->nclaimed++;
+		w = s->wins[idx];
 		pthread_mutex_unlock(&s->lock);
 
 		err = (s->interrupted && *s->interrupted) ? -EINTR
@@ -115,7 +101,10 @@ static void *writer_main(void *arg)
 		s->data_bytes += bytes;
 		if (err && !s->err)
 			s->err = err;
-		s->nwritten++;
+		s->wins[idx].written = true;
+		s->wins[idx].state = NULL;
+		while (s->nwritten < s->nclaimed && s->wins[s->nwritten].written)
+			s->nwritten++;
 		pthread_cond_broadcast(&s->cond);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -123,7 +112,7 @@ static void *writer_main(void *arg)
 }
 
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes)
+		   uint64_t bytes, unsigned writers)
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
@@ -160,8 +149,14 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
 	}
-	err = quiet_thread_create(&s->writer, NULL, writer_main, s);
-	if (err) {
+	if (writers < 1 || writers > SNAPSHOT_MAX_WRITERS)
+		writers = 1;
+	for (; s->nwriters < writers; s->nwriters++) {
+		err = quiet_thread_create(&s->writers[s->nwriters], NULL, writer_main, s);
+		if (err)
+			break;
+	}
+	if (!s->nwriters) {
 		snapshot_fini(s);
 		return -err;
 	}
@@ -208,7 +203,7 @@ unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err)
 int snapshot_queue(struct snapshot *s, const unsigned char *state, size_t npages,
 		   unsigned char *data, size_t bytes, uint64_t file_off)
 {
-	struct snap_window w = { file_off, npages, malloc(npages), data, bytes };
+	struct snap_window w = { file_off, npages, malloc(npages), data, bytes, false };
 	int err = 0;
 
 	if (!w.state)
@@ -269,7 +264,9 @@ static void stop_writer(struct snapshot *s, bool abort)
 		release_free(s);
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->writer, NULL);
+	for (unsigned i = 0; i < s->nwriters; i++)
+		pthread_join(s->writers[i], NULL);
+	s->nwriters = 0;
 	s->running = false;
 }
 
@@ -288,11 +285,11 @@ void snapshot_fini(struct snapshot *s)
 		s->inited = false;
 	}
 	for (size_t w = s->nwritten; w < s->nwins; w++)
-		free(s->wins[w].state);
+		free(s->wins[w].state); /* NULL once written */
 	free(s->wins);
 	if (s->map)
 		munmap(s->map, s->map_len);
 	s->map = s->ring = NULL;
 	s->wins = NULL;
-	s->nwins = s->nwritten = s->capwins = 0;
+	s->nwins = s->nwritten = s->nclaimed = s->capwins = 0;
 }

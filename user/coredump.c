@@ -8,6 +8,7 @@
 #include "coredump.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,7 @@ static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *
 	struct elf_prpsinfo psinfo;
 	struct elfcore_proc_info pi;
 	struct elfcore_note proc[4];
-	size_t nproc = 0, notes_size, hsize;
+	size_t nproc = 0, notes_size, hsize, padded, page_size = (size_t)getpagesize();
 	void *file_note = NULL;
 	size_t file_note_len;
 	unsigned char *buf = NULL;
@@ -331,29 +332,21 @@ static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *
 		tn[t].nregsets = r->nregsets;
 	}
 	notes_size = elfcore_notes_write(tn, job->nregs, proc, nproc, NULL);
-	err = elfcore_layout(job->segs, job->maps.n, notes_size, (uint64_t)getpagesize(), lay);
+	err = elfcore_layout(job->segs, job->maps.n, notes_size, page_size, lay);
 	if (err)
 		goto out;
 	hsize = elfcore_headers_size(job->maps.n);
-	buf = malloc(hsize + notes_size);
+	/* whole pages, page-aligned: a direct write needs both; the padding is zeros before data_offset */
+	padded = (hsize + notes_size + page_size - 1) / page_size * page_size;
+	buf = aligned_alloc(page_size, padded);
 	if (!buf) {
 		err = -ENOMEM;
 		goto out;
 	}
-	elfcore_headers_write(lay, job->segs, job->maps.n, arch_elf_machine,
-			      (uint64_t)getpagesize(), buf);
+	memset(buf, 0, padded);
+	elfcore_headers_write(lay, job->segs, job->maps.n, arch_elf_machine, page_size, buf);
 	elfcore_notes_write(tn, job->nregs, proc, nproc, buf + hsize);
-	for (size_t done = 0; done < hsize + notes_size;) {
-		ssize_t n = pwrite(job->out.fd, buf + done, hsize + notes_size - done, (off_t)done);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto out;
-		}
-		done += (size_t)n;
-	}
+	err = core_output_pwrite(job->out.fd, buf, padded, 0);
 out:
 	free(buf);
 	free(file_note);
@@ -409,10 +402,17 @@ static uint64_t proc_number(const char *rel)
 	return v;
 }
 
-/* Snapshot ring size for this dump: see snapshot_ring_size (core_snapshot.h). */
-static uint64_t ring_budget(pid_t pid, unsigned long filter)
+/*
+ * How this dump writes, from memory figures read before the stop: direct
+ * I/O when the dump would not fit under the kernel's dirty-page background
+ * threshold (buffered writes would be throttled to disk speed anyway, after
+ * a copy into the page cache that evicts other files' pages); buffered
+ * below it, where writes run at memory speed. Returns the snapshot ring
+ * size: see snapshot_ring_size (core_snapshot.h).
+ */
+static uint64_t plan_writes(struct core_job *job)
 {
-	uint64_t avail, dirty, threshold, bg_bytes;
+	uint64_t avail, dirty, threshold, bg_bytes, headroom, estimate;
 	char *buf;
 	size_t len;
 
@@ -424,8 +424,12 @@ static uint64_t ring_budget(pid_t pid, unsigned long filter)
 	/* the background threshold counts against roughly the available memory */
 	bg_bytes = proc_number("sys/vm/dirty_background_bytes");
 	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
-	return snapshot_ring_size(estimate_copy_bytes(pid, filter), avail,
-				  threshold > dirty ? threshold - dirty : 0);
+	headroom = threshold > dirty ? threshold - dirty : 0;
+	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
+	/* direct writes leave no dirty pages behind: nothing throttles them */
+	if (core_output_use_direct(&job->out, (size_t)getpagesize(), estimate > headroom))
+		headroom = UINT64_MAX;
+	return snapshot_ring_size(estimate, avail, headroom);
 }
 
 static int emit_memory(struct core_job *job)
@@ -460,7 +464,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 {
 	struct core_job job;
 	struct elfcore_layout lay;
-	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
+	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes, ring;
 	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
 	bool stopped = false;
 	struct stat st;
@@ -494,7 +498,8 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	if (err)
 		goto out;
 	/* Best effort: without a ring the copying thread also writes, while stopped. */
-	if (core_mem_reserve(&job.mem, ring_budget(job.mm_pid, job.ps.filter)) == -EINTR) {
+	ring = plan_writes(&job);
+	if (core_mem_reserve(&job.mem, ring, job.out.direct ? SNAPSHOT_MAX_WRITERS : 1) == -EINTR) {
 		err = -EINTR;
 		goto out;
 	}
@@ -514,12 +519,13 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 		err = -ENOSPC;
 	if (!err)
 		err = write_headers_and_notes(&job, &lay);
+	/* full size first: data writes then never extend the file, which direct I/O serialises */
+	if (!err && ftruncate(job.out.fd, (off_t)lay.file_size) < 0)
+		err = -errno;
 	if (!err)
 		err = emit_memory(&job);
 	if (!err)
 		err = core_mem_target_alive(&job.mem);
-	if (!err && ftruncate(job.out.fd, (off_t)lay.file_size) < 0)
-		err = -errno;
 
 	res->threads = (unsigned)job.nregs;
 	res->segments = (unsigned)job.maps.n;
@@ -535,6 +541,8 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 		err = core_mem_finish(&job.mem);
 	if (err)
 		goto out;
+	/* still on unless a refused direct write turned it off (core_output_pwrite) */
+	res->direct_io = job.out.direct && (fcntl(job.out.fd, F_GETFL) & O_DIRECT);
 	if (fstat(job.out.fd, &st) == 0) {
 		res->apparent_bytes = (uint64_t)st.st_size;
 		res->allocated_bytes = (uint64_t)st.st_blocks * 512;

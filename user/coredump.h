@@ -50,6 +50,7 @@ struct dump_result {
 	int reinjected_sig;
 	pid_t reinjected_tid;
 	uint64_t swapped_pages_skipped; /* swapped-out pages left out (never swapped in) */
+	bool direct_io;            /* written with direct I/O to the end (core_output.h) */
 };
 
 /*

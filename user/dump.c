@@ -110,10 +110,10 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		log_event(&ev);
 		if (path_out && path_len)
 			snprintf(path_out, path_len, "%s", path);
-		log_debug("dump %s: %llu bytes (%llu allocated), %u threads, %u segments, stopped %.3f ms",
-			  path, (unsigned long long)res.apparent_bytes,
+		log_debug("dump %s: %llu bytes (%llu allocated), %u threads, %u segments, stopped %.3f ms, "
+			  "%s I/O", path, (unsigned long long)res.apparent_bytes,
 			  (unsigned long long)res.allocated_bytes, res.threads, res.segments,
-			  res.stopped_ns / 1e6);
+			  res.stopped_ns / 1e6, res.direct_io ? "direct" : "buffered");
 		return 0;
 	}
 	case -EEXIST:

@@ -76,10 +76,11 @@ def dumpee(*args):
     return Target([DUMPEE] + [str(a) for a in args])
 
 
-def dump(pid, path, *extra, timeout=300):
-    """Run the driver; returns (exit code, result dict)."""
+def dump(pid, path, *extra, timeout=300, env=None):
+    """Run the driver (env: variables to add); returns (exit code, result dict)."""
     p = subprocess.run([DUMPCORE, str(pid), str(path)] + [str(a) for a in extra],
-                       capture_output=True, text=True, timeout=timeout)
+                       capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, **env) if env else None)
     line = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "{}"
     return p.returncode, json.loads(line), p.stderr
 

@@ -46,10 +46,30 @@ def blocked_threads(t):
         time.sleep(0.05)
 
 
-def test_core_reads_in_gdb_like_a_kernel_core(target, tmp_path):
+# Filesystems that announce direct-I/O alignment (statx DIOALIGN), as `stat -f -c %T` names them.
+DIRECT_IO_FS = ("ext2/ext3", "xfs", "btrfs")
+# Forced either way: on its own a dump this small is written buffered (test_small_dump_is_buffered).
+IO_MODES = {"direct": {"CORETRAP_DIRECT_IO": "1"}, "buffered": {"CORETRAP_DIRECT_IO": "0"}}
+
+
+def expect_io_mode(mode, tmp_path):
+    """Whether the dump should report direct I/O in this mode; skips where it cannot."""
+    if mode == "buffered":
+        return False
+    fs = subprocess.run(["stat", "-f", "-c", "%T", str(tmp_path)], capture_output=True,
+                        text=True).stdout.strip()
+    if fs not in DIRECT_IO_FS:
+        pytest.skip("SKIPPED LOUDLY: %s is on %s, which takes no direct writes" % (tmp_path, fs))
+    return True
+
+
+@pytest.mark.parametrize("mode", IO_MODES)
+def test_core_reads_in_gdb_like_a_kernel_core(target, tmp_path, mode):
+    direct = expect_io_mode(mode, tmp_path)
     core = tmp_path / "core"
-    rc, res, err = dump(target.pid, core)
+    rc, res, err = dump(target.pid, core, env=IO_MODES[mode])
     assert rc == 0, err
+    assert res["direct_io"] == direct
     assert res["threads"] == 4
     out = gdb(DUMPEE, core, "info threads", "thread apply all bt", "p/x marker")
     threads = gdb_threads(out)
@@ -95,10 +115,13 @@ def test_first_tid_is_listed_first(target, tmp_path):
     assert gdb_threads(out)[1] == beta
 
 
-def test_memory_content_dontdump_and_holes(target, tmp_path):
+@pytest.mark.parametrize("mode", IO_MODES)
+def test_memory_content_dontdump_and_holes(target, tmp_path, mode):
+    direct = expect_io_mode(mode, tmp_path)
     core = tmp_path / "core"
-    rc, _res, err = dump(target.pid, core)
+    rc, res, err = dump(target.pid, core, env=IO_MODES[mode])
     assert rc == 0, err
+    assert res["direct_io"] == direct
     i = target.info
     anon, zero_at = i["anon"], i["anon"] + (i["touch_mb"] << 20)
     out = gdb(DUMPEE, core, "x/2gx %d" % anon, "x/2gx %d" % (anon + 4096 * 100),
@@ -201,6 +224,53 @@ def test_nonexistent_pid_fails_cleanly(tmp_path):
     assert rc != 0 and res["rc"] == -errno.ESRCH
     assert "No such process" in err
     assert os.listdir(tmp_path) == []
+
+
+def test_small_dump_is_buffered(target, tmp_path):
+    """Far under the dirty-page threshold the page cache takes a dump at memory speed."""
+    rc, res, err = dump(target.pid, tmp_path / "core")
+    assert rc == 0, err
+    assert res["direct_io"] == 0
+
+
+def test_dump_beyond_the_dirty_threshold_goes_direct(target, tmp_path):
+    """A dump bigger than what the page cache takes without throttling is written with direct I/O.
+    The threshold is lowered to 1 MiB for the test (restored after) instead of dumping gigabytes."""
+    expect_io_mode("direct", tmp_path)
+    vm = "/proc/sys/vm/"
+    saved = {k: open(vm + k).read().strip() for k in ("dirty_background_bytes", "dirty_background_ratio")}
+    try:
+        with open(vm + "dirty_background_bytes", "w") as f:
+            f.write(str(1 << 20))
+        rc, res, err = dump(target.pid, tmp_path / "core")
+    finally:
+        # writing one of the pair zeroes the other: restore the one that was set
+        key = "dirty_background_bytes" if int(saved["dirty_background_bytes"]) else "dirty_background_ratio"
+        with open(vm + key, "w") as f:
+            f.write(saved[key])
+    assert open(vm + key).read().strip() == saved[key]
+    assert rc == 0, err
+    assert res["direct_io"] == 1
+    out = gdb(DUMPEE, tmp_path / "core", "info threads", "p/x marker")
+    assert len(gdb_threads(out)) == 4 and "$1 = %#x" % MARKER in out
+    assert_released(target)
+
+
+def test_tmpfs_destination_is_written_buffered(target, tmp_path):
+    """tmpfs announces no direct-I/O alignment: even when asked, the core goes through the page cache."""
+    mnt = tmp_path / "shm"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128m", "tmpfs", str(mnt)], check=True)
+    try:
+        rc, res, err = dump(target.pid, mnt / "core", env={"CORETRAP_DIRECT_IO": "1"})
+        assert rc == 0, err
+        assert res["direct_io"] == 0
+        out = gdb(DUMPEE, mnt / "core", "info threads", "p/x marker")
+        assert len(gdb_threads(out)) == 4
+        assert "$1 = %#x" % MARKER in out
+        assert_released(target)
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
 
 
 def test_full_disk_gives_enospc_and_no_file(target, tmp_path):

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmocka tests of the snapshot ring: sizing policy, sparse window writes, and the writer thread. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core_output.h"
 #include "core_snapshot.h"
 
 #define MIB (1ull << 20)
@@ -75,18 +77,25 @@ static void test_write_window_holes(void **state)
 	close(fd);
 }
 
-/* Push many windows through a 2 MiB ring (it wraps and waits); the file must hold them all. */
-static void test_ring_writer_wraps(void **state)
+/*
+ * Push many windows through a 2 MiB ring (it wraps and waits); the file
+ * must hold them all. With two writers windows finish out of order, and the
+ * ring space is still only reused once every older window is written.
+ */
+static void ring_writer_wraps(unsigned writers, bool direct)
 {
-	(void)state;
 	const size_t npages = 96, nwins = 40; /* 384 KiB windows: 5 per ring */
 	unsigned char st[96], page[PS];
 	struct snapshot s;
-	int fd = tmp_fd(), err;
+	struct core_output out = { .fd = tmp_fd() };
+	int fd = out.fd, err;
 
+	if (direct && !core_output_use_direct(&out, PS, true))
+		skip(); /* the filesystem under /tmp takes no direct writes */
 	memset(st, PG_READY, sizeof(st));
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, writers), 0);
 	assert_true(s.running);
+	assert_int_equal(s.nwriters, writers);
 	for (size_t w = 0; w < nwins; w++) {
 		unsigned char *p = snapshot_alloc(&s, npages * PS, &err);
 
@@ -99,11 +108,27 @@ static void test_ring_writer_wraps(void **state)
 	assert_int_equal(snapshot_finish(&s), 0);
 	assert_int_equal(s.data_bytes, nwins * npages * PS);
 	snapshot_fini(&s);
+	if (direct) { /* every write was aligned: direct I/O stayed on; read back buffered */
+		assert_true(fcntl(fd, F_GETFL) & O_DIRECT);
+		assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_DIRECT), 0);
+	}
 	for (size_t w = 0; w < nwins; w++) {
 		assert_int_equal(pread(fd, page, PS, (off_t)((w * npages + npages - 1) * PS)), PS);
 		assert_int_equal(page[0], w + 1);
 	}
 	close(fd);
+}
+
+static void test_ring_writer_wraps(void **state)
+{
+	(void)state;
+	ring_writer_wraps(1, false);
+}
+
+static void test_ring_two_direct_writers_wrap(void **state)
+{
+	(void)state;
+	ring_writer_wraps(SNAPSHOT_MAX_WRITERS, true);
 }
 
 /* A write error stops the copy side at its next allocation. */
@@ -116,7 +141,7 @@ static void test_ring_write_error(void **state)
 	int err, fd = tmp_fd();
 
 	close(fd); /* the writer's pwrite fails with EBADF */
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS), 0);
 	p = snapshot_alloc(&s, 4 * PS, &err);
 	assert_non_null(p);
 	fill(p, 4 * PS, 7);
@@ -134,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_ring_size_policy),
 		cmocka_unit_test(test_write_window_holes),
 		cmocka_unit_test(test_ring_writer_wraps),
+		cmocka_unit_test(test_ring_two_direct_writers_wrap),
 		cmocka_unit_test(test_ring_write_error),
 	};
 

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * writefloor DIR MiB buffered|direct [WRITERS]: the least any dump of MiB
+ * MiB must do on DIR's filesystem, measured for bench/bench_dump.py. It
+ * writes MiB MiB of non-zero bytes, already resident in its own memory,
+ * into a new file in 8 MiB positioned writes: buffered, as coretrap does
+ * where direct I/O is not possible, or with O_DIRECT from WRITERS threads
+ * (default 2), as coretrap does where it is. A dump must also read those
+ * bytes out of the target, so it cannot beat this figure.
+ * Prints {"wall": s, "cpu": s} (cpu: user + system of this process).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (8u << 20)
+#define MAX_WRITERS 8
+
+struct job {
+	int fd;
+	size_t chunks;
+	atomic_size_t next;
+	atomic_int err;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Each writer takes the next 8 MiB of the file from its own resident buffer. */
+static void *writer(void *arg)
+{
+	struct job *j = arg;
+	unsigned char *buf = aligned_alloc(4096, CHUNK);
+
+	if (!buf) {
+		atomic_store(&j->err, ENOMEM);
+		return NULL;
+	}
+	memset(buf, 0x5a, CHUNK);
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->chunks;) {
+		if (pwrite(j->fd, buf, CHUNK, (off_t)i * CHUNK) != (ssize_t)CHUNK) {
+			atomic_store(&j->err, errno ? errno : EIO);
+			break;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct job j = { .next = 0, .err = 0 };
+	pthread_t th[MAX_WRITERS];
+	int direct, writers;
+	double t0, c0, wall;
+
+	if (argc < 4 || (strcmp(argv[3], "buffered") && strcmp(argv[3], "direct"))) {
+		fprintf(stderr, "usage: writefloor DIR MiB buffered|direct [WRITERS]\n");
+		return 2;
+	}
+	direct = !strcmp(argv[3], "direct");
+	writers = direct ? (argc > 4 ? atoi(argv[4]) : 2) : 1;
+	if (writers < 1 || writers > MAX_WRITERS) {
+		fprintf(stderr, "writefloor: 1 to %d writers\n", MAX_WRITERS);
+		return 2;
+	}
+	j.chunks = strtoull(argv[2], NULL, 0) / 8;
+	t0 = now();
+	c0 = cpu_seconds();
+	/* the buffers are filled inside the measured time, as coretrap's ring is */
+	j.fd = open(argv[1], O_TMPFILE | O_WRONLY | O_CLOEXEC | (direct ? O_DIRECT : 0), 0600);
+	if (j.fd < 0) {
+		fprintf(stderr, "writefloor: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	if (ftruncate(j.fd, (off_t)j.chunks * CHUNK) < 0) {
+		perror("writefloor: ftruncate");
+		return 1;
+	}
+	for (int i = 0; i < writers; i++)
+		pthread_create(&th[i], NULL, writer, &j);
+	for (int i = 0; i < writers; i++)
+		pthread_join(th[i], NULL);
+	close(j.fd);
+	wall = now() - t0;
+	if (atomic_load(&j.err)) {
+		fprintf(stderr, "writefloor: write: %s\n", strerror(atomic_load(&j.err)));
+		return 1;
+	}
+	printf("{\"wall\": %.4f, \"cpu\": %.4f}\n", wall, cpu_seconds() - c0);
+	return 0;
+}
