@@ -53,14 +53,10 @@ int core_write_window(int fd, const unsigned char *state, const unsigned char *b
 	return 0;
 }
 
-uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom)
+uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, bool direct)
 {
-	uint64_t want;
+	uint64_t want = direct ? estimate / 2 : estimate + estimate / 16 + (16ull << 20);
 
-	if (estimate <= dirty_headroom)
-		want = estimate / 2; /* the copy ends when the writer is half way */
-	else
-		want = estimate + estimate / 16 + (16ull << 20); /* room for growth before the stop */
 	if (want < SNAPSHOT_SMALL_RING)
 		want = SNAPSHOT_SMALL_RING;
 	return want < mem_available / 2 ? want : mem_available / 2;

@@ -72,18 +72,18 @@ int core_write_window(int fd, const unsigned char *state, const unsigned char *b
 
 /*
  * How much ring to fault in for a dump expected to copy `estimate` bytes.
- * Buffered writes run at memory speed until the kernel's dirty-page
- * background threshold (`dirty_headroom`: what is left below it); a dump
- * that fits under it gets a ring half its size (at least
- * SNAPSHOT_SMALL_RING): the copy runs alongside the write and ends, so the
- * target resumes, once the writer is half way. Measured on 1 GiB: stop
- * 0.29 s and wall 0.52 s, where a 64 MiB ring stopped the target for the
- * whole write (0.36-0.83 s) for about the same wall time. A bigger dump
- * would be throttled to disk speed while the target waits, so it gets a
- * whole snapshot (stop about the copy time). Never more than half of
- * `mem_available`. Pure.
+ * Buffered: a whole snapshot (with slack for growth before the stop), so
+ * the target is stopped for the copy alone, whatever speed the page cache
+ * takes the writes at. With a ring of half the dump the target waited for
+ * the writer to buffer the other half: 0.16-0.19 s usually, but 0.56-1.0 s
+ * when this VM's fresh pages came slowly; whole, 0.16-0.25 s. Below the
+ * dirty threshold a dump is at most a tenth of available memory, so the
+ * ring is cheap there. Direct: half the dump (at least
+ * SNAPSHOT_SMALL_RING); the disk's steady speed bounds the stop (the copy
+ * ends when the writers are half way) and a big dump does not double its
+ * memory. Never more than half of `mem_available`. Pure.
  */
-uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom);
+uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, bool direct);
 
 /*
  * Map and fault in `bytes` of ring (before the stop) and start `writers`

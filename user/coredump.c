@@ -426,10 +426,8 @@ static uint64_t plan_writes(struct core_job *job)
 	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
-	/* direct writes leave no dirty pages behind: nothing throttles them */
-	if (core_output_use_direct(&job->out, (size_t)getpagesize(), estimate > headroom))
-		headroom = UINT64_MAX;
-	return snapshot_ring_size(estimate, avail, headroom);
+	core_output_use_direct(&job->out, (size_t)getpagesize(), estimate > headroom);
+	return snapshot_ring_size(estimate, avail, job->out.direct);
 }
 
 static int emit_memory(struct core_job *job)

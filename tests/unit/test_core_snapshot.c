@@ -23,16 +23,17 @@
 static void test_ring_size_policy(void **state)
 {
 	(void)state;
-	/* Under the dirty threshold: half the dump, at least the small ring. */
-	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, 2 * GIB), 512 * MIB);
-	assert_int_equal(snapshot_ring_size(100 * MIB, 22 * GIB, 2 * GIB), SNAPSHOT_SMALL_RING);
-	assert_int_equal(snapshot_ring_size(1 * MIB, 22 * GIB, 0), SNAPSHOT_SMALL_RING);
-	/* bigger than the headroom: a whole snapshot with some slack */
-	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, 2 * GIB),
-			 4 * GIB + 4 * GIB / 16 + 16 * MIB);
+	/* Buffered: a whole snapshot with some slack, at least the small ring. */
+	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, false), 1 * GIB + GIB / 16 + 16 * MIB);
+	assert_int_equal(snapshot_ring_size(40 * MIB, 22 * GIB, false), SNAPSHOT_SMALL_RING);
+	/* Direct: half the dump, at least the small ring. */
+	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, true), 2 * GIB);
+	assert_int_equal(snapshot_ring_size(100 * MIB, 22 * GIB, true), SNAPSHOT_SMALL_RING);
+	assert_int_equal(snapshot_ring_size(1 * MIB, 22 * GIB, true), SNAPSHOT_SMALL_RING);
 	/* never more than half of the available memory */
-	assert_int_equal(snapshot_ring_size(8 * GIB, 6 * GIB, 0), 3 * GIB);
-	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, 2 * GIB), 32 * MIB);
+	assert_int_equal(snapshot_ring_size(8 * GIB, 6 * GIB, false), 3 * GIB);
+	assert_int_equal(snapshot_ring_size(8 * GIB, 4 * GIB, true), 2 * GIB);
+	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, false), 32 * MIB);
 }
 
 static int tmp_fd(void)
