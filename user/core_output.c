@@ -81,24 +81,32 @@ bool core_output_use_direct(struct core_output *out, size_t page_size, bool pref
 	return true;
 }
 
-/* Clear O_DIRECT on fd; whether it was set. */
-static bool drop_direct(int fd)
+/* Clear O_DIRECT on fd (another writer thread may have done it already). */
+static void drop_direct(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
 
-	return flags >= 0 && (flags & O_DIRECT) && fcntl(fd, F_SETFL, flags & ~O_DIRECT) == 0;
+	if (flags >= 0 && (flags & O_DIRECT))
+		fcntl(fd, F_SETFL, flags & ~O_DIRECT);
 }
 
 int core_output_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 {
 	const unsigned char *p = buf;
+	bool retried = false;
 
 	while (len) {
 		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0) {
-			if (errno == EINTR || (errno == EINVAL && drop_direct(fd)))
+			if (errno == EINTR)
 				continue;
+			/* once, buffered: an EINVAL that remains is a real error */
+			if (errno == EINVAL && !retried) {
+				retried = true;
+				drop_direct(fd);
+				continue;
+			}
 			return -errno;
 		}
 		p += n;

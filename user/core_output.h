@@ -26,10 +26,10 @@ int core_output_open(struct core_output *out, const char *path, bool overwrite);
 /*
  * Write the dump with direct I/O, where the filesystem takes page-aligned
  * direct writes (statx DIOALIGN): the data goes from our buffer to the
- * disk without a page-cache copy. Measured here, 4 GiB: 1.8 s direct
+ * disk without a page-cache copy. Measured here, 4 GiB: 1.8-2.5 s direct
  * against 3.7-9.7 s buffered (throttled by the dirty-page limits), at a
- * fraction of the CPU; 1 GiB, which the page cache absorbs at memory speed,
- * is as fast or faster buffered. So `prefer` says what the caller wants;
+ * tenth of the CPU. Below those limits the page cache takes a dump at
+ * memory speed whatever the disk, so `prefer` says what the caller wants;
  * CORETRAP_DIRECT_IO=1 or =0 overrides it (always where possible / never).
  * Returns whether direct I/O is on; off is never an error.
  */
@@ -37,7 +37,7 @@ bool core_output_use_direct(struct core_output *out, size_t page_size, bool pref
 /*
  * pwrite all of it. A direct write the filesystem refuses (EINVAL: an
  * alignment it did not announce) turns direct I/O off for fd and is
- * retried buffered. 0 or a negative errno.
+ * retried once, buffered. 0 or a negative errno.
  */
 int core_output_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 /* Bytes free for us on the destination filesystem. */

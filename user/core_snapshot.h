@@ -35,7 +35,7 @@ struct snap_window {
 	unsigned char *state;   /* per page, enum page_src; owned by the window */
 	unsigned char *data;    /* its slotted pages, packed, in the ring */
 	size_t bytes;           /* slotted pages * page size */
-	bool written;
+	bool written;           /* by a writer; its ring space is freed once all older ones are */
 };
 
 struct snapshot {
