@@ -72,7 +72,7 @@ UNIT_EXTRA_core_snapshot := user/quiet_thread.c user/core_output.c
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_SRCS := user/coredump.c user/elfcore.c user/maps.c user/threads_stop.c user/task_seize.c \
 	user/arch_x86_64.c user/pagemap.c user/core_proc.c user/core_output.c user/core_memory.c user/core_snapshot.c \
-	user/quiet_thread.c
+	user/quiet_thread.c user/sigset_logic.c
 # and the .NET dump code alone: build/tests/dotnetdump.
 TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
 

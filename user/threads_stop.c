@@ -6,6 +6,7 @@
  * the target never sees a stray stop after we leave.
  */
 #include "threads_stop.h"
+#include "sigset_logic.h"
 #include "task_seize.h"
 
 #include <errno.h>
@@ -82,6 +83,14 @@ static int note_status(struct thread_set *ts, struct stopped_thread *t, int stat
 				return -ENOMEM;
 			c->seized_by_us = !ts->already_seized;
 		}
+		return 0;
+	}
+	if (event == PTRACE_EVENT_STOP && sigset_is_stop_signal(WSTOPSIG(status))) {
+		/*
+		 * Interrupted in (or on its way into) a job-control stop: the
+		 * user stopped the process, so it must stay stopped after us.
+		 */
+		t->group_stop = true;
 		return 0;
 	}
 	if (event == 0 && WSTOPSIG(status) != SIGTRAP) {
@@ -246,10 +255,16 @@ void threads_resume(struct thread_set *ts)
 		if (t->tid == ts->keep_stopped)
 			continue;
 		if (ts->already_seized) {
-			/* Caller keeps the attachment: only restart what we stopped. */
-			if (t->stopped_by_us && !t->gone &&
-			    ptrace(PTRACE_CONT, t->tid, 0, (void *)(long)t->resume_sig) < 0 &&
-			    errno == ESRCH)
+			/*
+			 * Caller keeps the attachment: only restart what we
+			 * stopped; a thread in a group-stop goes back to it,
+			 * listening for SIGCONT, as the caller had left it.
+			 */
+			long r = !t->stopped_by_us || t->gone ? 0
+				 : t->group_stop ? ptrace(PTRACE_LISTEN, t->tid, 0, 0)
+						 : ptrace(PTRACE_CONT, t->tid, 0, (void *)(long)t->resume_sig);
+
+			if (r < 0 && errno == ESRCH)
 				t->gone = true;
 			if (t->resume_sig) {
 				ts->reinjected++;

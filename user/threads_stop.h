@@ -17,6 +17,7 @@ struct stopped_thread {
 	bool stopped_by_us;  /* we consumed its stop report: we must resume it */
 	bool gone;           /* exited while we held it */
 	int resume_sig;      /* signal-delivery-stop we consumed: re-injected on resume */
+	bool group_stop;     /* its stop was a job-control group-stop: resumed with PTRACE_LISTEN */
 };
 
 struct thread_set {

@@ -363,6 +363,50 @@ def test_already_seized_mode_keeps_the_callers_stop(target, tmp_path):
     assert_released(target)
 
 
+def test_already_seized_mode_leaves_job_control_stopped_threads_stopped(target, tmp_path):
+    """A SIGSTOP arrives while the caller holds a thread: the others sit in their group-stop
+    under PTRACE_LISTEN. The writer interrupts them for the dump and must put them back in it,
+    not run them; once released the process is still stopped, and SIGCONT wakes it."""
+    import ctypes
+    beta = [tid for tid, v in blocked_threads(target).items() if v[0] == SYS_PAUSE][0]
+    core = tmp_path / "core"
+    drv = start_dump(target.pid, core, "--seized-signal", "--group-stop")
+    assert drv.stdout.readline().strip() == "seized"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(234, target.pid, beta, int(signal.SIGURG)) == 0  # tgkill
+    out, err = drv.communicate(timeout=120)
+    res = json.loads(out.strip().splitlines()[-1])
+    assert drv.returncode == 0, err
+    assert res["first_still_stopped"] == 1
+    assert res["others_still_stopped"] == 1
+    assert len(gdb_threads(gdb(DUMPEE, core, "info threads"))) == 4
+    st = target.status()
+    assert int(st["TracerPid"]) == 0 and st["State"].split()[0] == "T", st["State"]
+    os.kill(target.pid, signal.SIGCONT)
+    deadline = time.time() + 10
+    while target.status()["State"].split()[0] == "T" and time.time() < deadline:
+        time.sleep(0.01)
+    assert_released(target)
+
+
+def test_dump_of_a_stopped_process_leaves_it_stopped(target, tmp_path):
+    """Job control belongs to the user: a process stopped with SIGSTOP is still stopped after."""
+    os.kill(target.pid, signal.SIGSTOP)
+    deadline = time.time() + 10
+    while not target.status()["State"].split()[0] == "T" and time.time() < deadline:
+        time.sleep(0.01)
+    rc, res, err = dump(target.pid, tmp_path / "core")
+    assert rc == 0, err
+    assert res["threads"] == 4
+    time.sleep(0.1)
+    st = target.status()
+    assert int(st["TracerPid"]) == 0 and st["State"].split()[0] == "T", st["State"]
+    os.kill(target.pid, signal.SIGCONT)
+    while target.status()["State"].split()[0] == "T" and time.time() < deadline:
+        time.sleep(0.01)
+    assert_released(target)
+
+
 def test_coretrap_binary_writes_a_core_gdb_reads(target, tmp_path):
     """The same checks through ./coretrap PID DIR, the way users run it (timer mode, one dump)."""
     coretrap = os.path.join(os.path.dirname(DUMPEE), "..", "..", "coretrap")

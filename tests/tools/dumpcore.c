@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Test driver for the core writer until the CLI exists:
- *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite]
+ *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal [--group-stop]]
  * Prints the dump_result (or the error) as one JSON line; exit 0 on success.
  * SIGINT/SIGTERM are blocked and read from a signalfd by a helper thread that
  * sets the interrupted flag, as the real caller does.
@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,47 @@ static void release_all(pid_t first)
 	}
 }
 
-static int seized_signal_mode(struct dump_request *req, struct dump_result *res, int *first_ok)
+/*
+ * --group-stop: before the dump, stop the process for job control (SIGSTOP)
+ * and hold every other thread in its group-stop with PTRACE_LISTEN, as the
+ * signal trigger does. The writer must leave them in it.
+ */
+static void group_stop_others(pid_t pid)
+{
+	int listening = 0;
+
+	kill(pid, SIGSTOP);
+	while (listening < ntids - 1) {
+		int status, event;
+		pid_t w = waitpid(-1, &status, __WALL);
+
+		if (w < 0)
+			return;
+		if (!WIFSTOPPED(status))
+			continue;
+		event = status >> 16;
+		if (event == PTRACE_EVENT_STOP && WSTOPSIG(status) == SIGSTOP) {
+			ptrace(PTRACE_LISTEN, w, 0, 0);
+			listening++;
+		} else {
+			/* the thread that took SIGSTOP: let it start the group-stop */
+			ptrace(PTRACE_CONT, w, 0,
+			       (void *)(long)(event == 0 && WSTOPSIG(status) == SIGSTOP ? SIGSTOP : 0));
+		}
+	}
+}
+
+/* 1 when every thread but first is still in a ptrace-stop (its group-stop). */
+static int others_stopped(pid_t pid, pid_t first)
+{
+	for (int i = 0; i < ntids; i++)
+		if (tids[i] != first && thread_state(pid, tids[i]) != 't')
+			return 0;
+	return 1;
+}
+
+static int seized_signal_mode(struct dump_request *req, struct dump_result *res, int *first_ok,
+			      bool group_stop, int *others_ok)
 {
 	siginfo_t si;
 	pid_t first;
@@ -116,20 +157,26 @@ static int seized_signal_mode(struct dump_request *req, struct dump_result *res,
 	first = wait_signal_stop(&si);
 	if (first < 0)
 		return first;
+	if (group_stop)
+		group_stop_others(req->pid);
 	req->first_tid = first;
 	req->siginfo = &si;
 	req->already_seized = true;
 	err = coredump_write(req, res);
 	/* the caller's thread must still sit in its signal-delivery-stop, still ours */
 	*first_ok = thread_state(req->pid, first) == 't' && waitpid(first, NULL, __WALL | WNOHANG) == 0;
+	if (group_stop) {
+		usleep(100000); /* a thread wrongly resumed would be running by now */
+		*others_ok = others_stopped(req->pid, first);
+	}
 	release_all(first);
 	return err;
 }
 
 int main(int argc, char **argv)
 {
-	bool seized_signal = false;
-	int first_ok = -1;
+	bool seized_signal = false, group_stop = false;
+	int first_ok = -1, others_ok = -1;
 	struct dump_request req = { 0 };
 	struct dump_result res;
 	pthread_t th;
@@ -137,7 +184,7 @@ int main(int argc, char **argv)
 	int sfd, err;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal]\n");
+		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal [--group-stop]]\n");
 		return 2;
 	}
 	req.pid = atoi(argv[1]);
@@ -151,6 +198,8 @@ int main(int argc, char **argv)
 			req.filter = strtoul(argv[++i], NULL, 16);
 		} else if (!strcmp(argv[i], "--seized-signal")) {
 			seized_signal = true;
+		} else if (!strcmp(argv[i], "--group-stop")) {
+			group_stop = true;
 		} else if (!strcmp(argv[i], "--overwrite")) {
 			req.overwrite = true;
 		} else {
@@ -170,16 +219,18 @@ int main(int argc, char **argv)
 	pthread_detach(th);
 
 	memset(&res, 0, sizeof(res));
-	err = seized_signal ? seized_signal_mode(&req, &res, &first_ok) : coredump_write(&req, &res);
+	err = seized_signal ? seized_signal_mode(&req, &res, &first_ok, group_stop, &others_ok)
+			    : coredump_write(&req, &res);
 	printf("{\"rc\":%d,\"error\":\"%s\",\"apparent_bytes\":%llu,\"allocated_bytes\":%llu,"
 	       "\"stopped_ns\":%llu,\"wall_ns\":%llu,\"threads\":%u,\"segments\":%u,"
 	       "\"swapped_pages_skipped\":%llu,\"interrupted\":%d,\"first_tid\":%d,"
-	       "\"first_still_stopped\":%d,\"reinjected_signals\":%u,\"direct_io\":%d}\n",
+	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
+	       "\"direct_io\":%d}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
 	       (unsigned long long)res.swapped_pages_skipped, interrupted, req.first_tid, first_ok,
-	       res.reinjected_signals, res.direct_io);
+	       others_ok, res.reinjected_signals, res.direct_io);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));
 	return err ? 1 : 0;
