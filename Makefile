@@ -34,9 +34,10 @@ COMMON_CFLAGS := -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -I$(BUILD) -Iuser -Ib
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused-parameter -Wno-unused-command-line-argument \
 	-Ivmlinux -Ibpf -MMD -MP
 
-# Debian 12 packages the build and the tests need (make deps).
+# Debian 12 packages the build, the tests and `make fuzz` (libclang-rt-14-dev:
+# clang's libFuzzer and sanitizer runtimes) need (make deps).
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config \
-	python3-pytest gdb binutils util-linux linux-perf
+	python3-pytest gdb binutils util-linux linux-perf libclang-rt-14-dev
 
 USER_SRCS := $(sort $(wildcard user/*.c))
 USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)

@@ -514,6 +514,43 @@ def test_fd_switch_hook_is_attached_only_once_a_table_can_cross(procs, outdir):
     assert not switch_links(), "sched_switch still attached after coretrap exited"
 
 
+def wait_for(cond, timeout=5):
+    deadline = time.monotonic() + timeout
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return cond()
+
+
+def test_fd_switch_hook_stays_while_one_armed_target_remains(procs, outdir):
+    # Two armed targets: the first one's exit must not detach sched_switch
+    # from the other; the last one's exit detaches it, while coretrap keeps
+    # waiting for more (-w).
+    a = start(procs, Target("fdkinds"))
+    b = start(procs, Target("fdkinds"))
+    bases = {x.pid: int(x.lines[0].split()[2]) for x in (a, b)}
+    threshold = max(bases.values()) + 300
+    assert not switch_links(), "another coretrap is running?"
+    ct = start(procs, Coretrap("-w", "fdkinds", "-fc", threshold, outdir))
+    for x in (a, b):
+        assert ct.wait_event("start", 15, pid=x.pid), ct.lines
+    assert fd_cmd(a, "openat 270") == bases[a.pid] + 270   # a's table: 512 slots, can cross
+    assert wait_for(switch_links), "sched_switch not attached for the first armed target"
+    assert fd_cmd(b, "openat 270") == bases[b.pid] + 270
+    time.sleep(0.3)
+    a.p.kill()
+    a.p.wait()
+    assert ct.wait_event("exit", 10, pid=a.pid), ct.lines
+    time.sleep(0.3)
+    assert switch_links(), "sched_switch detached while another target is still armed"
+    b.p.kill()
+    b.p.wait()
+    assert ct.wait_event("exit", 10, pid=b.pid), ct.lines
+    assert wait_for(lambda: not switch_links()), "sched_switch still attached with no armed target"
+    assert ct.p.poll() is None  # still waiting for more fdkinds
+    assert ct.sigint_and_wait() == 0
+    assert dumps_in(outdir, "filedesc") == []
+
+
 def test_fd_switch_still_counts_when_the_main_thread_has_exited(procs, outdir):
     # The tick reads the fd table through the thread-group leader; once the
     # leader has exited (pthread_exit in main) only the worker's context
