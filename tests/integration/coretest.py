@@ -85,9 +85,10 @@ def dump(pid, path, *extra, timeout=300, env=None):
     return p.returncode, json.loads(line), p.stderr
 
 
-def start_dump(pid, path, *extra):
+def start_dump(pid, path, *extra, env=None):
     return subprocess.Popen([DUMPCORE, str(pid), str(path)] + [str(a) for a in extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **env) if env else None)
 
 
 def gdb(exe, core, *cmds):

@@ -286,11 +286,11 @@ def test_full_disk_gives_enospc_and_no_file(target, tmp_path):
         subprocess.run(["umount", str(mnt)], check=True)
 
 
-def _dump_while(t, tmp_path, action):
+def _dump_while(t, tmp_path, action, env=None):
     """Start a dump, run action(driver) once the target is stopped; retry if the dump was too quick."""
     for attempt in range(5):
         core = tmp_path / ("core%d" % attempt)
-        drv = start_dump(t.pid, core)
+        drv = start_dump(t.pid, core, env=env)
         if wait_traced(t):
             action(drv)
             out, err = drv.communicate(timeout=120)
@@ -301,10 +301,12 @@ def _dump_while(t, tmp_path, action):
     pytest.fail("the dump never overlapped the action (target too small?)")
 
 
-def test_target_exiting_mid_dump_leaves_no_file(tmp_path):
+@pytest.mark.parametrize("mode", IO_MODES)
+def test_target_exiting_mid_dump_leaves_no_file(tmp_path, mode):
+    expect_io_mode(mode, tmp_path)
     t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
     try:
-        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: t.proc.kill())
+        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: t.proc.kill(), IO_MODES[mode])
         assert rc != 0
         assert '"rc":-%d' % errno.ESRCH in out
         assert "No such process" in err
@@ -314,10 +316,13 @@ def test_target_exiting_mid_dump_leaves_no_file(tmp_path):
         t.kill()
 
 
-def test_sigint_abandons_the_dump_and_releases_the_target(tmp_path):
+@pytest.mark.parametrize("mode", IO_MODES)
+def test_sigint_abandons_the_dump_and_releases_the_target(tmp_path, mode):
+    expect_io_mode(mode, tmp_path)
     t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
     try:
-        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: drv.send_signal(signal.SIGINT))
+        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: drv.send_signal(signal.SIGINT),
+                                         IO_MODES[mode])
         assert rc != 0
         assert '"rc":-%d' % errno.EINTR in out
         assert os.listdir(tmp_path) == []
