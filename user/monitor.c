@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Trigger monitor: BPF skeleton lifecycle, target bookkeeping and the event
- * loop. The kernel reports condition changes; this file decides when they
- * become dumps (-n, -s cool-down, -sustain, -m lists) and asks dump_process().
+ * Trigger monitor: BPF skeleton lifecycle, decisions and the event loop
+ * (the target set is in monitor_targets.c). The kernel reports condition
+ * changes; this file decides when they become dumps (-n, -s cool-down,
+ * -sustain, -m lists) and asks dump_process().
  *
  * "Below" triggers (-cl, -ml) cannot be event-driven (an idle process
  * produces no events), so a timerfd re-reads the in-kernel counters from the
@@ -25,40 +26,16 @@
 
 #include "dump.h"
 #include "log.h"
+#include "monitor_internal.h"
 #include "proc.h"
 #include "run.h"
 #include "sigctl.h"
 #include "targets.h"
-#include "task_seize.h"
 #include "trigger_logic.h"
 #include "watch.skel.h"
 #include "watch_load.h"
 
 static const char *const kind_names[K_COUNT] = { "cpu", "commit", "thread", "filedesc", "time" };
-
-struct monitor {
-	const struct config *cfg;
-	struct watch_bpf *skel;     /* bpf.skel */
-	struct watch_loaded bpf;
-	struct ring_buffer *rb;
-	int epfd, timerfd;
-	struct target_set targets;
-	long page_size;
-	uint64_t window_ns, sustain_ns, interval_ns;
-	bool has_cpu_above, has_cpu_below, has_mem, has_threads, has_fds, timer_only;
-	bool has_below;             /* -cl or -ml: periodic map reads needed */
-	uint64_t next_below_check_ns;
-	bool stop;                  /* SIGINT/SIGTERM */
-	bool ever_had_target;
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 static const struct config *g_cfg; /* for the libbpf print callback only */
 
@@ -70,196 +47,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* ---- BPF maps ---- */
-
-static void fill_bpf_cfg(const struct monitor *m, const struct target *t, struct target_cfg *c)
-{
-	const struct config *cfg = m->cfg;
-	int idx;
-
-	memset(c, 0, sizeof(*c));
-	if (m->has_cpu_above || m->has_cpu_below)
-		c->cpu_window_ns = m->window_ns;
-	if (m->has_cpu_above) {
-		c->cpu_above_ns = cpu_threshold_ns(cfg->cpu_above_pct, (int)(m->window_ns / NS_PER_MS));
-		if (!c->cpu_above_ns)
-			c->cpu_above_ns = 1;
-	}
-	idx = mem_list_index(cfg->mem_count, t->mem_dumps);
-	if (m->has_mem && !cfg->mem_below && idx >= 0) {
-		c->mem_above_pages = mb_to_pages(cfg->mem_mb[idx], m->page_size);
-		if (!c->mem_above_pages)
-			c->mem_above_pages = 1;
-	}
-	if (m->has_threads && cfg->thread_count > 0)
-		c->threads_above = (__u32)cfg->thread_count;
-	if (m->has_fds && cfg->fd_count > 0)
-		c->fds_above = (__u32)cfg->fd_count;
-	if (cfg->target_kind == TARGET_PGID)
-		c->flags |= TCFG_FOLLOW_FORK;
-	c->fd_tid = (__u32)t->fd_tid;
-}
-
-static int push_bpf_cfg(struct monitor *m, const struct target *t)
-{
-	struct target_cfg c;
-	__u32 key = (__u32)t->pid;
-
-	fill_bpf_cfg(m, t, &c);
-	return bpf_map__update_elem(m->skel->maps.target_cfg, &key, sizeof(key), &c, sizeof(c),
-				    BPF_ANY);
-}
-
-/* Rewrite the pre-filter slot of pid from the target set (see events.h). */
-static void filter_sync(struct monitor *m, pid_t pid)
-{
-	__u32 slot = (__u32)pid & (FILTER_SLOTS - 1), val = 0;
-
-	for (size_t i = 0; i < m->targets.count; i++) {
-		__u32 tgid = (__u32)m->targets.items[i]->pid;
-
-		if ((tgid & (FILTER_SLOTS - 1)) == slot)
-			val = val ? FILTER_SHARED : tgid;
-	}
-	bpf_map__update_elem(m->skel->maps.target_filter, &slot, sizeof(slot), &val, sizeof(val),
-			     BPF_ANY);
-}
-
-static void forget_bpf(struct monitor *m, pid_t pid)
-{
-	__u32 key = (__u32)pid;
-
-	/* cfg first: once it is gone the programs stop touching the state. */
-	bpf_map__delete_elem(m->skel->maps.target_cfg, &key, sizeof(key), 0);
-	bpf_map__delete_elem(m->skel->maps.target_state, &key, sizeof(key), 0);
-}
-
-static int read_state(struct monitor *m, pid_t pid, struct target_state *st)
-{
-	__u32 key = (__u32)pid;
-
-	return bpf_map__lookup_elem(m->skel->maps.target_state, &key, sizeof(key), st, sizeof(*st),
-				    0);
-}
-
-/* ---- targets ---- */
-
-/* start, stop and exit lines, worded as ProcDump words them. */
-static void log_target(const char *event, const struct target *t)
-{
-	struct log_event ev = { .event = event, .pid = t->pid, .name = t->name };
-	char line[CONFIG_NAME_MAX + 64];
-
-	if (!strcmp(event, "start"))
-		snprintf(line, sizeof(line), "Starting monitor for process %s (%d)", t->name, (int)t->pid);
-	else if (!strcmp(event, "exit"))
-		snprintf(line, sizeof(line), "Target process %d is no longer alive", (int)t->pid);
-	else
-		snprintf(line, sizeof(line), "Stopping monitor for process %s (%d)", t->name, (int)t->pid);
-	ev.message = line;
-	log_event(&ev);
-}
-
-/* -fc switch flavour: does any target still need sched_switch? */
-static bool any_fd_armed(const struct monitor *m)
-{
-	for (size_t i = 0; i < m->targets.count; i++)
-		if (m->targets.items[i]->fd_armed)
-			return true;
-	return false;
-}
-
-static void drop_target(struct monitor *m, struct target *t, const char *event)
-{
-	pid_t pid = t->pid;
-	bool was_armed = t->fd_armed;
-
-	forget_bpf(m, pid);
-	log_target(event, t);
-	target_set_remove(&m->targets, pid);
-	filter_sync(m, pid);
-	if (was_armed && !any_fd_armed(m))
-		watch_fd_disarm(&m->bpf); /* nothing left that can cross: stop paying per switch */
-}
-
-static void refresh(struct monitor *m, struct target *t, uint64_t now);
-
-static int add_target(struct monitor *m, pid_t pid)
-{
-	struct target_state st = {};
-	struct target *t;
-	__u32 key = (__u32)pid;
-	uint64_t now;
-	int err;
-
-	if (target_set_find(&m->targets, pid))
-		return 0;
-	if (m->targets.count >= MAX_TARGETS)
-		return -ENOSPC;
-	uint64_t rss_pages;
-	uint32_t threads, fds;
-
-	err = target_read_counts(pid, m->page_size, &rss_pages, &threads, &fds);
-	if (err)
-		return err;
-	st.rss_pages = rss_pages;
-	st.threads = threads;
-	st.fds = fds;
-	t = target_set_add(&m->targets, pid);
-	if (!t)
-		return -ENOMEM;
-	if (proc_name(pid, t->name, sizeof(t->name)))
-		snprintf(t->name, sizeof(t->name), "%d", (int)pid);
-	t->fd_tid = task_live_thread(pid); /* the leader, unless it exited before the others */
-	if (!t->fd_tid)
-		t->fd_tid = pid; /* already gone: the exit check below drops it */
-	now = now_ns();
-	t->added_ns = now;
-	/* State before cfg: the programs only act once the cfg entry exists. */
-	err = bpf_map__update_elem(m->skel->maps.target_state, &key, sizeof(key), &st, sizeof(st),
-				   BPF_ANY);
-	if (!err)
-		err = push_bpf_cfg(m, t);
-	if (!err)
-		filter_sync(m, pid); /* last: from here on the programs see it */
-	/* It may have exited before it was visible: no exit event would come. */
-	if (!err && !proc_has_live_thread(pid))
-		err = -ESRCH;
-	if (err) {
-		forget_bpf(m, pid);
-		target_set_remove(&m->targets, pid);
-		filter_sync(m, pid);
-		return err;
-	}
-	m->ever_had_target = true;
-	if (m->timer_only) {
-		t->value[K_TIMER] = m->cfg->interval_s;
-		trig_observe(&t->trig[K_TIMER], true, now, 0);
-	}
-	log_target("start", t);
-	refresh(m, t, now);
-	return 0;
-}
-
-static void add_found(pid_t pid, void *ctx)
-{
-	struct monitor *m = ctx;
-	int err = add_target(m, pid);
-
-	if (err && err != -ESRCH && err != -ENOENT)
-		log_error("coretrap: failed to watch process %d: %s", (int)pid, strerror(-err));
-}
-
 /* ---- decisions ---- */
 
 /* Re-derive every condition of t from the kernel's counters at `now`. */
-static void refresh(struct monitor *m, struct target *t, uint64_t now)
+void monitor_refresh(struct monitor *m, struct target *t, uint64_t now)
 {
 	const struct config *cfg = m->cfg;
 	struct target_state st;
 	bool window_full = now >= t->added_ns + m->window_ns;
 
-	if (read_state(m, t->pid, &st))
+	if (monitor_read_state(m, t->pid, &st))
 		return;
 	if (m->has_cpu_above || m->has_cpu_below) {
 		uint64_t sum = cpu_window_sum(st.cpu, CPU_BUCKETS, m->window_ns, now);
@@ -364,7 +161,7 @@ static bool fire(struct monitor *m, struct target *t, int k)
 	if (k == TRIG_MEM) {
 		t->mem_dumps++;
 		if (mem_list_index(cfg->mem_count, t->mem_dumps) >= 0)
-			push_bpf_cfg(m, t); /* arm the next threshold of the list */
+			monitor_push_bpf_cfg(m, t); /* arm the next threshold of the list */
 	}
 	return cfg->dump_count > 0 && t->dumps >= cfg->dump_count;
 }
@@ -377,12 +174,12 @@ static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 		if (m->stop)
 			return;
 		if (fire(m, t, k)) {
-			drop_target(m, t, "stop");
+			monitor_drop_target(m, t, "stop");
 			return;
 		}
 		now = now_ns();
 		/* Thresholds may have moved (-m list): re-derive before the next decision. */
-		refresh(m, t, now);
+		monitor_refresh(m, t, now);
 	}
 }
 
@@ -395,7 +192,7 @@ static void evaluate_all(struct monitor *m, bool periodic)
 		struct target *t = m->targets.items[i];
 
 		if (periodic)
-			refresh(m, t, now);
+			monitor_refresh(m, t, now);
 		evaluate(m, t, now);
 	}
 }
@@ -443,7 +240,7 @@ static int on_event(void *ctx, void *data, size_t size)
 				t->threshold[TRIG_FDS] = m->cfg->fd_count;
 			}
 		}
-		refresh(m, t, now_ns());
+		monitor_refresh(m, t, now_ns());
 		break;
 	case EVENT_FD_ARM:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);
@@ -468,17 +265,17 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EVENT_EXIT:
 		t = target_set_find(&m->targets, (pid_t)e->tgid);
 		if (t)
-			drop_target(m, t, "exit");
+			monitor_drop_target(m, t, "exit");
 		break;
 	case EVENT_FORK:
 		/* A new process from a followed group member: still in the group? */
 		if (m->cfg->target_kind == TARGET_PGID && getpgid((pid_t)e->tgid) == m->cfg->target_pid)
-			add_found((pid_t)e->tgid, m);
+			monitor_add_found((pid_t)e->tgid, m);
 		break;
 	case EVENT_EXEC:
 		if (m->cfg->wait_for_name && proc_name((pid_t)e->tgid, name, sizeof(name)) == 0 &&
 		    strcmp(name, m->cfg->target_name) == 0)
-			add_found((pid_t)e->tgid, m);
+			monitor_add_found((pid_t)e->tgid, m);
 		break;
 	}
 	return 0;
@@ -541,60 +338,6 @@ static int epoll_add(int epfd, int fd)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
-}
-
-static int add_initial_targets(struct monitor *m)
-{
-	const struct config *cfg = m->cfg;
-	pid_t pid;
-	int err;
-
-	switch (cfg->target_kind) {
-	case TARGET_PID:
-		err = add_target(m, cfg->target_pid);
-		if (err) {
-			log_error("coretrap: failed to watch process %d: %s", (int)cfg->target_pid,
-				  strerror(-err));
-			return err;
-		}
-		return 0;
-	case TARGET_PGID:
-		targets_scan(true, cfg->target_pid, NULL, add_found, m);
-		if (!m->targets.count) {
-			log_error("coretrap: failed to find a process in group %d: %s",
-				  (int)cfg->target_pid, strerror(ESRCH));
-			return -ESRCH;
-		}
-		return 0;
-	case TARGET_NAME:
-		if (cfg->wait_for_name) {
-			/* The exec program is attached already: no start is missed. */
-			targets_scan(false, 0, cfg->target_name, add_found, m);
-			if (!m->targets.count) {
-				char line[CONFIG_NAME_MAX + 64];
-				struct log_event ev = { .event = "waiting", .name = cfg->target_name,
-							.message = line };
-
-				snprintf(line, sizeof(line), "Waiting for process '%s' to launch...",
-					 cfg->target_name);
-				log_event(&ev);
-			}
-			return 0;
-		}
-		/* main() resolved the first match into target_pid. */
-		pid = cfg->target_pid;
-		err = pid > 0 ? add_target(m, pid) : proc_find_by_name(cfg->target_name, true, &pid);
-		if (!err && pid != cfg->target_pid)
-			err = add_target(m, pid);
-		if (err) {
-			log_error("coretrap: failed to find process %s: %s", cfg->target_name,
-				  strerror(-err));
-			return err;
-		}
-		return 0;
-	default:
-		return -EINVAL;
-	}
 }
 
 static void handle_signal(struct monitor *m)
@@ -665,7 +408,7 @@ int monitor_run(const struct config *cfg)
 		goto cleanup;
 	}
 
-	err = add_initial_targets(&m);
+	err = monitor_add_initial_targets(&m);
 	if (err)
 		goto cleanup;
 	log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
@@ -716,7 +459,7 @@ int monitor_run(const struct config *cfg)
 	}
 	if (m.stop) {
 		while (m.targets.count)
-			drop_target(&m, m.targets.items[m.targets.count - 1], "stop");
+			monitor_drop_target(&m, m.targets.items[m.targets.count - 1], "stop");
 	}
 	report_health(&m);
 	err = 0;
