@@ -25,6 +25,7 @@ Run: /usr/bin/python3 bench/bench_dump.py [MiB ...]
 import json
 import resource
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -86,7 +87,9 @@ def run_coretrap(pid, outdir):
     sampler = StopSampler(pid)
     cpu0 = children_cpu()
     t0 = time.monotonic()
-    p = subprocess.run([CORETRAP, str(pid), dest], capture_output=True, text=True)
+    # -log stdout: the debug line of each dump names the I/O mode the
+    # writer chose (direct or buffered), which decides most of the wall time.
+    p = subprocess.run([CORETRAP, "-log", "stdout", str(pid), dest], capture_output=True, text=True)
     wall = time.monotonic() - t0
     cpu = children_cpu() - cpu0
     sampled = sampler.stop()
@@ -96,7 +99,9 @@ def run_coretrap(pid, outdir):
     core = os.path.join(dest, cores[0])
     app, alloc = sizes(core)
     shutil.rmtree(dest)
-    return {"wall": wall, "stopped": sampled, "apparent": app, "allocated": alloc, "cpu": cpu}
+    m = re.search(r"(direct|buffered) I/O", p.stdout)
+    return {"wall": wall, "stopped": sampled, "apparent": app, "allocated": alloc, "cpu": cpu,
+            "io": m.group(1) if m else "?"}
 
 
 def run_write_floor(mib, outdir, mode):
@@ -126,6 +131,11 @@ def run_gcore(pid, outdir):
     app, alloc = sizes(core)
     os.unlink(core)
     return {"wall": wall, "stopped": sampled, "apparent": app, "allocated": alloc, "cpu": cpu}
+
+
+def io_modes(runs):
+    """Which write mode each coretrap run chose, in run order."""
+    return ", ".join(r["io"] for r in runs)
 
 
 def median(runs, key):
@@ -175,7 +185,7 @@ def main():
     print("| RSS | tool | wall s | CPU s (user+sys) | stopped s (sampled) | apparent MiB | allocated MiB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for mib, c, g, b, d in rows:
-        for name, runs in (("coretrap", c), ("gcore", g)):
+        for name, runs in (("coretrap (I/O: %s)" % io_modes(c), c), ("gcore", g)):
             print("| %d MiB | %s | %.3f | %.3f | %.3f | %.0f | %.0f |" % (
                 mib, name, median(runs, "wall"), median(runs, "cpu"), median(runs, "stopped"),
                 median(runs, "apparent") / 2**20, median(runs, "allocated") / 2**20))
