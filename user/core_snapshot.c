@@ -53,6 +53,11 @@ int core_write_window(int fd, const unsigned char *state, const unsigned char *b
 	return 0;
 }
 
+bool snapshot_prefer_direct(uint64_t estimate, uint64_t dirty_headroom)
+{
+	return estimate > SNAPSHOT_SMALL_RING || estimate > dirty_headroom;
+}
+
 uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, bool direct)
 {
 	uint64_t want = direct ? estimate / 2 : estimate + estimate / 16 + (16ull << 20);

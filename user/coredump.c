@@ -403,12 +403,9 @@ static uint64_t proc_number(const char *rel)
 }
 
 /*
- * How this dump writes, from memory figures read before the stop: direct
- * I/O when the dump would not fit under the kernel's dirty-page background
- * threshold (buffered writes would be throttled to disk speed anyway, after
- * a copy into the page cache that evicts other files' pages); buffered
- * below it, where writes run at memory speed. Returns the snapshot ring
- * size: see snapshot_ring_size (core_snapshot.h).
+ * How this dump writes, from memory figures read before the stop (see
+ * snapshot_prefer_direct and snapshot_ring_size, core_snapshot.h). Returns
+ * the snapshot ring size.
  */
 static uint64_t plan_writes(struct core_job *job)
 {
@@ -426,7 +423,7 @@ static uint64_t plan_writes(struct core_job *job)
 	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
-	core_output_use_direct(&job->out, (size_t)getpagesize(), estimate > headroom);
+	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
 	return snapshot_ring_size(estimate, avail, job->out.direct);
 }
 

@@ -227,10 +227,24 @@ def test_nonexistent_pid_fails_cleanly(tmp_path):
 
 
 def test_small_dump_is_buffered(target, tmp_path):
-    """Far under the dirty-page threshold the page cache takes a dump at memory speed."""
+    """A dump of at most 64 MiB, far under the dirty-page threshold, goes through the page cache."""
     rc, res, err = dump(target.pid, tmp_path / "core")
     assert rc == 0, err
     assert res["direct_io"] == 0
+
+
+def test_dump_bigger_than_64_mib_goes_direct(tmp_path):
+    """Over 64 MiB a dump is written with direct I/O even with dirty-page headroom to spare:
+    no page cache evicted, no dirty pages left behind. The data still reads back in gdb."""
+    expect_io_mode("direct", tmp_path)
+    with dumpee("--anon-mb", 128, "--touch-mb", 96, "--zero-mb", 0) as t:
+        rc, res, err = dump(t.pid, tmp_path / "core")
+        assert rc == 0, err
+        assert res["direct_io"] == 1
+        assert os.stat(tmp_path / "core").st_blocks * 512 > 96 << 20
+        out = gdb(DUMPEE, tmp_path / "core", "info threads", "p/x marker")
+        assert len(gdb_threads(out)) == 4 and "$1 = %#x" % MARKER in out
+        assert_released(t)
 
 
 def test_dump_beyond_the_dirty_threshold_goes_direct(target, tmp_path):

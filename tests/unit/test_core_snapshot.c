@@ -36,6 +36,20 @@ static void test_ring_size_policy(void **state)
 	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, false), 32 * MIB);
 }
 
+static void test_direct_io_policy(void **state)
+{
+	(void)state;
+	/* small and far under the dirty threshold: the page cache */
+	assert_false(snapshot_prefer_direct(16 * MIB, 2 * GIB));
+	assert_false(snapshot_prefer_direct(SNAPSHOT_SMALL_RING, 2 * GIB));
+	/* bigger than the small ring: direct, even with headroom to spare */
+	assert_true(snapshot_prefer_direct(SNAPSHOT_SMALL_RING + PS, 2 * GIB));
+	assert_true(snapshot_prefer_direct(1 * GIB, 20 * GIB));
+	/* small, but the dirty pages already fill the background threshold */
+	assert_true(snapshot_prefer_direct(16 * MIB, 8 * MIB));
+	assert_true(snapshot_prefer_direct(PS, 0));
+}
+
 static int tmp_fd(void)
 {
 	char name[] = "/tmp/test_core_snapshot.XXXXXX";
@@ -158,6 +172,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_size_policy),
+		cmocka_unit_test(test_direct_io_policy),
 		cmocka_unit_test(test_write_window_holes),
 		cmocka_unit_test(test_ring_writer_wraps),
 		cmocka_unit_test(test_ring_two_direct_writers_wrap),
