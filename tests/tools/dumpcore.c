@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Test driver for the core writer until the CLI exists:
+ * Test driver for the core writer alone, so its tests can set what the CLI
+ * does not expose (first thread, filter, an already-seized target) and read
+ * the whole dump_result:
  *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal [--group-stop]]
  * Prints the dump_result (or the error) as one JSON line; exit 0 on success.
  * SIGINT/SIGTERM are blocked and read from a signalfd by a helper thread that
