@@ -58,9 +58,17 @@ bool snapshot_prefer_direct(uint64_t estimate, uint64_t dirty_headroom)
 	return estimate > SNAPSHOT_SMALL_RING || estimate > dirty_headroom;
 }
 
-uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, bool direct)
+uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom,
+			    bool direct)
 {
-	uint64_t want = direct ? estimate / 2 : estimate + estimate / 16 + (16ull << 20);
+	uint64_t want;
+
+	if (!direct)
+		want = estimate + estimate / 16 + (16ull << 20);
+	else if (estimate <= dirty_headroom)
+		want = estimate / 4 * 3;
+	else
+		want = estimate / 2;
 
 	if (want < SNAPSHOT_SMALL_RING)
 		want = SNAPSHOT_SMALL_RING;

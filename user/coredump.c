@@ -424,7 +424,7 @@ static uint64_t plan_writes(struct core_job *job)
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
-	return snapshot_ring_size(estimate, avail, job->out.direct);
+	return snapshot_ring_size(estimate, avail, headroom, job->out.direct);
 }
 
 static int emit_memory(struct core_job *job)

@@ -24,16 +24,25 @@ static void test_ring_size_policy(void **state)
 {
 	(void)state;
 	/* Buffered: a whole snapshot with some slack, at least the small ring. */
-	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, false), 1 * GIB + GIB / 16 + 16 * MIB);
-	assert_int_equal(snapshot_ring_size(40 * MIB, 22 * GIB, false), SNAPSHOT_SMALL_RING);
-	/* Direct: half the dump, at least the small ring. */
-	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, true), 2 * GIB);
-	assert_int_equal(snapshot_ring_size(100 * MIB, 22 * GIB, true), SNAPSHOT_SMALL_RING);
-	assert_int_equal(snapshot_ring_size(1 * MIB, 22 * GIB, true), SNAPSHOT_SMALL_RING);
+	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, 2 * GIB, false), 1 * GIB + GIB / 16 + 16 * MIB);
+	assert_int_equal(snapshot_ring_size(40 * MIB, 22 * GIB, 2 * GIB, false), SNAPSHOT_SMALL_RING);
+	/* ... even beyond the dirty threshold (a filesystem without direct I/O) */
+	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, 2 * GIB, false), 4 * GIB + GIB / 4 + 16 * MIB);
+	/* Direct under the dirty threshold: three quarters. */
+	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, 2 * GIB, true), 768 * MIB);
+	assert_int_equal(snapshot_ring_size(2 * GIB, 22 * GIB, 2 * GIB, true), 1536 * MIB);
+	/* Direct beyond it: half the dump. */
+	assert_int_equal(snapshot_ring_size(4 * GIB, 22 * GIB, 2 * GIB, true), 2 * GIB);
+	assert_int_equal(snapshot_ring_size(1 * GIB, 22 * GIB, 512 * MIB, true), 512 * MIB);
+	/* at least the small ring */
+	assert_int_equal(snapshot_ring_size(80 * MIB, 22 * GIB, 2 * GIB, true), SNAPSHOT_SMALL_RING);
+	assert_int_equal(snapshot_ring_size(100 * MIB, 22 * GIB, 0, true), SNAPSHOT_SMALL_RING);
+	assert_int_equal(snapshot_ring_size(1 * MIB, 22 * GIB, 0, true), SNAPSHOT_SMALL_RING);
 	/* never more than half of the available memory */
-	assert_int_equal(snapshot_ring_size(8 * GIB, 6 * GIB, false), 3 * GIB);
-	assert_int_equal(snapshot_ring_size(8 * GIB, 4 * GIB, true), 2 * GIB);
-	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, false), 32 * MIB);
+	assert_int_equal(snapshot_ring_size(8 * GIB, 6 * GIB, 2 * GIB, false), 3 * GIB);
+	assert_int_equal(snapshot_ring_size(8 * GIB, 4 * GIB, 0, true), 2 * GIB);
+	assert_int_equal(snapshot_ring_size(3 * GIB, 4 * GIB, 4 * GIB, true), 2 * GIB);
+	assert_int_equal(snapshot_ring_size(1 * GIB, 64 * MIB, 0, false), 32 * MIB);
 }
 
 static void test_direct_io_policy(void **state)
