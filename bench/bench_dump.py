@@ -18,6 +18,13 @@ number of non-zero bytes written from our own memory into a new file
 the two ways coretrap writes), which no dump can beat because it must write
 those bytes too (and read them out of the target first). gcore over the
 faster floor is the best wall ratio any dump tool could reach in this run.
+Every measured run (of each tool and floor alike) starts after IDLE_S
+seconds of quiet (BENCH_IDLE_S, default 6), as a dump triggered after a
+quiet spell does: on this VM memory freed by the previous run has gone back
+to the host by then (free page reporting), and whatever a run allocates
+(ring, page cache) is backed anew; back to back, runs inherit warm memory
+from each other and the figures swing. BENCH_IDLE_S=0 gives the
+back-to-back figures.
 Printed as a fixed line:
 ProcDump 3.5.2's reference figures (measured once, not in this run).
 Run: /usr/bin/python3 bench/bench_dump.py [MiB ...]
@@ -39,6 +46,7 @@ RSSFILL = os.path.join(ROOT, "build", "targets", "rssfill")
 CORETRAP = os.path.join(ROOT, "coretrap")
 WRITEFLOOR = os.path.join(ROOT, "build", "tests", "writefloor")
 RUNS = 3
+IDLE_S = float(os.environ.get("BENCH_IDLE_S", "6"))
 # /work/shared/reference/procdump-for-linux.md section 10: ProcDump 3.5.2's own
 # writer, immediate 1 GiB dump, warm medians on this kind of machine (not this run).
 PROCDUMP_REF = {"mib": 1024, "wall": 0.30, "stopped": 0.28}
@@ -99,9 +107,11 @@ def run_coretrap(pid, outdir):
     core = os.path.join(dest, cores[0])
     app, alloc = sizes(core)
     shutil.rmtree(dest)
-    m = re.search(r"(direct|buffered) I/O", p.stdout)
+    m = re.search(r"(direct|buffered) I/O, ring (\d+) MiB \((4 KiB|huge) pages\) faulted in ([\d.]+) ms",
+                  p.stdout)
     return {"wall": wall, "stopped": sampled, "apparent": app, "allocated": alloc, "cpu": cpu,
-            "io": m.group(1) if m else "?"}
+            "io": "%s, %s MiB ring of %s pages" % (m.group(1), m.group(2), m.group(3)) if m else "?",
+            "fault": float(m.group(4)) / 1000 if m else float("nan")}
 
 
 def run_write_floor(mib, outdir, mode):
@@ -134,8 +144,12 @@ def run_gcore(pid, outdir):
 
 
 def io_modes(runs):
-    """Which write mode each coretrap run chose, in run order."""
-    return ", ".join(r["io"] for r in runs)
+    """How the coretrap runs wrote (each distinct choice once) and their median ring fault-in."""
+    modes = []
+    for r in runs:
+        if r["io"] not in modes:
+            modes.append(r["io"])
+    return "%s; ring fault-in before the stop %.3f s" % ("; ".join(modes), median(runs, "fault"))
 
 
 def median(runs, key):
@@ -158,6 +172,7 @@ def bench_size(mib, outdir):
             # Interleaved, and rotated: what the previous run freed (this VM
             # hands freed memory back to the host) weighs on all alike.
             for name, run in runners[i % 4:] + runners[:i % 4]:
+                time.sleep(IDLE_S)
                 results[name].append(run())
         return results
     finally:
@@ -181,7 +196,7 @@ def main():
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
 
-    print("\n### Dump speed: coretrap vs gcore (median of %d warm runs)\n" % RUNS)
+    print("\n### Dump speed: coretrap vs gcore (median of %d runs, each after %g s idle)\n" % (RUNS, IDLE_S))
     print("| RSS | tool | wall s | CPU s (user+sys) | stopped s (sampled) | apparent MiB | allocated MiB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for mib, c, g, b, d in rows:

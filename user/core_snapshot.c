@@ -7,9 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HUGE_PAGE (2u << 20)
+/* ring fault-in step: small enough that one slow step of huge pages costs little */
+#define FAULT_STEP (HUGE_PAGE * 8)
+#define HUGE_FAULT_MIN_BYTES_PER_S (2.0 * (1u << 30))
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+bool snapshot_huge_faults_slow(uint64_t bytes, uint64_t ns)
+{
+	return (double)bytes * 1e9 < HUGE_FAULT_MIN_BYTES_PER_S * (double)ns;
+}
 
 static bool page_is_zero(const unsigned char *p, size_t len)
 {
@@ -125,6 +142,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
+	uint64_t t0;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -146,10 +164,15 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 	s->ring = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
 	s->ring_len = len;
 	madvise(s->ring, len, MADV_HUGEPAGE);
-	/* Fault it all in now, before the target is stopped; in steps, so Ctrl-C is not held up. */
-	for (size_t at = 0; at < len; at += HUGE_PAGE * 64) {
-		size_t n = len - at < HUGE_PAGE * 64 ? len - at : HUGE_PAGE * 64;
+	/*
+	 * Fault it all in now, before the target is stopped; in steps, so
+	 * Ctrl-C is not held up and slow huge pages are noticed early.
+	 */
+	t0 = mono_ns();
+	for (size_t at = 0, n; at < len; at += n) {
+		uint64_t t = mono_ns();
 
+		n = len - at < FAULT_STEP ? len - at : FAULT_STEP;
 		if (interrupted && *interrupted) {
 			snapshot_fini(s);
 			return -EINTR;
@@ -157,7 +180,12 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 		if (madvise(s->ring + at, n, MADV_POPULATE_WRITE) < 0)
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
+		if (!s->small_pages && at + n < len && snapshot_huge_faults_slow(n, mono_ns() - t)) {
+			madvise(s->ring + at + n, len - at - n, MADV_NOHUGEPAGE);
+			s->small_pages = true;
+		}
 	}
+	s->fault_ns = mono_ns() - t0;
 	if (writers < 1 || writers > SNAPSHOT_MAX_WRITERS)
 		writers = 1;
 	for (; s->nwriters < writers; s->nwriters++) {

@@ -3,7 +3,8 @@
  * The snapshot ring: memory copied out of the stopped target is written to
  * the core file by a writer thread, concurrently with the copy, so the stop
  * lasts about as long as the copy and the whole dump about as long as the
- * write. The ring is faulted in (transparent huge pages) before the stop;
+ * write. The ring is faulted in (transparent huge pages, or 4 KiB pages when
+ * huge ones come slowly: snapshot_huge_faults_slow) before the stop;
  * when the copy catches up with the writer it waits for written space.
  */
 #ifndef CORETRAP_CORE_SNAPSHOT_H
@@ -58,6 +59,8 @@ struct snapshot {
 	bool inited, running, copy_done, abort;
 	int err;                 /* first write error, seen by both threads */
 	uint64_t data_bytes;     /* non-hole bytes written by the writer */
+	uint64_t fault_ns;       /* time taken to fault the ring in, before the stop */
+	bool small_pages;        /* huge pages came too slowly: the rest of the ring is 4 KiB pages */
 };
 
 /*
@@ -102,6 +105,20 @@ bool snapshot_prefer_direct(uint64_t estimate, uint64_t dirty_headroom);
  */
 uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom,
 			    bool direct);
+
+/*
+ * Whether faulting in huge pages at this pace (`bytes` in `ns`) is slower
+ * than small pages would be, so the rest of the ring should use 4 KiB
+ * pages. On this VM free memory goes back to the host (free page
+ * reporting, in 2 MiB blocks), and a huge page the host has to back anew
+ * costs about 2.3 s per GiB, against 0.05 s per GiB while the host still
+ * backs it and 0.3 s per GiB for 4 KiB pages either way. Memory left idle
+ * a few seconds has gone back, so a dump triggered after a quiet spell
+ * (the usual case) met slow huge pages: a 1 GiB dump took 2.2-2.4 s, 0.8-0.9 s
+ * with 4 KiB pages. The line is 2 GiB/s: well under small pages' pace, so
+ * a thread preempted for a few ms in a fast step does not cross it. Pure.
+ */
+bool snapshot_huge_faults_slow(uint64_t bytes, uint64_t ns);
 
 /*
  * Map and fault in `bytes` of ring (before the stop) and start `writers`

@@ -498,6 +498,9 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 		err = -EINTR;
 		goto out;
 	}
+	res->ring_bytes = job.mem.snap.ring_len;
+	res->ring_fault_ns = job.mem.snap.fault_ns;
+	res->ring_small_pages = job.mem.snap.small_pages;
 
 	t_stop = now_ns();
 	err = threads_stop(req->pid, req->already_seized, first_tid, req->interrupted, &job.ts);

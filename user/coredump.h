@@ -51,6 +51,10 @@ struct dump_result {
 	pid_t reinjected_tid;
 	uint64_t swapped_pages_skipped; /* swapped-out pages left out (never swapped in) */
 	bool direct_io;            /* written with direct I/O to the end (core_output.h) */
+	/* the snapshot ring (core_snapshot.h), faulted in before the stop */
+	uint64_t ring_bytes;
+	uint64_t ring_fault_ns;
+	bool ring_small_pages;     /* huge pages came slowly: 4 KiB pages for the rest */
 };
 
 /*

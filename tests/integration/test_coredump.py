@@ -241,6 +241,8 @@ def test_dump_bigger_than_64_mib_goes_direct(tmp_path):
         rc, res, err = dump(t.pid, tmp_path / "core")
         assert rc == 0, err
         assert res["direct_io"] == 1
+        # under the dirty threshold: a ring of three quarters, faulted in before the stop
+        assert res["ring_bytes"] >= 72 << 20 and res["ring_fault_ns"] > 0
         assert os.stat(tmp_path / "core").st_blocks * 512 > 96 << 20
         out = gdb(DUMPEE, tmp_path / "core", "info threads", "p/x marker")
         assert len(gdb_threads(out)) == 4 and "$1 = %#x" % MARKER in out

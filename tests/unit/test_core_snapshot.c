@@ -59,6 +59,21 @@ static void test_direct_io_policy(void **state)
 	assert_true(snapshot_prefer_direct(PS, 0));
 }
 
+static void test_huge_fault_pace(void **state)
+{
+	(void)state;
+	/* 16 MiB of huge pages: 1 ms while the host backs them, 37 ms when it must back them anew */
+	assert_false(snapshot_huge_faults_slow(16 * MIB, 1000000));
+	assert_true(snapshot_huge_faults_slow(16 * MIB, 37000000));
+	/* a fast step with a few ms of preemption stays on huge pages */
+	assert_false(snapshot_huge_faults_slow(16 * MIB, 5000000));
+	/* the line: 2 GiB/s */
+	assert_false(snapshot_huge_faults_slow(2 * GIB, 1000000000));
+	assert_true(snapshot_huge_faults_slow(2 * GIB - 1, 1000000000));
+	assert_true(snapshot_huge_faults_slow(PS, UINT64_MAX));
+	assert_false(snapshot_huge_faults_slow(16 * MIB, 0));
+}
+
 static int tmp_fd(void)
 {
 	char name[] = "/tmp/test_core_snapshot.XXXXXX";
@@ -182,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ring_size_policy),
 		cmocka_unit_test(test_direct_io_policy),
+		cmocka_unit_test(test_huge_fault_pace),
 		cmocka_unit_test(test_write_window_holes),
 		cmocka_unit_test(test_ring_writer_wraps),
 		cmocka_unit_test(test_ring_two_direct_writers_wrap),
