@@ -107,7 +107,7 @@ def run_coretrap(pid, outdir):
     core = os.path.join(dest, cores[0])
     app, alloc = sizes(core)
     shutil.rmtree(dest)
-    m = re.search(r"(direct|buffered) I/O, ring (\d+) MiB \((4 KiB|huge) pages\) faulted in ([\d.]+) ms",
+    m = re.search(r"(direct|buffered) I/O, ring (\d+ of \d+) MiB \((4 KiB|huge) pages\) faulted in ([\d.]+) ms",
                   p.stdout)
     return {"wall": wall, "stopped": sampled, "apparent": app, "allocated": alloc, "cpu": cpu,
             "io": "%s, %s MiB ring of %s pages" % (m.group(1), m.group(2), m.group(3)) if m else "?",

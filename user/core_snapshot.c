@@ -23,6 +23,25 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+bool snapshot_fault_budget_spent(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns)
+{
+	return faulted >= SNAPSHOT_SMALL_RING && elapsed_ns >= budget_ns;
+}
+
+/* SNAPSHOT_FAULT_BUDGET_NS, or CORETRAP_RING_FAULT_BUDGET_MS (a test hook: README). */
+static uint64_t fault_budget_ns(void)
+{
+	const char *v = getenv("CORETRAP_RING_FAULT_BUDGET_MS");
+	char *end;
+	unsigned long long ms;
+
+	if (!v || !*v)
+		return SNAPSHOT_FAULT_BUDGET_NS;
+	errno = 0;
+	ms = strtoull(v, &end, 10);
+	return (errno || *end) ? SNAPSHOT_FAULT_BUDGET_NS : ms * 1000 * 1000;
+}
+
 bool snapshot_huge_faults_slow(uint64_t bytes, uint64_t ns)
 {
 	return (double)bytes * 1e9 < HUGE_FAULT_MIN_BYTES_PER_S * (double)ns;
@@ -142,7 +161,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
-	uint64_t t0;
+	uint64_t t0, budget;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -168,10 +187,16 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 	 * Fault it all in now, before the target is stopped; in steps, so
 	 * Ctrl-C is not held up and slow huge pages are noticed early.
 	 */
+	budget = fault_budget_ns();
 	t0 = mono_ns();
+	s->wanted_len = len;
 	for (size_t at = 0, n; at < len; at += n) {
 		uint64_t t = mono_ns();
 
+		if (snapshot_fault_budget_spent(at, t - t0, budget)) {
+			s->ring_len = at; /* the rest stays untouched, never used */
+			break;
+		}
 		n = len - at < FAULT_STEP ? len - at : FAULT_STEP;
 		if (interrupted && *interrupted) {
 			snapshot_fini(s);

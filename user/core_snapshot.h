@@ -60,6 +60,7 @@ struct snapshot {
 	int err;                 /* first write error, seen by both threads */
 	uint64_t data_bytes;     /* non-hole bytes written by the writer */
 	uint64_t fault_ns;       /* time taken to fault the ring in, before the stop */
+	size_t wanted_len;       /* ring asked for; ring_len is less when the fault-in budget ran out */
 	bool small_pages;        /* huge pages came too slowly: the rest of the ring is 4 KiB pages */
 };
 
@@ -105,6 +106,20 @@ bool snapshot_prefer_direct(uint64_t estimate, uint64_t dirty_headroom);
  */
 uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t dirty_headroom,
 			    bool direct);
+
+/*
+ * The ring is faulted in between the trigger and the stop, so its fault-in
+ * delays the moment the dump captures. It stops after this long, with at
+ * least SNAPSHOT_SMALL_RING: warm memory (0.05-0.3 s per GiB) never
+ * reaches it, but memory the host must back anew can cost 0.9 s per GiB
+ * even in 4 KiB pages (a 2 GiB ring took 1.86 s after a quiet spell).
+ * A smaller ring lengthens the stop instead (the copy waits for the disk),
+ * which at that size is still a fraction of gcore's.
+ */
+#define SNAPSHOT_FAULT_BUDGET_NS (250ull * 1000 * 1000)
+
+/* Whether the ring's fault-in stops here: `faulted` bytes in `elapsed_ns`. Pure. */
+bool snapshot_fault_budget_spent(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns);
 
 /*
  * Whether faulting in huge pages at this pace (`bytes` in `ns`) is slower

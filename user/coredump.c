@@ -499,6 +499,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 		goto out;
 	}
 	res->ring_bytes = job.mem.snap.ring_len;
+	res->ring_wanted_bytes = job.mem.snap.wanted_len;
 	res->ring_fault_ns = job.mem.snap.fault_ns;
 	res->ring_small_pages = job.mem.snap.small_pages;
 

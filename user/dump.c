@@ -111,11 +111,12 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		if (path_out && path_len)
 			snprintf(path_out, path_len, "%s", path);
 		log_debug("dump %s: %llu bytes (%llu allocated), %u threads, %u segments, stopped %.3f ms, "
-			  "%s I/O, ring %llu MiB (%s pages) faulted in %.3f ms before the stop",
+			  "%s I/O, ring %llu of %llu MiB (%s pages) faulted in %.3f ms before the stop",
 			  path, (unsigned long long)res.apparent_bytes,
 			  (unsigned long long)res.allocated_bytes, res.threads, res.segments,
 			  res.stopped_ns / 1e6, res.direct_io ? "direct" : "buffered",
-			  (unsigned long long)(res.ring_bytes >> 20), res.ring_small_pages ? "4 KiB" : "huge",
+			  (unsigned long long)(res.ring_bytes >> 20),
+			  (unsigned long long)(res.ring_wanted_bytes >> 20), res.ring_small_pages ? "4 KiB" : "huge",
 			  res.ring_fault_ns / 1e6);
 		return 0;
 	}

@@ -227,12 +227,13 @@ int main(int argc, char **argv)
 	       "\"stopped_ns\":%llu,\"wall_ns\":%llu,\"threads\":%u,\"segments\":%u,"
 	       "\"swapped_pages_skipped\":%llu,\"interrupted\":%d,\"first_tid\":%d,"
 	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
-	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d}\n",
+	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
 	       (unsigned long long)res.swapped_pages_skipped, interrupted, req.first_tid, first_ok,
 	       others_ok, res.reinjected_signals, res.direct_io, (unsigned long long)res.ring_bytes,
+	       (unsigned long long)res.ring_wanted_bytes,
 	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));

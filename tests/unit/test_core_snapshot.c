@@ -74,6 +74,22 @@ static void test_huge_fault_pace(void **state)
 	assert_false(snapshot_huge_faults_slow(16 * MIB, 0));
 }
 
+static void test_fault_budget(void **state)
+{
+	const uint64_t B = SNAPSHOT_FAULT_BUDGET_NS;
+
+	(void)state;
+	/* the small ring is always faulted in, however slowly */
+	assert_false(snapshot_fault_budget_spent(0, 10 * B, B));
+	assert_false(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING - PS, 10 * B, B));
+	assert_false(snapshot_fault_budget_spent(0, 1, 0));
+	/* beyond it, the fault-in stops once the budget is spent */
+	assert_true(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING, B, B));
+	assert_true(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING, 0, 0));
+	assert_false(snapshot_fault_budget_spent(1 * GIB, B - 1, B));
+	assert_true(snapshot_fault_budget_spent(1 * GIB, 2 * B, B));
+}
+
 static int tmp_fd(void)
 {
 	char name[] = "/tmp/test_core_snapshot.XXXXXX";
@@ -198,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_ring_size_policy),
 		cmocka_unit_test(test_direct_io_policy),
 		cmocka_unit_test(test_huge_fault_pace),
+		cmocka_unit_test(test_fault_budget),
 		cmocka_unit_test(test_write_window_holes),
 		cmocka_unit_test(test_ring_writer_wraps),
 		cmocka_unit_test(test_ring_two_direct_writers_wrap),
