@@ -23,9 +23,17 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-bool snapshot_fault_budget_spent(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns)
+bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns)
 {
-	return faulted >= SNAPSHOT_SMALL_RING && elapsed_ns >= budget_ns;
+	return (double)bytes * 1e9 < HUGE_FAULT_MIN_BYTES_PER_S * (double)ns;
+}
+
+bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns,
+				bool cheap_only)
+{
+	if (faulted < SNAPSHOT_SMALL_RING)
+		return false;
+	return elapsed_ns >= budget_ns || (cheap_only && snapshot_fault_pace_slow(faulted, elapsed_ns));
 }
 
 /* SNAPSHOT_FAULT_BUDGET_NS, or CORETRAP_RING_FAULT_BUDGET_MS (a test hook: README). */
@@ -40,11 +48,6 @@ static uint64_t fault_budget_ns(void)
 	errno = 0;
 	ms = strtoull(v, &end, 10);
 	return (errno || *end) ? SNAPSHOT_FAULT_BUDGET_NS : ms * 1000 * 1000;
-}
-
-bool snapshot_huge_faults_slow(uint64_t bytes, uint64_t ns)
-{
-	return (double)bytes * 1e9 < HUGE_FAULT_MIN_BYTES_PER_S * (double)ns;
 }
 
 static bool page_is_zero(const unsigned char *p, size_t len)
@@ -157,7 +160,7 @@ static void *writer_main(void *arg)
 }
 
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers)
+		   uint64_t bytes, unsigned writers, bool cheap_only)
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
@@ -193,7 +196,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 	for (size_t at = 0, n; at < len; at += n) {
 		uint64_t t = mono_ns();
 
-		if (snapshot_fault_budget_spent(at, t - t0, budget)) {
+		if (snapshot_fault_should_stop(at, t - t0, budget, cheap_only)) {
 			s->ring_len = at; /* the rest stays untouched, never used */
 			break;
 		}
@@ -205,7 +208,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 		if (madvise(s->ring + at, n, MADV_POPULATE_WRITE) < 0)
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
-		if (!s->small_pages && at + n < len && snapshot_huge_faults_slow(n, mono_ns() - t)) {
+		if (!s->small_pages && at + n < len && snapshot_fault_pace_slow(n, mono_ns() - t)) {
 			madvise(s->ring + at + n, len - at - n, MADV_NOHUGEPAGE);
 			s->small_pages = true;
 		}

@@ -4,7 +4,7 @@
  * the core file by a writer thread, concurrently with the copy, so the stop
  * lasts about as long as the copy and the whole dump about as long as the
  * write. The ring is faulted in (transparent huge pages, or 4 KiB pages when
- * huge ones come slowly: snapshot_huge_faults_slow) before the stop;
+ * huge ones come slowly: snapshot_fault_pace_slow) before the stop;
  * when the copy catches up with the writer it waits for written space.
  */
 #ifndef CORETRAP_CORE_SNAPSHOT_H
@@ -108,41 +108,46 @@ uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t 
 			    bool direct);
 
 /*
- * The ring is faulted in between the trigger and the stop, so its fault-in
- * delays the moment the dump captures. It stops after this long, with at
- * least SNAPSHOT_SMALL_RING: warm memory (0.05-0.3 s per GiB) never
- * reaches it, but memory the host must back anew can cost 0.9 s per GiB
- * even in 4 KiB pages (a 2 GiB ring took 1.86 s after a quiet spell).
- * A smaller ring lengthens the stop instead (the copy waits for the disk),
- * which at that size is still a fraction of gcore's.
- */
-#define SNAPSHOT_FAULT_BUDGET_NS (250ull * 1000 * 1000)
-
-/* Whether the ring's fault-in stops here: `faulted` bytes in `elapsed_ns`. Pure. */
-bool snapshot_fault_budget_spent(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns);
-
-/*
- * Whether faulting in huge pages at this pace (`bytes` in `ns`) is slower
- * than small pages would be, so the rest of the ring should use 4 KiB
+ * Whether faulting in at this pace (`bytes` in `ns`) is slow: under
+ * 2 GiB/s. For huge pages it means the rest of the ring should use 4 KiB
  * pages. On this VM free memory goes back to the host (free page
  * reporting, in 2 MiB blocks), and a huge page the host has to back anew
- * costs about 2.3 s per GiB, against 0.05 s per GiB while the host still
- * backs it and 0.3 s per GiB for 4 KiB pages either way. Memory left idle
- * a few seconds has gone back, so a dump triggered after a quiet spell
- * (the usual case) met slow huge pages: a 1 GiB dump took 2.2-2.4 s, 0.8-0.9 s
- * with 4 KiB pages. The line is 2 GiB/s: well under small pages' pace, so
- * a thread preempted for a few ms in a fast step does not cross it. Pure.
+ * costs about 2.3 s per GiB (37 ms per 16 MiB step, against 1 ms while
+ * the host still backs it); 4 KiB pages cost 0.3-0.9 s per GiB. Memory
+ * left idle a few seconds has gone back, so a dump triggered after a
+ * quiet spell (the usual case) met slow huge pages: a 1 GiB dump took
+ * 2.2-2.4 s, 0.8-0.9 s with 4 KiB pages. The line sits under small pages'
+ * usual pace, so a thread preempted for a few ms in a fast step does not
+ * cross it. Pure.
  */
-bool snapshot_huge_faults_slow(uint64_t bytes, uint64_t ns);
+bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns);
 
 /*
- * Map and fault in `bytes` of ring (before the stop) and start `writers`
- * writer threads (1..SNAPSHOT_MAX_WRITERS).
+ * The ring is faulted in between the trigger and the stop, so its fault-in
+ * delays the moment the dump captures, and the dump's wall time. Whether it
+ * stops after `faulted` bytes in `elapsed_ns` (never under
+ * SNAPSHOT_SMALL_RING): once `budget_ns` is spent (SNAPSHOT_FAULT_BUDGET_NS),
+ * or, with `cheap_only`, as soon as the pace is slow. cheap_only is for
+ * dumps beyond the dirty threshold: their stop is bound by the disk
+ * anyway, and a ring byte faulted at a slow pace costs about the wall time
+ * it saves of the stop (a 2 GiB ring for 4 GiB took 1.86 s after a quiet
+ * spell; the dump 3.8 s against 2.1-2.3 s with a quarter-second cap). Under
+ * the threshold the ring keeps the stop to the copy (see
+ * snapshot_ring_size), so it gets the whole budget. Pure.
+ */
+#define SNAPSHOT_FAULT_BUDGET_NS (500ull * 1000 * 1000)
+bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns,
+				bool cheap_only);
+
+/*
+ * Map and fault in `bytes` of ring (before the stop; less when
+ * snapshot_fault_should_stop says so, given `cheap_only`) and start
+ * `writers` writer threads (1..SNAPSHOT_MAX_WRITERS).
  * 0 (with s->ring NULL when bytes is too small to be useful), -EINTR, or a
  * negative errno (no ring; the caller streams instead).
  */
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers);
+		   uint64_t bytes, unsigned writers, bool cheap_only);
 /* Room for `bytes` of packed pages, waiting for the writer if the ring is full. NULL with *err. */
 unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err);
 /* Hand a filled window (its data from snapshot_alloc) to the writer; takes a copy of state. */

@@ -57,6 +57,7 @@ struct core_job {
 	struct elfcore_segment *segs;
 	struct core_mem mem;
 	struct core_output out;
+	bool ring_cheap_only;   /* see snapshot_fault_should_stop */
 	siginfo_t siginfo;
 };
 
@@ -424,6 +425,7 @@ static uint64_t plan_writes(struct core_job *job)
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
+	job->ring_cheap_only = job->out.direct && estimate > headroom;
 	return snapshot_ring_size(estimate, avail, headroom, job->out.direct);
 }
 
@@ -494,7 +496,8 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 		goto out;
 	/* Best effort: without a ring the copying thread also writes, while stopped. */
 	ring = plan_writes(&job);
-	if (core_mem_reserve(&job.mem, ring, job.out.direct ? SNAPSHOT_MAX_WRITERS : 1) == -EINTR) {
+	if (core_mem_reserve(&job.mem, ring, job.out.direct ? SNAPSHOT_MAX_WRITERS : 1,
+			     job.ring_cheap_only) == -EINTR) {
 		err = -EINTR;
 		goto out;
 	}

@@ -63,31 +63,37 @@ static void test_huge_fault_pace(void **state)
 {
 	(void)state;
 	/* 16 MiB of huge pages: 1 ms while the host backs them, 37 ms when it must back them anew */
-	assert_false(snapshot_huge_faults_slow(16 * MIB, 1000000));
-	assert_true(snapshot_huge_faults_slow(16 * MIB, 37000000));
+	assert_false(snapshot_fault_pace_slow(16 * MIB, 1000000));
+	assert_true(snapshot_fault_pace_slow(16 * MIB, 37000000));
 	/* a fast step with a few ms of preemption stays on huge pages */
-	assert_false(snapshot_huge_faults_slow(16 * MIB, 5000000));
+	assert_false(snapshot_fault_pace_slow(16 * MIB, 5000000));
 	/* the line: 2 GiB/s */
-	assert_false(snapshot_huge_faults_slow(2 * GIB, 1000000000));
-	assert_true(snapshot_huge_faults_slow(2 * GIB - 1, 1000000000));
-	assert_true(snapshot_huge_faults_slow(PS, UINT64_MAX));
-	assert_false(snapshot_huge_faults_slow(16 * MIB, 0));
+	assert_false(snapshot_fault_pace_slow(2 * GIB, 1000000000));
+	assert_true(snapshot_fault_pace_slow(2 * GIB - 1, 1000000000));
+	assert_true(snapshot_fault_pace_slow(PS, UINT64_MAX));
+	assert_false(snapshot_fault_pace_slow(16 * MIB, 0));
 }
 
 static void test_fault_budget(void **state)
 {
-	const uint64_t B = SNAPSHOT_FAULT_BUDGET_NS;
+	const uint64_t B = SNAPSHOT_FAULT_BUDGET_NS, MS = 1000000;
 
 	(void)state;
 	/* the small ring is always faulted in, however slowly */
-	assert_false(snapshot_fault_budget_spent(0, 10 * B, B));
-	assert_false(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING - PS, 10 * B, B));
-	assert_false(snapshot_fault_budget_spent(0, 1, 0));
+	assert_false(snapshot_fault_should_stop(0, 10 * B, B, false));
+	assert_false(snapshot_fault_should_stop(SNAPSHOT_SMALL_RING - PS, 10 * B, B, true));
+	assert_false(snapshot_fault_should_stop(0, 1, 0, false));
 	/* beyond it, the fault-in stops once the budget is spent */
-	assert_true(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING, B, B));
-	assert_true(snapshot_fault_budget_spent(SNAPSHOT_SMALL_RING, 0, 0));
-	assert_false(snapshot_fault_budget_spent(1 * GIB, B - 1, B));
-	assert_true(snapshot_fault_budget_spent(1 * GIB, 2 * B, B));
+	assert_true(snapshot_fault_should_stop(SNAPSHOT_SMALL_RING, B, B, false));
+	assert_true(snapshot_fault_should_stop(SNAPSHOT_SMALL_RING, 0, 0, false));
+	assert_false(snapshot_fault_should_stop(1 * GIB, B - 1, B, false));
+	assert_true(snapshot_fault_should_stop(1 * GIB, 2 * B, B, false));
+	/* under the dirty threshold a slow pace is fine until the budget: 768 MiB in 400 ms */
+	assert_false(snapshot_fault_should_stop(768 * MIB, 400 * MS, B, false));
+	/* beyond it (cheap_only) a slow pace stops at once: 64 MiB in 52 ms (one slow huge step) */
+	assert_true(snapshot_fault_should_stop(SNAPSHOT_SMALL_RING, 52 * MS, B, true));
+	/* ... but warm memory goes on: 1 GiB of huge pages in 50 ms */
+	assert_false(snapshot_fault_should_stop(1 * GIB, 50 * MS, B, true));
 }
 
 static int tmp_fd(void)
@@ -148,7 +154,7 @@ static void ring_writer_wraps(unsigned writers, bool direct)
 	if (direct && !core_output_use_direct(&out, PS, true))
 		skip(); /* the filesystem under /tmp takes no direct writes */
 	memset(st, PG_READY, sizeof(st));
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, writers), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, writers, false), 0);
 	assert_true(s.running);
 	assert_int_equal(s.nwriters, writers);
 	for (size_t w = 0; w < nwins; w++) {
@@ -196,7 +202,7 @@ static void test_ring_write_error(void **state)
 	int err, fd = tmp_fd();
 
 	close(fd); /* the writer's pwrite fails with EBADF */
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS, false), 0);
 	p = snapshot_alloc(&s, 4 * PS, &err);
 	assert_non_null(p);
 	fill(p, 4 * PS, 7);
