@@ -13,7 +13,7 @@
 #define HUGE_PAGE (2u << 20)
 /* ring fault-in step: small enough that one slow step of huge pages costs little */
 #define FAULT_STEP (HUGE_PAGE * 8)
-#define HUGE_FAULT_MIN_BYTES_PER_S (2.0 * (1u << 30))
+#define FAULT_PACE_MIN_BYTES_PER_S (2.0 * (1u << 30))
 
 static uint64_t mono_ns(void)
 {
@@ -25,7 +25,7 @@ static uint64_t mono_ns(void)
 
 bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns)
 {
-	return (double)bytes * 1e9 < HUGE_FAULT_MIN_BYTES_PER_S * (double)ns;
+	return (double)bytes * 1e9 < FAULT_PACE_MIN_BYTES_PER_S * (double)ns;
 }
 
 bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns,

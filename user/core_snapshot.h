@@ -60,7 +60,7 @@ struct snapshot {
 	int err;                 /* first write error, seen by both threads */
 	uint64_t data_bytes;     /* non-hole bytes written by the writer */
 	uint64_t fault_ns;       /* time taken to fault the ring in, before the stop */
-	size_t wanted_len;       /* ring asked for; ring_len is less when the fault-in budget ran out */
+	size_t wanted_len;       /* ring asked for; ring_len is less when the fault-in stopped early */
 	bool small_pages;        /* huge pages came too slowly: the rest of the ring is 4 KiB pages */
 };
 

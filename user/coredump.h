@@ -53,7 +53,7 @@ struct dump_result {
 	bool direct_io;            /* written with direct I/O to the end (core_output.h) */
 	/* the snapshot ring (core_snapshot.h), faulted in before the stop */
 	uint64_t ring_bytes;
-	uint64_t ring_wanted_bytes; /* more than ring_bytes when the fault-in budget ran out */
+	uint64_t ring_wanted_bytes; /* more than ring_bytes when the fault-in stopped early */
 	uint64_t ring_fault_ns;
 	bool ring_small_pages;     /* huge pages came slowly: 4 KiB pages for the rest */
 };
