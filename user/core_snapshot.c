@@ -1,27 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "core_snapshot.h"
 #include "core_output.h"
+#include "mono_clock.h"
 #include "quiet_thread.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #define HUGE_PAGE (2u << 20)
 /* ring fault-in step: small enough that one slow step of huge pages costs little */
 #define FAULT_STEP (HUGE_PAGE * 8)
 #define FAULT_PACE_MIN_BYTES_PER_S (2.0 * (1u << 30))
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns)
 {
@@ -191,10 +183,10 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 	 * Ctrl-C is not held up and slow huge pages are noticed early.
 	 */
 	budget = fault_budget_ns();
-	t0 = mono_ns();
+	t0 = now_ns();
 	s->wanted_len = len;
 	for (size_t at = 0, n; at < len; at += n) {
-		uint64_t t = mono_ns();
+		uint64_t t = now_ns();
 
 		if (snapshot_fault_should_stop(at, t - t0, budget, cheap_only)) {
 			s->ring_len = at; /* the rest stays untouched, never used */
@@ -208,12 +200,12 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 		if (madvise(s->ring + at, n, MADV_POPULATE_WRITE) < 0)
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
-		if (!s->small_pages && at + n < len && snapshot_fault_pace_slow(n, mono_ns() - t)) {
+		if (!s->small_pages && at + n < len && snapshot_fault_pace_slow(n, now_ns() - t)) {
 			madvise(s->ring + at + n, len - at - n, MADV_NOHUGEPAGE);
 			s->small_pages = true;
 		}
 	}
-	s->fault_ns = mono_ns() - t0;
+	s->fault_ns = now_ns() - t0;
 	if (writers < 1 || writers > SNAPSHOT_MAX_WRITERS)
 		writers = 1;
 	for (; s->nwriters < writers; s->nwriters++) {

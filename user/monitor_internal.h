@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "mono_clock.h"
 #include "run.h"
 #include "targets.h"
 #include "trigger_logic.h"
@@ -32,14 +33,6 @@ struct monitor {
 	bool stop;                  /* SIGINT/SIGTERM */
 	bool ever_had_target;
 };
-
-static inline uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 /* monitor_targets.c */
 

@@ -33,6 +33,7 @@
 
 #include "dump.h"
 #include "log.h"
+#include "mono_clock.h"
 #include "options.h"
 #include "proc.h"
 #include "run.h"
@@ -56,14 +57,6 @@ struct sigtrap {
 	uint64_t finish_deadline_ns; /* non-zero: -n reached, a fatal signal is on its way */
 	bool done;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void resume(struct tracee *t, int sig)
 {
