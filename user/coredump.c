@@ -24,6 +24,7 @@
 #include "core_proc.h"
 #include "elfcore.h"
 #include "maps.h"
+#include "mono_clock.h"
 #include "task_seize.h"
 #include "threads_stop.h"
 
@@ -57,17 +58,8 @@ struct core_job {
 	struct elfcore_segment *segs;
 	struct core_mem mem;
 	struct core_output out;
-	bool ring_cheap_only;   /* see snapshot_fault_should_stop */
 	siginfo_t siginfo;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
 
 static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
 			    struct proc_snapshot *ps)
@@ -405,17 +397,18 @@ static uint64_t proc_number(const char *rel)
 
 /*
  * How this dump writes, from memory figures read before the stop (see
- * snapshot_prefer_direct and snapshot_ring_size, core_snapshot.h). Returns
- * the snapshot ring size.
+ * snapshot_prefer_direct, snapshot_ring_size and snapshot_fault_should_stop,
+ * core_snapshot.h), and the ring set up accordingly. Best effort: without a
+ * ring the copying thread also writes, while stopped. 0 or -EINTR.
  */
-static uint64_t plan_writes(struct core_job *job)
+static int plan_writes(struct core_job *job)
 {
 	uint64_t avail, dirty, threshold, bg_bytes, headroom, estimate;
 	char *buf;
 	size_t len;
 
 	if (core_proc_read("meminfo", &buf, &len) < 0)
-		return SNAPSHOT_SMALL_RING;
+		return core_mem_reserve(&job->mem, SNAPSHOT_SMALL_RING, 1, false);
 	avail = meminfo_bytes(buf, "MemAvailable:");
 	dirty = meminfo_bytes(buf, "Dirty:") + meminfo_bytes(buf, "Writeback:");
 	free(buf);
@@ -425,8 +418,9 @@ static uint64_t plan_writes(struct core_job *job)
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
-	job->ring_cheap_only = job->out.direct && estimate > headroom;
-	return snapshot_ring_size(estimate, avail, headroom, job->out.direct);
+	return core_mem_reserve(&job->mem, snapshot_ring_size(estimate, avail, headroom, job->out.direct),
+				job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
+				job->out.direct && estimate > headroom);
 }
 
 static int emit_memory(struct core_job *job)
@@ -461,7 +455,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 {
 	struct core_job job;
 	struct elfcore_layout lay;
-	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes, ring;
+	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
 	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
 	bool stopped = false;
 	struct stat st;
@@ -494,13 +488,9 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_mem_init(&job.mem, job.mm_pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
-	/* Best effort: without a ring the copying thread also writes, while stopped. */
-	ring = plan_writes(&job);
-	if (core_mem_reserve(&job.mem, ring, job.out.direct ? SNAPSHOT_MAX_WRITERS : 1,
-			     job.ring_cheap_only) == -EINTR) {
-		err = -EINTR;
+	err = plan_writes(&job);
+	if (err)
 		goto out;
-	}
 	res->ring_bytes = job.mem.snap.ring_len;
 	res->ring_wanted_bytes = job.mem.snap.wanted_len;
 	res->ring_fault_ns = job.mem.snap.fault_ns;
