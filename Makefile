@@ -24,6 +24,8 @@ BUILD := build
 
 UNAME_M := $(shell uname -m)
 BPF_ARCH := $(subst x86_64,x86,$(subst aarch64,arm64,$(UNAME_M)))
+# vmlinux/vmlinux.h includes vmlinux_x86_64.h or vmlinux_arm64.h (not aarch64).
+VMLINUX_ARCH := $(subst aarch64,arm64,$(UNAME_M))
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
@@ -39,51 +41,61 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config \
 	python3-pytest gdb binutils util-linux linux-perf libclang-rt-14-dev
 
-USER_SRCS := $(sort $(wildcard user/*.c))
-USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)
+# user/ is layered by folder (user/base, user/core, ...; see README "Source
+# layout" and `make check-layers`); every object keeps its folder under build/.
+USER_SRCS := $(sort $(wildcard user/*/*.c user/*/*/*.c))
+USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 
 # The CLR profiler (profiler/*.c) is built as a shared object and linked
 # into coretrap as a blob, so the binary is all a user has to copy.
-# user/profstatus.c (channel codec) and user/exfilter.c (filter matching) are
-# pure modules shared with coretrap, so both sides agree by construction.
+# user/dotnet/profstatus.c (channel codec) and user/dotnet/exfilter.c (filter
+# matching) are pure modules shared with coretrap, so both sides agree by
+# construction. Its objects are position-independent, under build/pic/.
 PROFILER_SRCS := $(sort $(wildcard profiler/*.c))
-PROFILER_SHARED_SRCS := $(if $(PROFILER_SRCS),user/profstatus.c user/exfilter.c)
+PROFILER_SHARED_SRCS := $(if $(PROFILER_SRCS),user/dotnet/profstatus.c user/dotnet/exfilter.c)
+PROFILER_OBJS := $(addprefix $(BUILD)/pic/,$(PROFILER_SRCS:.c=.o) $(PROFILER_SHARED_SRCS:.c=.o))
 PROFILER_SO := $(BUILD)/profiler/libcoretrap_profiler.so
 PROFILER_BLOB := $(if $(PROFILER_SRCS),$(BUILD)/profiler/profiler_blob.o)
 
 TARGET_SRCS := $(sort $(wildcard tests/targets/*.c))
 TARGETS := $(TARGET_SRCS:tests/targets/%.c=$(BUILD)/targets/%)
 
-# One cmocka driver per pure module: tests/unit/test_X.c is linked with
-# user/X.c alone, plus UNIT_EXTRA_X when that module really needs more.
-UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-UNIT_EXTRA_options := user/options_values.c
-UNIT_EXTRA_naming :=
-UNIT_EXTRA_elfcore :=
-UNIT_EXTRA_dotnet := user/dotnet_dump.c user/ipc.c
-UNIT_EXTRA_run_mode := user/options.c user/options_values.c
-UNIT_EXTRA_maps :=
-UNIT_EXTRA_core_snapshot := user/quiet_thread.c user/core_output.c
+# One cmocka driver per pure module: tests/unit/DIR/test_X.c is linked with
+# user/DIR/X.o alone, plus UNIT_EXTRA_DIR/X when that module really needs more
+# (objects named by their path under user/, without .o).
+UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
+UNIT_EXTRA_cli/options := cli/options_values
+UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc
+UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
+UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
+UNIT_EXTRA_signal/sigset_logic := base/wait_status
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
-CORE_WRITER_SRCS := user/coredump.c user/elfcore.c user/maps.c user/threads_stop.c user/task_seize.c \
-	user/arch_x86_64.c user/pagemap.c user/core_proc.c user/core_output.c user/core_memory.c user/core_snapshot.c \
-	user/quiet_thread.c user/sigset_logic.c
+CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
+	core/snapshot base/proc_maps base/threads_stop base/task_seize base/pagemap base/quiet_thread \
+	base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
+DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
+user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
 TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
 
-# Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for
-# user/X.c. `make test` runs each with a seeded random driver; `make fuzz`
-# builds real libFuzzer binaries with clang.
+# Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for the
+# module FUZZ_MODULE_X. `make test` runs each with a seeded random driver
+# (objects under build/asan/); `make fuzz` builds real libFuzzer binaries with
+# clang (objects under build/libfuzzer/).
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
+FUZZ_MODULE_ipc := dotnet/ipc
+FUZZ_MODULE_profstatus := dotnet/profstatus
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: all deps test unit integration targets tools fuzz bench demo clean vmlinux format
+.PHONY: all deps test check-layers unit integration targets tools fuzz bench demo clean vmlinux format
 
 all: coretrap
 
@@ -91,8 +103,9 @@ coretrap: $(USER_OBJS) $(PROFILER_BLOB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
 
-$(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
@@ -105,51 +118,67 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-# One compiler call for all sources, so headers are listed by hand instead of -MMD.
-PROFILER_HDRS := $(wildcard profiler/*.h) user/profstatus.h user/exfilter.h user/config.h
-$(PROFILER_SO): $(PROFILER_SRCS) $(PROFILER_SHARED_SRCS) $(PROFILER_HDRS) | $(BUILD)/profiler
-	$(call msg,CC-SO,$@)
-	$(Q)$(CC) $(CFLAGS) -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden \
-		-Wl,-z,defs \
-		-Iprofiler -Iuser -o $@ $(PROFILER_SRCS) $(PROFILER_SHARED_SRCS) -lpthread
+$(BUILD)/pic/%.o: %.c
+	$(call msg,CC-PIC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+		-Iprofiler -Iuser -c $< -o $@
+
+$(PROFILER_SO): $(PROFILER_OBJS)
+	$(call msg,LINK-SO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -shared -Wl,-z,defs -o $@ $^ -lpthread
 
 $(BUILD)/profiler/profiler_blob.o: $(PROFILER_SO)
 	$(call msg,EMBED,$@)
 	$(Q)cd $(BUILD)/profiler && ld -r -b binary -z noexecstack -o profiler_blob.o libcoretrap_profiler.so
 
-$(BUILD)/targets/%: tests/targets/%.c tests/targets/cue.h | $(BUILD)/targets
+$(BUILD)/targets/%: tests/targets/%.c | $(BUILD)/targets
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
+	$(Q)$(CC) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c user/%.c $$(UNIT_EXTRA_$$*) | $(BUILD)/tests
+# Test and tool objects: one compiler call per source, so each .d names
+# exactly the headers that source reads.
+$(BUILD)/tests/obj/%.o: tests/%.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O0 -g $(COMMON_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O0 -g $(COMMON_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_%.c user/%.c tests/fuzz/standalone_main.c | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all $(COMMON_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/tests/unit/%: $(BUILD)/tests/obj/unit/%.o $$(call user_objs,$$(call unit_module,$$*) $$(UNIT_EXTRA_$$(call unit_module,$$*)))
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -o $@ $^ -lcmocka -lpthread
 
-# Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
-DOTNET_TOOL := $(BUILD)/tests/dotnetdump
-$(DOTNET_TOOL): tests/tools/dotnetdump.c user/dotnet.c user/dotnet_dump.c user/ipc.c | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $(filter %.c,$^)
+$(BUILD)/asan/%.o: %.c
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(COMMON_CFLAGS) -c $< -o $@
 
-$(BUILD) $(BUILD)/user $(BUILD)/bpf $(BUILD)/profiler $(BUILD)/targets $(BUILD)/tests:
+$(BUILD)/tests/fuzz_%: $(BUILD)/asan/tests/fuzz/fuzz_%.o $(BUILD)/asan/tests/fuzz/standalone_main.o $$(BUILD)/asan/user/$$(FUZZ_MODULE_$$*).o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANITIZE) -o $@ $^
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/targets:
 	$(Q)mkdir -p $@
 
 targets: $(TARGETS)
 
 tools: $(TOOLS)
 
-$(BUILD)/tests/dumpcore: tests/tools/dumpcore.c $(CORE_WRITER_SRCS) | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^ -lpthread
+$(BUILD)/tests/dumpcore: $(BUILD)/tests/obj/tools/dumpcore.o $(call user_objs,$(CORE_WRITER_MODS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lpthread
+
+# Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
+$(BUILD)/tests/dotnetdump: $(BUILD)/tests/obj/tools/dotnetdump.o $(call user_objs,$(DOTNET_TOOL_MODS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
 
 # The write floor the dump bench compares with (bench/bench_dump.py).
-$(BUILD)/tests/writefloor: tests/tools/writefloor.c | $(BUILD)/tests
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) -o $@ $^ -lpthread
+$(BUILD)/tests/writefloor: $(BUILD)/tests/obj/tools/writefloor.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lpthread
 
 unit: $(UNIT_TESTS) $(FUZZ_BINS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
@@ -158,13 +187,25 @@ unit: $(UNIT_TESTS) $(FUZZ_BINS)
 integration: coretrap targets tools
 	$(Q)$(PYTHON) -m pytest -v -ra tests/integration
 
-test: unit integration
+# The layer rule of user/ (tests/check_layers.sh), and proof that it bites:
+# the same check on a copy of the tree with an upward include planted.
+check-layers:
+	$(Q)bash tests/check_layers.sh .
+	$(Q)bash tests/check_layers_selftest.sh
+
+test: check-layers unit integration
 
 # libFuzzer builds for long runs: make fuzz && build/fuzz/fuzz_ipc -max_total_time=60
+LIBFUZZER := -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/%.c
-	$(Q)mkdir -p $(BUILD)/fuzz
-	$(Q)$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined $(COMMON_CFLAGS) -o $@ $^
+$(BUILD)/libfuzzer/%.o: %.c
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -O1 -g $(LIBFUZZER) $(COMMON_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/libfuzzer/tests/fuzz/fuzz_%.o $$(BUILD)/libfuzzer/user/$$(FUZZ_MODULE_$$*).o
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^
 
 bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py
@@ -178,12 +219,12 @@ deps:
 
 # Regenerate the checked-in CO-RE header from the running kernel's BTF.
 vmlinux:
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux_$(UNAME_M).h
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux_$(VMLINUX_ARCH).h
 
 format:
-	clang-format -i user/*.c user/*.h bpf/*.c bpf/*.h profiler/*.c profiler/*.h tests/unit/*.c
+	clang-format -i $(USER_SRCS) $(wildcard user/*/*.h user/*/*/*.h) bpf/*.c bpf/*.h profiler/*.c profiler/*.h $(UNIT_SRCS)
 
 clean:
 	rm -rf $(BUILD) coretrap
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*.o.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Interface identifiers (corprof.idl, cor.h, unknwn.idl). */
 #include "cor.h"
-#include "profstatus.h"
+#include "dotnet/profstatus.h"
 
 #include <string.h>
 

@@ -18,7 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "exfilter.h"
+#include "dotnet/exfilter.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

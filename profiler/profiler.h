@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "cor.h"
-#include "profstatus.h"
+#include "dotnet/profstatus.h"
 
 /* Milliseconds the throwing (or GC) thread waits for coretrap's answer. */
 #define PROF_REPLY_TIMEOUT_MS 120000

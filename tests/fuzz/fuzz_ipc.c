@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipc.h"
+#include "dotnet/ipc.h"
 
 size_t fuzz_seed_input(unsigned index, uint8_t *buf, size_t cap);
 

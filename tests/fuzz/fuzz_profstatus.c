@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profstatus.h"
+#include "dotnet/profstatus.h"
 
 size_t fuzz_seed_input(unsigned index, uint8_t *buf, size_t cap);
 

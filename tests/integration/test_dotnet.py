@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """.NET targets: runtime dumps through the diagnostics IPC socket (issue 5).
 
-Drives build/tests/dotnetdump (user/dotnet*.c + user/ipc.c alone) against a
+Drives build/tests/dotnetdump (user/dotnet/runtime*.c + ipc.c alone) against a
 real MarkerApp, and checks each dump with ClrMD (tests/dotnet/ClrmdCheck).
 The CLI path (coretrap -dt ...) is covered in test_dotnet_cli below.
 """

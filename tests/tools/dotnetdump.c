@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dotnet.h"
+#include "dotnet/dotnet.h"
 
 static int usage(void)
 {

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "coredump.h"
+#include "core/coredump.h"
 
 static volatile int interrupted;
 

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ProcDump-compatible command line -> struct config. One declarative table
+ * in options.c drives parsing, validation and the -? usage text.
+ *
+ * Exit codes the caller uses: 0 ok, 1 runtime failure, 2 usage error
+ * (options_parse() failing, or a switch whose feature is not built yet).
+ */
+#ifndef CORETRAP_OPTIONS_H
+#define CORETRAP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/config.h"
+
+/*
+ * The only outside fact the parser needs: whether a path is an existing
+ * directory (for the destination positional). Tests pass a fake; NULL means
+ * stat(2).
+ */
+typedef bool (*options_is_dir_fn)(const char *path);
+
+/*
+ * Parse argv (argv[0] is the program name) into *cfg. Returns 0, or -EINVAL
+ * with a one-line message (without the "coretrap: " prefix) in err.
+ * Switches that parsed fine but are not built yet are NOT an error here:
+ * cfg->unimplemented names the first one ("-c"); see options_refusal().
+ */
+int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct config *cfg,
+		  char *err, size_t errlen);
+
+/* The usage text for -?, generated from the switch table. */
+void options_usage(FILE *out);
+
+#endif

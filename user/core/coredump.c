@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Core writer orchestration: snapshot (stop threads, registers, maps) ->
+ * size pass (segments, notes, layout) -> emit (headers, notes, memory) ->
+ * resume -> link the file into place. Every exit path resumes the target
+ * and leaves no file behind unless the dump is complete.
+ */
+#include "core/coredump.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/arch/arch.h"
+#include "core/memory.h"
+#include "core/output.h"
+#include "core/proc_info.h"
+#include "core/elfcore.h"
+#include "base/proc_maps.h"
+#include "base/mono_clock.h"
+#include "base/task_seize.h"
+#include "base/threads_stop.h"
+
+struct thread_regs {
+	pid_t tid;
+	struct elf_prstatus prstatus;
+	void *regset[ELFCORE_MAX_REGSETS];
+	size_t regset_len[ELFCORE_MAX_REGSETS];
+	const struct arch_regset *regset_def[ELFCORE_MAX_REGSETS];
+	size_t nregsets;
+};
+
+/* Everything read from /proc before the threads are stopped (it does not change). */
+struct proc_snapshot {
+	struct core_stat stat;
+	struct core_status status;
+	char *cmdline, *auxv;
+	size_t cmdline_len, auxv_len;
+	unsigned long filter;
+};
+
+struct core_job {
+	const struct dump_request *req;
+	pid_t mm_pid;   /* a live thread to reach the mm through: the leader unless it has exited */
+	struct proc_snapshot ps;
+	struct thread_set ts;
+	struct thread_regs *regs;
+	size_t nregs;
+	struct maps maps;
+	enum dump_kind *kinds;
+	struct elfcore_segment *segs;
+	struct core_mem mem;
+	struct core_output out;
+	siginfo_t siginfo;
+};
+
+static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
+			    struct proc_snapshot *ps)
+{
+	char rel[64], *buf;
+	size_t len;
+	int err;
+
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	err = core_proc_read(rel, &buf, &len);
+	if (err)
+		return err;
+	err = core_parse_stat(buf, &ps->stat);
+	free(buf);
+	if (err)
+		return err;
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	if (core_proc_read(rel, &buf, &len) == 0) {
+		core_parse_status(buf, &ps->status);
+		free(buf);
+	}
+	snprintf(rel, sizeof(rel), "%d/cmdline", pid);
+	if (core_proc_read(rel, &ps->cmdline, &ps->cmdline_len) < 0)
+		ps->cmdline = NULL;
+	snprintf(rel, sizeof(rel), "%d/auxv", mm_pid);
+	if (core_proc_read(rel, &ps->auxv, &ps->auxv_len) < 0) {
+		ps->auxv = NULL;
+		ps->auxv_len = 0;
+	}
+	ps->filter = CDF_DEFAULT;
+	if (req->has_filter) {
+		ps->filter = req->filter;
+	} else {
+		snprintf(rel, sizeof(rel), "%d/coredump_filter", mm_pid);
+		if (core_proc_read(rel, &buf, &len) == 0) {
+			maps_parse_filter(buf, len, &ps->filter);
+			free(buf);
+		}
+	}
+	return 0;
+}
+
+/* Registers and /proc details of one stopped thread. -ESRCH if it vanished. */
+static int read_thread(struct core_job *job, pid_t tid, bool first, struct thread_regs *tr)
+{
+	unsigned char gregs[sizeof(elf_gregset_t)];
+	struct iovec iov = { gregs, sizeof(gregs) };
+	struct elfcore_thread_info ti;
+	struct core_stat st = { 0 };
+	struct core_status ss = { 0 };
+	char rel[64], *buf;
+	size_t len;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->tid = tid;
+	if (ptrace(PTRACE_GETREGSET, tid, (void *)(long)NT_PRSTATUS, &iov) < 0)
+		return -errno;
+	for (size_t i = 0; i < arch_nregsets && i < ELFCORE_MAX_REGSETS; i++) {
+		const struct arch_regset *rs = &arch_regsets[i];
+		struct iovec riov;
+		void *b = malloc(rs->max_len);
+
+		if (!b)
+			return -ENOMEM;
+		riov.iov_base = b;
+		riov.iov_len = rs->max_len;
+		if (ptrace(PTRACE_GETREGSET, tid, (void *)(long)rs->note_type, &riov) < 0) {
+			int err = -errno;
+
+			free(b);
+			if (rs->optional && err != -ESRCH)
+				continue;
+			return err;
+		}
+		tr->regset[tr->nregsets] = b;
+		tr->regset_len[tr->nregsets] = riov.iov_len; /* the kernel's real size */
+		tr->regset_def[tr->nregsets] = rs;
+		tr->nregsets++;
+	}
+	snprintf(rel, sizeof(rel), "%d/task/%d/stat", job->req->pid, tid);
+	if (core_proc_read(rel, &buf, &len) == 0) {
+		core_parse_stat(buf, &st);
+		free(buf);
+	}
+	snprintf(rel, sizeof(rel), "%d/task/%d/status", job->req->pid, tid);
+	if (core_proc_read(rel, &buf, &len) == 0) {
+		core_parse_status(buf, &ss);
+		free(buf);
+	}
+	memset(&ti, 0, sizeof(ti));
+	ti.tid = tid;
+	ti.ppid = job->ps.stat.ppid;
+	ti.pgrp = job->ps.stat.pgrp;
+	ti.sid = job->ps.stat.sid;
+	ti.sigpend = ss.sigpnd | ss.shdpnd;
+	ti.sighold = ss.sigblk;
+	ti.utime_us = st.utime_us;
+	ti.stime_us = st.stime_us;
+	ti.cutime_us = st.cutime_us;
+	ti.cstime_us = st.cstime_us;
+	if (first && job->req->siginfo) {
+		ti.cursig = job->req->siginfo->si_signo;
+		ti.siginfo = job->req->siginfo;
+	}
+	elfcore_fill_prstatus(&tr->prstatus, &ti, gregs, iov.iov_len, 1);
+	return 0;
+}
+
+static int read_all_threads(struct core_job *job, pid_t first_tid)
+{
+	size_t alive = threads_alive(&job->ts);
+
+	job->regs = calloc(alive ? alive : 1, sizeof(*job->regs));
+	if (!job->regs)
+		return -ENOMEM;
+	/* pass 0: the requested first thread; pass 1: all the others in order */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < job->ts.n; i++) {
+			const struct stopped_thread *t = &job->ts.v[i];
+			int err;
+
+			if (t->gone || (pass == 0) != (t->tid == first_tid))
+				continue;
+			err = read_thread(job, t->tid, pass == 0, &job->regs[job->nregs]);
+			if (err == -ESRCH)
+				continue; /* exited while stopped: not part of the core */
+			if (err)
+				return err;
+			job->nregs++;
+		}
+	}
+	return job->nregs ? 0 : -ESRCH;
+}
+
+static int read_maps(struct core_job *job)
+{
+	char rel[64], *buf;
+	size_t len;
+	int err;
+
+	/* smaps is needed for VmFlags (dd) and Anonymous; maps is the fallback */
+	snprintf(rel, sizeof(rel), "%d/smaps", job->mm_pid);
+	err = core_proc_read(rel, &buf, &len);
+	if (err && err != -ESRCH) {
+		snprintf(rel, sizeof(rel), "%d/maps", job->mm_pid);
+		err = core_proc_read(rel, &buf, &len);
+	}
+	if (err)
+		return err;
+	err = maps_parse(buf, len, &job->maps);
+	free(buf);
+	return err;
+}
+
+/* Size pass: decide each segment's file size. */
+static int plan_segments(struct core_job *job, uint64_t *estimate)
+{
+	size_t n = job->maps.n;
+	uint64_t ps = (uint64_t)getpagesize();
+
+	job->segs = calloc(n ? n : 1, sizeof(*job->segs));
+	job->kinds = calloc(n ? n : 1, sizeof(*job->kinds));
+	if (!job->segs || !job->kinds)
+		return -ENOMEM;
+	*estimate = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct mapping *m = &job->maps.v[i];
+		struct elfcore_segment *s = &job->segs[i];
+
+		s->vaddr = m->start;
+		s->memsz = m->end - m->start;
+		s->flags = ((m->perms & MAP_PERM_R) ? PF_R : 0) | ((m->perms & MAP_PERM_W) ? PF_W : 0) |
+			   ((m->perms & MAP_PERM_X) ? PF_X : 0);
+		job->kinds[i] = maps_dump_kind(m, job->ps.filter);
+		if (job->kinds[i] == DUMP_ELF_HEADER && !core_mem_has_elf_magic(&job->mem, m))
+			job->kinds[i] = DUMP_SKIP;
+		switch (job->kinds[i]) {
+		case DUMP_WHOLE:
+			s->filesz = s->memsz;
+			*estimate += m->has_smaps && !mapping_is_file(m) ? m->rss_kb * 1024 : s->memsz;
+			break;
+		case DUMP_ELF_HEADER:
+			s->filesz = ps;
+			*estimate += ps;
+			break;
+		default:
+			s->filesz = 0;
+		}
+	}
+	return 0;
+}
+
+/* NT_FILE entries: every mapping backed by a file, as the kernel lists them. */
+static size_t build_file_note(const struct maps *maps, void **out)
+{
+	struct elfcore_file_entry *f = calloc(maps->n ? maps->n : 1, sizeof(*f));
+	size_t n = 0, size;
+
+	*out = NULL;
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct mapping *m = &maps->v[i];
+
+		if (m->inode == 0 || m->path[0] != '/')
+			continue;
+		f[n++] = (struct elfcore_file_entry){ m->start, m->end, m->offset, m->path };
+	}
+	size = elfcore_file_note(f, n, (uint64_t)getpagesize(), NULL);
+	*out = malloc(size);
+	if (*out)
+		elfcore_file_note(f, n, (uint64_t)getpagesize(), *out);
+	free(f);
+	return *out ? size : 0;
+}
+
+static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *lay)
+{
+	struct elfcore_thread_notes *tn = calloc(job->nregs, sizeof(*tn));
+	struct elf_prpsinfo psinfo;
+	struct elfcore_proc_info pi;
+	struct elfcore_note proc[4];
+	size_t nproc = 0, notes_size, hsize, padded, page_size = (size_t)getpagesize();
+	void *file_note = NULL;
+	size_t file_note_len;
+	unsigned char *buf = NULL;
+	int err = 0;
+
+	if (!tn)
+		return -ENOMEM;
+	memset(&pi, 0, sizeof(pi));
+	pi.state = job->ps.stat.state;
+	pi.nice = job->ps.stat.nice;
+	pi.flags = job->ps.stat.flags;
+	pi.uid = job->ps.status.uid;
+	pi.gid = job->ps.status.gid;
+	pi.pid = job->req->pid;
+	pi.ppid = job->ps.stat.ppid;
+	pi.pgrp = job->ps.stat.pgrp;
+	pi.sid = job->ps.stat.sid;
+	pi.comm = job->ps.stat.comm;
+	pi.cmdline = job->ps.cmdline;
+	pi.cmdline_len = job->ps.cmdline_len;
+	elfcore_fill_prpsinfo(&psinfo, &pi);
+	file_note_len = build_file_note(&job->maps, &file_note);
+
+	proc[nproc++] = (struct elfcore_note){ "CORE", NT_PRPSINFO, &psinfo, sizeof(psinfo) };
+	proc[nproc++] = (struct elfcore_note){ "CORE", NT_SIGINFO, &job->siginfo, sizeof(job->siginfo) };
+	if (job->ps.auxv_len)
+		proc[nproc++] = (struct elfcore_note){ "CORE", NT_AUXV, job->ps.auxv, job->ps.auxv_len };
+	if (file_note)
+		proc[nproc++] = (struct elfcore_note){ "CORE", NT_FILE, file_note, file_note_len };
+
+	for (size_t t = 0; t < job->nregs; t++) {
+		struct thread_regs *r = &job->regs[t];
+
+		tn[t].prstatus = (struct elfcore_note){ "CORE", NT_PRSTATUS, &r->prstatus,
+							sizeof(r->prstatus) };
+		for (size_t i = 0; i < r->nregsets; i++)
+			tn[t].regsets[i] = (struct elfcore_note){ r->regset_def[i]->note_name,
+								  r->regset_def[i]->note_type,
+								  r->regset[i], r->regset_len[i] };
+		tn[t].nregsets = r->nregsets;
+	}
+	notes_size = elfcore_notes_write(tn, job->nregs, proc, nproc, NULL);
+	err = elfcore_layout(job->segs, job->maps.n, notes_size, page_size, lay);
+	if (err)
+		goto out;
+	hsize = elfcore_headers_size(job->maps.n);
+	/* whole pages, page-aligned: a direct write needs both; the padding is zeros before data_offset */
+	padded = (hsize + notes_size + page_size - 1) / page_size * page_size;
+	buf = aligned_alloc(page_size, padded);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memset(buf, 0, padded);
+	elfcore_headers_write(lay, job->segs, job->maps.n, arch_elf_machine, page_size, buf);
+	elfcore_notes_write(tn, job->nregs, proc, nproc, buf + hsize);
+	err = core_output_pwrite(job->out.fd, buf, padded, 0);
+out:
+	free(buf);
+	free(file_note);
+	free(tn);
+	return err;
+}
+
+/* Bytes of memory the dump will copy, from smaps read before the stop. */
+static uint64_t estimate_copy_bytes(pid_t pid, unsigned long filter)
+{
+	char rel[64], *buf;
+	size_t len;
+	struct maps maps;
+	uint64_t total = 0;
+
+	snprintf(rel, sizeof(rel), "%d/smaps", pid);
+	if (core_proc_read(rel, &buf, &len) < 0)
+		return 0;
+	if (maps_parse(buf, len, &maps) == 0) {
+		for (size_t i = 0; i < maps.n; i++) {
+			const struct mapping *m = &maps.v[i];
+
+			if (maps_dump_kind(m, filter) != DUMP_WHOLE)
+				continue;
+			/* absent file pages are read from the file, so count them all */
+			total += (mapping_is_file(m) || mapping_is_anon_shared(m)) ? m->end - m->start
+										    : m->rss_kb * 1024;
+		}
+		maps_free(&maps);
+	}
+	free(buf);
+	return total;
+}
+
+/* A "Name:   N kB" field of /proc/meminfo, in bytes; 0 when absent. */
+static uint64_t meminfo_bytes(const char *meminfo, const char *field)
+{
+	const char *p = strstr(meminfo, field);
+
+	return p ? strtoull(p + strlen(field), NULL, 10) * 1024 : 0;
+}
+
+static uint64_t proc_number(const char *rel)
+{
+	char *buf;
+	size_t len;
+	uint64_t v = 0;
+
+	if (core_proc_read(rel, &buf, &len) == 0) {
+		v = strtoull(buf, NULL, 10);
+		free(buf);
+	}
+	return v;
+}
+
+/*
+ * How this dump writes, from memory figures read before the stop (see
+ * snapshot_prefer_direct, snapshot_ring_size and snapshot_fault_should_stop,
+ * core_snapshot.h), and the ring set up accordingly. Best effort: without a
+ * ring the copying thread also writes, while stopped. 0 or -EINTR.
+ */
+static int plan_writes(struct core_job *job)
+{
+	uint64_t avail, dirty, threshold, bg_bytes, headroom, estimate;
+	char *buf;
+	size_t len;
+
+	if (core_proc_read("meminfo", &buf, &len) < 0)
+		return core_mem_reserve(&job->mem, SNAPSHOT_SMALL_RING, 1, false);
+	avail = meminfo_bytes(buf, "MemAvailable:");
+	dirty = meminfo_bytes(buf, "Dirty:") + meminfo_bytes(buf, "Writeback:");
+	free(buf);
+	/* the background threshold counts against roughly the available memory */
+	bg_bytes = proc_number("sys/vm/dirty_background_bytes");
+	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
+	headroom = threshold > dirty ? threshold - dirty : 0;
+	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
+	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
+	return core_mem_reserve(&job->mem, snapshot_ring_size(estimate, avail, headroom, job->out.direct),
+				job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
+				job->out.direct && estimate > headroom);
+}
+
+static int emit_memory(struct core_job *job)
+{
+	for (size_t i = 0; i < job->maps.n; i++) {
+		const struct elfcore_segment *s = &job->segs[i];
+		int err;
+
+		if (!s->filesz)
+			continue;
+		err = core_mem_dump_range(&job->mem, &job->maps.v[i], s->vaddr, s->filesz, s->offset);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void job_free(struct core_job *job)
+{
+	for (size_t t = 0; t < job->nregs; t++)
+		for (size_t i = 0; i < job->regs[t].nregsets; i++)
+			free(job->regs[t].regset[i]);
+	free(job->regs);
+	free(job->segs);
+	free(job->kinds);
+	maps_free(&job->maps);
+	free(job->ps.cmdline);
+	free(job->ps.auxv);
+}
+
+int coredump_write(const struct dump_request *req, struct dump_result *res)
+{
+	struct core_job job;
+	struct elfcore_layout lay;
+	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
+	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
+	bool stopped = false;
+	struct stat st;
+	int err;
+
+	memset(&job, 0, sizeof(job));
+	memset(res, 0, sizeof(*res));
+	job.req = req;
+	job.mem.pagemap_fd = job.mem.mem_fd = job.mem.stat_fd = -1;
+	job.out.fd = -1;
+	if (req->siginfo)
+		job.siginfo = *req->siginfo;
+	if (req->pid <= 0)
+		return -EINVAL;
+
+	/* Fail before touching the target when the file cannot be created. */
+	err = core_output_open(&job.out, req->path, req->overwrite);
+	if (err)
+		return err;
+	/*
+	 * The mm is read through a live thread: a leader that exited before
+	 * its threads (pthread_exit in main) is a zombie without an mm.
+	 */
+	job.mm_pid = task_live_thread(req->pid);
+	err = job.mm_pid ? snapshot_process(req->pid, job.mm_pid, req, &job.ps) : -ESRCH;
+	if (err)
+		goto out;
+	if (first_tid == req->pid)
+		first_tid = job.mm_pid; /* a zombie leader has no registers to list first */
+	err = core_mem_init(&job.mem, job.mm_pid, job.out.fd, req->interrupted);
+	if (err)
+		goto out;
+	err = plan_writes(&job);
+	if (err)
+		goto out;
+	res->ring_bytes = job.mem.snap.ring_len;
+	res->ring_wanted_bytes = job.mem.snap.wanted_len;
+	res->ring_fault_ns = job.mem.snap.fault_ns;
+	res->ring_small_pages = job.mem.snap.small_pages;
+
+	t_stop = now_ns();
+	err = threads_stop(req->pid, req->already_seized, first_tid, req->interrupted, &job.ts);
+	if (err)
+		goto out;
+	stopped = true;
+
+	err = read_all_threads(&job, first_tid);
+	if (!err)
+		err = read_maps(&job);
+	if (!err)
+		err = plan_segments(&job, &estimate);
+	if (!err && core_output_free_bytes(&job.out, &free_bytes) == 0 && free_bytes < estimate)
+		err = -ENOSPC;
+	if (!err)
+		err = write_headers_and_notes(&job, &lay);
+	/* full size first: data writes then never extend the file, which direct I/O serialises */
+	if (!err && ftruncate(job.out.fd, (off_t)lay.file_size) < 0)
+		err = -errno;
+	if (!err)
+		err = emit_memory(&job);
+	if (!err)
+		err = core_mem_target_alive(&job.mem);
+
+	res->threads = (unsigned)job.nregs;
+	res->segments = (unsigned)job.maps.n;
+	threads_resume(&job.ts);
+	res->reinjected_signals = job.ts.reinjected;
+	res->reinjected_sig = job.ts.last_reinjected_sig;
+	res->reinjected_tid = job.ts.last_reinjected_tid;
+	res->stopped_ns = now_ns() - t_stop;
+	res->swapped_pages_skipped = job.mem.skipped_swapped;
+	stopped = false;
+	/* The target runs again; wait for the writer to write what was copied. */
+	if (!err)
+		err = core_mem_finish(&job.mem);
+	if (err)
+		goto out;
+	/* still on unless a refused direct write turned it off (core_output_pwrite) */
+	res->direct_io = job.out.direct && (fcntl(job.out.fd, F_GETFL) & O_DIRECT);
+	if (fstat(job.out.fd, &st) == 0) {
+		res->apparent_bytes = (uint64_t)st.st_size;
+		res->allocated_bytes = (uint64_t)st.st_blocks * 512;
+	}
+	err = core_output_commit(&job.out, req->overwrite);
+out:
+	if (stopped) {
+		threads_resume(&job.ts);
+		res->stopped_ns = now_ns() - t_stop;
+	}
+	if (err)
+		core_output_abort(&job.out);
+	core_mem_fini(&job.mem);
+	job_free(&job);
+	res->wall_ns = now_ns() - t_start;
+	return err;
+}

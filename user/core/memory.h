@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copy target memory into the core, a few MiB at a time, without making any
+ * page of the target resident: /proc/PID/pagemap says which pages are there;
+ * only those are read with process_vm_readv (fallback /proc/PID/mem).
+ * Absent pages of file mappings come from the file itself (page cache, not
+ * the target's RSS); absent anonymous and swapped-out pages become holes, as
+ * do all-zero pages.
+ */
+#ifndef CORETRAP_CORE_MEMORY_H
+#define CORETRAP_CORE_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/snapshot.h"
+#include "base/proc_maps.h"
+
+#define CORE_CHUNK_BYTES (8u << 20)
+
+struct core_mem {
+	pid_t pid;
+	int out_fd;
+	int pagemap_fd;
+	int mem_fd;          /* /proc/PID/mem, opened on first need */
+	int stat_fd;         /* /proc/PID/stat, to notice the target exiting */
+	bool no_vm_readv;
+	size_t page_size;
+	unsigned char *buf;
+	uint64_t *pm;
+	unsigned char *state;
+	size_t *off;             /* per page: byte offset of its slot from base */
+	unsigned char *base;     /* destination of the current window */
+	struct snapshot snap;    /* ring + writer thread; streaming when it has none */
+	volatile int *interrupted;
+	uint64_t data_bytes;     /* non-hole bytes written */
+	uint64_t skipped_swapped; /* pages left out because they were swapped out */
+};
+
+int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted);
+void core_mem_fini(struct core_mem *cm);
+
+/* 0 while the target exists and is not a zombie, else -ESRCH. */
+int core_mem_target_alive(struct core_mem *cm);
+
+/* Copy [addr, addr + len) of mapping m to file offset file_off. 0, -ESRCH, -EINTR, -ENOSPC... */
+int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
+			uint64_t file_off);
+
+/*
+ * Reserve (and fault in, before the stop) about `bytes` of snapshot ring
+ * and start its `writers` writer threads: core_mem_dump_range then only copies, and
+ * the writer writes concurrently, while the target is stopped and after.
+ * Without a ring (mapping failed) windows are written by the caller's
+ * thread as they are read. 0 or -EINTR.
+ */
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool cheap_only);
+/* The copy is over: wait for the writer. 0, -EINTR, -ENOSPC... */
+int core_mem_finish(struct core_mem *cm);
+
+/* Does the mapping's first page start with ELF magic (memory if resident, else file)? */
+bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One dump: name it, write it, say so once. -mc is handed to the writer as
+ * the filter to apply, instead of rewriting /proc/PID/coredump_filter as
+ * ProcDump does: nothing in the target changes, so nothing needs restoring.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/coredump.h"
+#include "dotnet/dotnet.h"
+#include "dump/dispatch_dotnet.h"
+#include "dump/dispatch.h"
+#include "base/log.h"
+#include "dump/naming.h"
+#include "base/proc.h"
+
+static void failed(pid_t pid, const char *name, const char *path, unsigned index, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void failed(pid_t pid, const char *name, const char *path, unsigned index, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 256];
+	va_list ap;
+	struct log_event ev = { .event = "dump_failed", .pid = pid, .name = name, .path = path,
+				.index = (int)index, .message = msg, .has = LOG_HAS_INDEX };
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_event(&ev);
+}
+
+/*
+ * A default name is only unique to the second: a second dump of the same
+ * process for the same trigger within that second (-s 0, exception bursts)
+ * gets "_1", "_2"... instead of failing. A custom name already carries the
+ * dump counter, so an existing file there is a real conflict (-o decides).
+ */
+static int avoid_same_second_collision(const struct config *cfg, char *path, size_t len)
+{
+	char base[PATH_MAX];
+	unsigned k;
+
+	if (cfg->dump_name[0] || cfg->overwrite || access(path, F_OK) != 0)
+		return 0;
+	snprintf(base, sizeof(base), "%s", path);
+	for (k = 1; k < 1000; k++) {
+		snprintf(path, len, "%s", base);
+		if (naming_add_suffix(path, len, k))
+			return -ENAMETOOLONG;
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	return 0; /* give up: the writer reports EEXIST */
+}
+
+int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+		 unsigned index, char *path_out, size_t path_len)
+{
+	char name[CONFIG_NAME_MAX], path[PATH_MAX];
+	time_t now = time(NULL);
+	struct tm local;
+	struct dump_result res;
+	int r;
+
+	if (proc_name(pid, name, sizeof(name))) {
+		failed(pid, NULL, NULL, index, "process %d exited before it could be dumped", (int)pid);
+		return -ESRCH;
+	}
+	localtime_r(&now, &local);
+	r = naming_build(path, sizeof(path), cfg->dump_dir, name, cfg->dump_name, why->kind, &local, pid,
+			 index);
+	if (r) {
+		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
+		return r;
+	}
+	r = avoid_same_second_collision(cfg, path, sizeof(path));
+	if (r) {
+		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
+		return r;
+	}
+
+	/* .NET targets get the runtime's own dump (managed heap readable by
+	 * ClrMD/SOS); a target the caller already holds in ptrace cannot be
+	 * attached by createdump, so it keeps the native writer. */
+	if (!why->already_seized && dotnet_detect(pid))
+		return dotnet_dump_and_log(cfg, pid, why, index, name, path, path_out, path_len);
+
+	struct dump_request req = {
+		.pid = pid,
+		.first_tid = why->tid,
+		.siginfo = why->siginfo,
+		.has_filter = cfg->has_coredump_filter,
+		.filter = cfg->coredump_filter,
+		.path = path,
+		.overwrite = cfg->overwrite,
+		.already_seized = why->already_seized,
+		.interrupted = why->interrupted,
+	};
+	r = coredump_write(&req, &res);
+	switch (r) {
+	case 0: {
+		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,
+					.path = path, .index = (int)index, .has = LOG_HAS_INDEX };
+
+		log_event(&ev);
+		if (path_out && path_len)
+			snprintf(path_out, path_len, "%s", path);
+		log_debug("dump %s: %llu bytes (%llu allocated), %u threads, %u segments, stopped %.3f ms, "
+			  "%s I/O, ring %llu of %llu MiB (%s pages) faulted in %.3f ms before the stop",
+			  path, (unsigned long long)res.apparent_bytes,
+			  (unsigned long long)res.allocated_bytes, res.threads, res.segments,
+			  res.stopped_ns / 1e6, res.direct_io ? "direct" : "buffered",
+			  (unsigned long long)(res.ring_bytes >> 20),
+			  (unsigned long long)(res.ring_wanted_bytes >> 20), res.ring_small_pages ? "4 KiB" : "huge",
+			  res.ring_fault_ns / 1e6);
+		return 0;
+	}
+	case -EEXIST:
+		failed(pid, name, path, index, "dump file %s already exists (use -o to overwrite)", path);
+		break;
+	case -ESRCH:
+		failed(pid, name, path, index, "process %d exited during the dump; no file written", (int)pid);
+		break;
+	case -EINTR:
+		failed(pid, name, path, index, "dump of process %d interrupted; no file written", (int)pid);
+		break;
+	default:
+		failed(pid, name, path, index, "failed to write dump %s: %s", path, strerror(-r));
+	}
+	return r;
+}
