@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# coretrap build: bpf/*.bpf.c -> .bpf.o -> .skel.h -> user/*.o -> ./coretrap
+# coretrap build: bpf/*.bpf.c -> .part.o -> (linked) .bpf.o -> .skel.h -> user/*.o -> ./coretrap
 # `make V=1` shows every command. Nothing is downloaded at build time.
 
 V ?= 0
@@ -45,9 +45,16 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev p
 # layout" and `make check-layers`); every object keeps its folder under build/.
 USER_SRCS := $(sort $(wildcard user/*/*.c user/*/*/*.c))
 USER_OBJS := $(USER_SRCS:%.c=$(BUILD)/%.o)
+# BPF: every bpf/X.bpf.c is compiled alone (build/bpf/X.part.o, with its own
+# .d), then bpftool links the parts of one skeleton into build/bpf/S.bpf.o and
+# generates build/S.skel.h from it. The watch skeleton is bpf/watch.bpf.c plus
+# every bpf/watch_*.bpf.c (bpf/watch.bpf.c says which does what); any other
+# bpf/S.bpf.c is a skeleton of its own (signals: -sig).
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
-BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
-SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+BPF_PARTS_watch := $(filter bpf/watch.bpf.c bpf/watch_%.bpf.c,$(BPF_SRCS))
+SKEL_NAMES := watch $(patsubst bpf/%.bpf.c,%,$(filter-out $(BPF_PARTS_watch),$(BPF_SRCS)))
+bpf_parts = $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.part.o,$(or $(BPF_PARTS_$(1)),bpf/$(1).bpf.c))
+SKELS := $(SKEL_NAMES:%=$(BUILD)/%.skel.h)
 
 # The CLR profiler (profiler/*.c) is built as a shared object and linked
 # into coretrap as a blob, so the binary is all a user has to copy.
@@ -108,11 +115,15 @@ $(BUILD)/user/%.o: user/%.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(COMMON_CFLAGS) $(LIBBPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
+$(BUILD)/bpf/%.part.o: bpf/%.bpf.c | $(BUILD)/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $@.d -c $< -o $@.raw
-	$(Q)$(BPFTOOL) gen object $@ $@.raw
-	$(Q)rm -f $@.raw
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $@.d -c $< -o $@
+
+# The static linker merges the parts' sections and resolves their extern
+# maps and globals (bpf/watch.bpf.h) to the one definition.
+$(BUILD)/bpf/%.bpf.o: $$(call bpf_parts,$$*)
+	$(call msg,BPF-LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)

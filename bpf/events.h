@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The only ABI between the BPF programs (bpf/watch.bpf.c) and the loader
- * (user/monitor.c): fixed-width fields, constants, no includes. Both sides
- * include it after their own definitions of __u32/__u64.
+ * The only ABI between the watch BPF programs (bpf/watch*.bpf.c) and user
+ * space (user/trigger): fixed-width fields, constants, no includes. Both
+ * sides include it after their own definitions of __u32/__u64.
  *
  * Ownership: the loader writes `target_cfg` (thresholds, one entry per
  * watched tgid); the kernel writes `target_state` (counters). Neither side
@@ -68,7 +68,7 @@ struct target_state {
 	__u64 rss_pages;         /* last seen file + anon + shmem pages (0 = not seen yet) */
 	__u64 last_update_ns;
 	__u32 threads;           /* live threads (signal->live), 0 = not seen yet */
-	__u32 fds;               /* open fds at the last recount (bpf/watch.bpf.c), 0 = not seen yet */
+	__u32 fds;               /* open fds at the last recount (bpf/watch_fds.bpf.c), 0 = not seen yet */
 	__u32 above;             /* bit per TRIG_*: last reported condition */
 	__u32 fd_armed;          /* EVENT_FD_ARM sent: its table can hold a crossing */
 };

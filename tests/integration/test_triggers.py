@@ -589,3 +589,40 @@ def test_fd_tracepoints_mount_tracefs_when_absent(procs, outdir):
     assert_dump(sh, outdir, t.pid, "filedesc")
     t.p.stdin.close()  # fdkinds exits, so does coretrap
     assert sh.wait_line(lambda l: l.startswith("exit "), 15) == "exit 0 tracefs mounts 0", sh.lines
+
+
+def maps_of(pid):
+    """[(name, id)] of the BPF maps process pid holds open (from its fdinfo)."""
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                ids = [int(l.split()[1]) for l in f if l.startswith("map_id:")]
+        except FileNotFoundError:
+            continue
+        for i in ids:
+            out = subprocess.run(["bpftool", "-j", "map", "show", "id", str(i)], capture_output=True,
+                                 text=True, check=True)
+            found.append((json.loads(out.stdout)["name"], i))
+    return found
+
+
+def map_keys(map_id):
+    """The u32 keys of a hash map, read with bpftool."""
+    out = subprocess.run(["bpftool", "-j", "map", "dump", "id", str(map_id)], capture_output=True,
+                         text=True, check=True)
+    return {int.from_bytes(bytes(int(b, 16) for b in e["key"]), "little")
+            for e in json.loads(out.stdout or "[]")}
+
+
+def test_watch_skeleton_has_one_copy_of_each_map(procs, outdir):
+    # The watch skeleton is linked from several BPF objects that share their
+    # maps: each must exist once, or the parts would not see each other's data.
+    t = start(procs, Target("idle"))
+    ct = start(procs, Coretrap("-tc", 1000, t.pid, outdir))
+    assert ct.wait_event("start", 10, pid=t.pid), ct.lines
+    names = sorted(n for n, _ in maps_of(ct.p.pid))
+    assert names == sorted(["target_cfg", "target_state", "target_filter", "events", "fd_scratch",
+                            "watch_bp.rodata", "watch_bp.bss"]), names
+    assert ct.sigint_and_wait() == 0
+

@@ -93,7 +93,7 @@ static int ensure_tracefs(struct watch_loaded *w)
 	return tracefs_dir() ? 0 : -ENOENT;
 }
 
-/* "fexit/__x64_sys_openat" -> "openat": FD_SYSCALLS of bpf/watch.bpf.c. */
+/* "fexit/__x64_sys_openat" -> "openat": FD_SYSCALLS of bpf/watch_fds.bpf.c. */
 static const char *fd_syscall_of(const struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p);

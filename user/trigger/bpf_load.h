@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Loading the BPF object (bpf/watch.bpf.c) with only the programs the
- * given switches need, each in the first attach flavour this kernel accepts.
+ * Loading the watch BPF object (bpf/watch.bpf.c and its parts) with only
+ * the programs the given switches need, each in the first attach flavour
+ * this kernel accepts.
  */
 #ifndef CORETRAP_WATCH_LOAD_H
 #define CORETRAP_WATCH_LOAD_H
@@ -12,7 +13,7 @@
 struct watch_bpf;
 struct bpf_link;
 
-/* When the -fc programs recount a target's fds (bpf/watch.bpf.c, flavours 0-3). */
+/* When the -fc programs recount a target's fds (bpf/watch_fds.bpf.c, flavours 0-3). */
 enum fd_hook {
 	FD_HOOK_NONE,        /* -fc not given */
 	FD_HOOK_SWITCH,      /* at each sample tick, and each switch-out once its table is big enough */
@@ -21,7 +22,7 @@ enum fd_hook {
 	FD_HOOK_SYS_EXIT,    /* raw sys_exit: every syscall of the system */
 };
 
-/* How -c / -cl account CPU time (bpf/watch.bpf.c). */
+/* How -c / -cl account CPU time (bpf/watch_cpu.bpf.c). */
 enum cpu_acct {
 	CPU_ACCT_NONE,           /* -c / -cl not given */
 	CPU_ACCT_SAMPLE,         /* per-CPU cpu-clock sampling: no cost per context switch */
