@@ -4,10 +4,13 @@
  * space (user/trigger): fixed-width fields, constants, no includes. Both
  * sides include it after their own definitions of __u32/__u64.
  *
- * Ownership: the loader writes `target_cfg` (thresholds, one entry per
- * watched tgid); the kernel writes `target_state` (counters). Neither side
- * writes the other's map after the entry exists, so there is no
- * read-modify-write race between them.
+ * Ownership: user space writes `target_cfg` (thresholds, one entry per
+ * watched tgid); the kernel writes `target_state` (counters). User space
+ * alone creates and deletes the entries of both maps: state before cfg when
+ * a target is added, cfg before state when it is dropped. The kernel never
+ * creates a state entry, so an event in flight during a drop cannot bring
+ * one back. Neither side writes the other's map after the entry exists, so
+ * there is no read-modify-write race between them.
  */
 #ifndef CORETRAP_EVENTS_H
 #define CORETRAP_EVENTS_H
@@ -92,7 +95,6 @@ struct event {
 struct health {
 	__u64 events_sent;
 	__u64 ringbuf_drops;     /* bpf_ringbuf_reserve failed: user space too slow */
-	__u64 state_full;        /* target_state insert failed (map full) */
 	__u64 fd_scan_truncated; /* fd table larger than the in-kernel scan covers */
 };
 

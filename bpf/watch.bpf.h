@@ -70,19 +70,17 @@ static __always_inline struct target_cfg *cfg_of(__u32 tgid)
 	return bpf_map_lookup_elem(&target_cfg, &tgid);
 }
 
+/*
+ * The counters of a tgid, or NULL. Programs only look the entry up, never
+ * create it: user space creates it before the target's cfg and deletes it
+ * after the cfg (user/trigger/monitor_targets.c), and every discovered
+ * process (-w, -pgid) reaches the map through user space too. So an event
+ * that found the cfg just before a target was dropped finds no state and
+ * does nothing, instead of re-creating counters for a target nobody
+ * watches any more.
+ */
 static __always_inline struct target_state *state_of(__u32 tgid)
 {
-	struct target_state *st = bpf_map_lookup_elem(&target_state, &tgid);
-	static const struct target_state zero = {};
-
-	if (st)
-		return st;
-	/* The loader creates the entry before the cfg; this is only a fallback. */
-	if (bpf_map_update_elem(&target_state, &tgid, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&target_state, &tgid)) {
-		__sync_fetch_and_add(&health.state_full, 1);
-		return NULL;
-	}
 	return bpf_map_lookup_elem(&target_state, &tgid);
 }
 

@@ -626,3 +626,44 @@ def test_watch_skeleton_has_one_copy_of_each_map(procs, outdir):
                             "watch_bp.rodata", "watch_bp.bss"]), names
     assert ct.sigint_and_wait() == 0
 
+
+def test_no_program_recreates_a_deleted_target_state(procs, outdir):
+    # monitor_drop_target deletes target_cfg, then target_state. A program
+    # that found the cfg just before the first delete may reach the state
+    # after the second one: it must not create the entry again. Deleting the
+    # state by hand (the cfg stays) holds that moment open for every event of
+    # a target that keeps creating and ending threads.
+    t = start(procs, Target("threadburst", 20, 5))
+    ct = start(procs, Coretrap("-tc", 1000, t.pid, outdir))
+    assert ct.wait_event("start", 10, pid=t.pid), ct.lines
+    maps = dict(maps_of(ct.p.pid))
+    assert t.pid in map_keys(maps["target_state"])
+    subprocess.run(["bpftool", "map", "delete", "id", str(maps["target_state"]), "key",
+                    *(str(b) for b in t.pid.to_bytes(4, "little"))], check=True)
+    assert t.pid in map_keys(maps["target_cfg"])
+    for _ in range(3):
+        t.send("go 50 5\n")
+        assert t.wait_line(lambda l: l.startswith("done"), 10), t.lines
+        del t.lines[:]
+    assert t.pid not in map_keys(maps["target_state"]), "a program re-created the state of a target"
+    assert ct.sigint_and_wait() == 0
+
+
+def test_a_dropped_target_leaves_no_bpf_entry_while_it_keeps_running(procs, outdir):
+    # -w with one dump per process: after its dump the target is dropped
+    # ("stop") but lives on, and its threads keep coming and going.
+    ct = start(procs, Coretrap("-w", "threadburst", "-tc", 10, outdir))
+    assert ct.wait_event("waiting", 10), ct.lines
+    t = start(procs, Target("threadburst", 20, 300))
+    assert ct.wait_event("start", 10, pid=t.pid), ct.lines
+    t.send("go\n")
+    assert_dump(ct, outdir, t.pid, "thread")
+    assert ct.wait_event("stop", 10, pid=t.pid), ct.lines
+    maps = dict(maps_of(ct.p.pid))
+    for _ in range(3):
+        t.send("go 50 5\n")
+        assert t.wait_line(lambda l: l.startswith("done"), 10), t.lines
+        del t.lines[:]
+    assert t.pid not in map_keys(maps["target_state"])
+    assert t.pid not in map_keys(maps["target_cfg"])
+    assert ct.sigint_and_wait() == 0

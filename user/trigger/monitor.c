@@ -318,9 +318,9 @@ static void report_health(struct monitor *m)
 	char msg[256];
 
 	snprintf(msg, sizeof(msg),
-		 "bpf events sent %llu, ring buffer drops %llu, state map full %llu, fd scans truncated %llu",
+		 "bpf events sent %llu, ring buffer drops %llu, fd scans truncated %llu",
 		 (unsigned long long)h->events_sent, (unsigned long long)h->ringbuf_drops,
-		 (unsigned long long)h->state_full, (unsigned long long)h->fd_scan_truncated);
+		 (unsigned long long)h->fd_scan_truncated);
 	if (m->cfg->json) {
 		struct log_event ev = { .event = "health", .message = msg };
 

@@ -76,7 +76,11 @@ static void forget_bpf(struct monitor *m, pid_t pid)
 {
 	__u32 key = (__u32)pid;
 
-	/* cfg first: once it is gone the programs stop touching the state. */
+	/*
+	 * cfg first: once it is gone no new event reaches the state, and one
+	 * that found the cfg just before finds no state (programs never create
+	 * it, bpf/watch.bpf.h).
+	 */
 	bpf_map__delete_elem(m->skel->maps.target_cfg, &key, sizeof(key), 0);
 	bpf_map__delete_elem(m->skel->maps.target_state, &key, sizeof(key), 0);
 }
@@ -160,7 +164,7 @@ int monitor_add_target(struct monitor *m, pid_t pid)
 		t->fd_tid = pid; /* already gone: the exit check below drops it */
 	now = now_ns();
 	t->added_ns = now;
-	/* State before cfg: the programs only act once the cfg entry exists. */
+	/* State before cfg: the programs act once the cfg exists, and never create the state. */
 	err = bpf_map__update_elem(m->skel->maps.target_state, &key, sizeof(key), &st, sizeof(st),
 				   BPF_ANY);
 	if (!err)
