@@ -484,7 +484,8 @@ void options_usage(FILE *out)
 		"               (first match by lowest PID, case-insensitive; -w: exact, every match)\n"
 		"  DESTINATION  an existing directory or a path ending in '/': default names\n"
 		"               NAME_TRIGGER_yyMMdd_HHmmss.PID there; otherwise DIR/NAME with a\n"
-		"               custom NAME, written as NAME_K.PID (K = dump number from 0).\n"
+		"               custom NAME: the first dump is NAME.PID (as ProcDump writes it),\n"
+		"               the next ones NAME_1.PID, NAME_2.PID...\n"
 		"               Default: the current directory.\n"
 		"Switches are case-insensitive and start with '-' or '/'.\n");
 	for (int g = 0; g < GRP__COUNT; g++) {
