@@ -67,6 +67,21 @@ def test_nonexistent_pid():
     assert r.stderr == f"coretrap: no process with PID {NO_SUCH_PID}\n"
 
 
+def test_error_line_has_one_prefix():
+    """A run-time error of the monitor: "coretrap: " once, never "coretrap: coretrap: "."""
+    r = run("-pgid", NO_SUCH_PID)
+    assert r.returncode == 1
+    assert r.stderr == f"coretrap: failed to find a process in group {NO_SUCH_PID}: No such process\n"
+
+
+def test_error_event_has_no_prefix():
+    r = run("-json", "-pgid", NO_SUCH_PID)
+    assert r.returncode == 1
+    errors = [json.loads(line) for line in r.stdout.splitlines() if '"error"' in line]
+    assert [e["message"] for e in errors] == [f"failed to find a process in group {NO_SUCH_PID}: No such process"]
+    assert r.stderr == ""
+
+
 def test_unknown_name():
     r = run("no_such_process_coretrap_test")
     assert r.returncode == 1

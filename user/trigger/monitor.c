@@ -12,7 +12,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "dump/dispatch.h"
+#include "base/libbpf_log.h"
 #include "base/log.h"
 #include "trigger/monitor_internal.h"
 #include "base/proc.h"
@@ -36,16 +36,6 @@
 #include "trigger/bpf_load.h"
 
 static const char *const kind_names[K_COUNT] = { "cpu", "commit", "thread", "filedesc", "time" };
-
-static const struct config *g_cfg; /* for the libbpf print callback only */
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	if (!g_cfg || g_cfg->log_dest != LOG_DEST_STDOUT)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 /* ---- decisions ---- */
 
@@ -351,8 +341,7 @@ int monitor_run(const struct config *cfg)
 	struct monitor m = { .cfg = cfg, .epfd = -1, .timerfd = -1 };
 	int err, window_ms, sigfd = sigctl_fd();
 
-	g_cfg = cfg;
-	libbpf_set_print(libbpf_print);
+	libbpf_log_route();
 	m.page_size = sysconf(_SC_PAGESIZE);
 	window_ms = cfg->poll_ms < 10 ? 10 : cfg->poll_ms; /* -pf 0: smallest useful window */
 	m.window_ns = (uint64_t)window_ms * NS_PER_MS;
@@ -381,21 +370,21 @@ int monitor_run(const struct config *cfg)
 				 .exec_comm = cfg->wait_for_name ? cfg->target_name : NULL,
 			 }, &m.bpf);
 	if (err) {
-		log_error("coretrap: failed to load the BPF programs: %s", strerror(-err));
+		log_error("failed to load the BPF programs: %s", strerror(-err));
 		goto cleanup;
 	}
 	m.skel = m.bpf.skel;
 	m.rb = ring_buffer__new(bpf_map__fd(m.skel->maps.events), on_event, &m, NULL);
 	if (!m.rb) {
 		err = -errno;
-		log_error("coretrap: failed to open the BPF ring buffer: %s", strerror(-err));
+		log_error("failed to open the BPF ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
 	m.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	m.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sigfd < 0 || m.timerfd < 0 || m.epfd < 0) {
 		err = -errno;
-		log_error("coretrap: failed to set up the event loop: %s", strerror(-err));
+		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = epoll_add(m.epfd, ring_buffer__epoll_fd(m.rb));
@@ -404,7 +393,7 @@ int monitor_run(const struct config *cfg)
 	if (!err)
 		err = epoll_add(m.epfd, m.timerfd);
 	if (err) {
-		log_error("coretrap: failed to set up the event loop: %s", strerror(-err));
+		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 
@@ -430,7 +419,7 @@ int monitor_run(const struct config *cfg)
 			if (errno == EINTR)
 				continue;
 			err = -errno;
-			log_error("coretrap: failed to wait for events: %s", strerror(-err));
+			log_error("failed to wait for events: %s", strerror(-err));
 			break;
 		}
 		for (int i = 0; i < n; i++) {
@@ -473,6 +462,5 @@ cleanup:
 	ring_buffer__free(m.rb);
 	watch_unload(&m.bpf);
 	target_set_free(&m.targets);
-	g_cfg = NULL;
 	return err ? 1 : 0;
 }

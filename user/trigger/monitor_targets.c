@@ -192,7 +192,7 @@ void monitor_add_found(pid_t pid, void *ctx)
 	int err = monitor_add_target(m, pid);
 
 	if (err && err != -ESRCH && err != -ENOENT)
-		log_error("coretrap: failed to watch process %d: %s", (int)pid, strerror(-err));
+		log_error("failed to watch process %d: %s", (int)pid, strerror(-err));
 }
 
 int monitor_add_initial_targets(struct monitor *m)
@@ -205,7 +205,7 @@ int monitor_add_initial_targets(struct monitor *m)
 	case TARGET_PID:
 		err = monitor_add_target(m, cfg->target_pid);
 		if (err) {
-			log_error("coretrap: failed to watch process %d: %s", (int)cfg->target_pid,
+			log_error("failed to watch process %d: %s", (int)cfg->target_pid,
 				  strerror(-err));
 			return err;
 		}
@@ -213,7 +213,7 @@ int monitor_add_initial_targets(struct monitor *m)
 	case TARGET_PGID:
 		targets_scan(true, cfg->target_pid, NULL, monitor_add_found, m);
 		if (!m->targets.count) {
-			log_error("coretrap: failed to find a process in group %d: %s",
+			log_error("failed to find a process in group %d: %s",
 				  (int)cfg->target_pid, strerror(ESRCH));
 			return -ESRCH;
 		}
@@ -239,7 +239,7 @@ int monitor_add_initial_targets(struct monitor *m)
 		if (!err && pid != cfg->target_pid)
 			err = monitor_add_target(m, pid);
 		if (err) {
-			log_error("coretrap: failed to find process %s: %s", cfg->target_name,
+			log_error("failed to find process %s: %s", cfg->target_name,
 				  strerror(-err));
 			return err;
 		}
