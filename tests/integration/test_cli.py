@@ -36,6 +36,16 @@ USAGE_ERRORS = [
     (["-pf", "100", "1"], "-pf only applies to -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl"),
     (["1", "/nonexistent-dir/name"], "directory '/nonexistent-dir' for the dump name does not exist"),
     (["-log", "stdout", "-json", "1"], "-log stdout cannot be combined with -json (use -log syslog)"),
+    # refused before anything starts, not by the run mode after the banner (a PID that
+    # cannot exist, so that a parser that let them through could never touch a real process)
+    (["-e", "-w", "app"], "-e watches one process: give its PID or name, not -w"),
+    (["-gcm", "100", "-pgid", NO_SUCH_PID], "-gcm watches one process: give its PID or name, not -pgid"),
+    (["-sig", "11", "-pgid", NO_SUCH_PID], "-sig watches one process: give its PID or name, not -pgid"),
+    (["-crash", "-w", "app"], "-crash watches one process: give its PID or name, not -w"),
+    # an empty list item, refused alike by every list switch
+    (["-sig", ",SEGV", NO_SUCH_PID], "-sig expects S[,S...] (numbers 1..64 or names), got ',SEGV'"),
+    (["-m", ",5", NO_SUCH_PID], "-m expects MB[,MB...], got ',5'"),
+    (["-f", ",Foo", "-e", NO_SUCH_PID], "-f expects F[,F...], got ',Foo'"),
 ]
 
 
