@@ -75,7 +75,7 @@ static const struct opt_spec opt_table[] = {
 	{ "s", OPT_S, ARG_INT, 0, 86400, NULL, true, false, GRP_TIMING, "SECONDS",
 	  "seconds between dumps, also the timer interval (default 10)" },
 	{ "pf", OPT_PF, ARG_INT, 1, 3600000, NULL, true, false, GRP_TIMING, "MS",
-	  "CPU/memory window in milliseconds (default 1000, at least 1)" },
+	  "CPU/memory window in milliseconds (default 1000; 1..9 mean 10)" },
 	/* ---- output ---- */
 	{ "o", OPT_O, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
 	  "overwrite an existing dump file" },
