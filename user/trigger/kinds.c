@@ -100,6 +100,12 @@ static void count_judge(uint32_t count, int n, struct trigger_verdict *v)
 	v->threshold = n;
 }
 
+/* The kernel's threshold for "count >= n": 0 (not watched) when n = 0 holds at once. */
+static __u32 count_armed(int n)
+{
+	return n > 0 ? (__u32)n : 0;
+}
+
 static void threads_judge(const struct trigger_params *p, const struct trigger_input *in, struct trigger_verdict *v)
 {
 	count_judge(in->st->threads, p->cfg->thread_count, v);
@@ -109,15 +115,13 @@ static void threads_crossed(const struct trigger_params *p, int mem_dumps, uint6
 			    struct trigger_verdict *v)
 {
 	(void)mem_dumps;
-	v->value = (long long)value;
-	v->threshold = p->cfg->thread_count;
+	count_judge((uint32_t)value, p->cfg->thread_count, v);
 }
 
 static void threads_arm(const struct trigger_params *p, int mem_dumps, struct target_cfg *c)
 {
 	(void)mem_dumps;
-	if (p->cfg->thread_count > 0)
-		c->threads_above = (__u32)p->cfg->thread_count;
+	c->threads_above = count_armed(p->cfg->thread_count);
 }
 
 static bool fds_wanted(const struct config *cfg)
@@ -133,15 +137,13 @@ static void fds_judge(const struct trigger_params *p, const struct trigger_input
 static void fds_crossed(const struct trigger_params *p, int mem_dumps, uint64_t value, struct trigger_verdict *v)
 {
 	(void)mem_dumps;
-	v->value = (long long)value;
-	v->threshold = p->cfg->fd_count;
+	count_judge((uint32_t)value, p->cfg->fd_count, v);
 }
 
 static void fds_arm(const struct trigger_params *p, int mem_dumps, struct target_cfg *c)
 {
 	(void)mem_dumps;
-	if (p->cfg->fd_count > 0)
-		c->fds_above = (__u32)p->cfg->fd_count;
+	c->fds_above = count_armed(p->cfg->fd_count);
 }
 
 /* No counter trigger (-w or -pgid alone): every -s seconds, from the start. */
@@ -193,9 +195,9 @@ void kinds_crossed(const struct trigger_params *p, int k, int mem_dumps, uint64_
 		   struct trigger_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->cond = true;
 	if (trigger_kinds[k].crossed)
 		trigger_kinds[k].crossed(p, mem_dumps, value, v);
+	v->cond = true; /* the kernel saw it hold */
 }
 
 void kinds_arm(const struct trigger_params *p, int mem_dumps, struct target_cfg *c)

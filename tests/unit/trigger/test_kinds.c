@@ -43,6 +43,13 @@ static struct config config_of(const struct triggers *tr)
 	return cfg;
 }
 
+/* The run's parameters for a command line's triggers (cfg must outlive p). */
+static void params_of(const struct triggers *tr, struct config *cfg, struct trigger_params *p)
+{
+	*cfg = config_of(tr);
+	kinds_init(p, cfg, PAGE);
+}
+
 /*
  * No trigger given: every field "not given". A case writes NONE first and
  * then the switches it gives, which override those defaults on purpose.
@@ -125,14 +132,14 @@ static void test_judge(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(judge_cases) / sizeof(judge_cases[0]); i++) {
 		const struct judge_case *c = &judge_cases[i];
-		struct config cfg = config_of(&c->tr);
+		struct config cfg;
 		struct trigger_params p;
 		struct target_state st;
 		struct trigger_input in;
 		struct trigger_verdict out[K_COUNT];
 		const struct trigger_verdict *v = &out[c->kind];
 
-		kinds_init(&p, &cfg, PAGE);
+		params_of(&c->tr, &cfg, &p);
 		if (!p.wanted[c->kind])
 			fail_msg("%s: kind %d not wanted", c->what, c->kind);
 		st = counters(c->cpu_ms * MS, c->rss_pages, c->threads, c->fds, p.window_ns);
@@ -175,12 +182,12 @@ static void test_init(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(init_cases) / sizeof(init_cases[0]); i++) {
 		const struct init_case *c = &init_cases[i];
-		struct config cfg = config_of(&c->tr);
+		struct config cfg;
 		struct trigger_params p;
 		const bool want[K_COUNT] = { [TRIG_CPU] = c->cpu, [TRIG_MEM] = c->mem, [TRIG_THREADS] = c->threads,
 					     [TRIG_FDS] = c->fds, [K_TIMER] = c->timer };
 
-		kinds_init(&p, &cfg, PAGE);
+		params_of(&c->tr, &cfg, &p);
 		for (int k = 0; k < K_COUNT; k++)
 			if (p.wanted[k] != want[k])
 				fail_msg("%s: wanted[%s] = %d", c->what, trigger_kinds[k].token, p.wanted[k]);
@@ -214,11 +221,11 @@ static void test_arm(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(arm_cases) / sizeof(arm_cases[0]); i++) {
 		const struct arm_case *c = &arm_cases[i];
-		struct config cfg = config_of(&c->tr);
+		struct config cfg;
 		struct trigger_params p;
 		struct target_cfg got;
 
-		kinds_init(&p, &cfg, PAGE);
+		params_of(&c->tr, &cfg, &p);
 		kinds_arm(&p, c->mem_dumps, &got);
 		if (memcmp(&got, &c->want, sizeof(got)))
 			fail_msg("%s: window %llu cpu %llu mem %llu threads %u fds %u", c->what,
@@ -244,11 +251,11 @@ static void test_crossed(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct config cfg = config_of(&cases[i].tr);
+		struct config cfg;
 		struct trigger_params p;
 		struct trigger_verdict v;
 
-		kinds_init(&p, &cfg, PAGE);
+		params_of(&cases[i].tr, &cfg, &p);
 		kinds_crossed(&p, cases[i].kind, cases[i].mem_dumps, cases[i].value, &v);
 		assert_true(v.cond);
 		assert_int_equal(v.value, cases[i].want_value);
