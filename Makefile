@@ -81,6 +81,7 @@ UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
+UNIT_EXTRA_trigger/kinds := trigger/rules
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).

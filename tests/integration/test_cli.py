@@ -36,6 +36,16 @@ USAGE_ERRORS = [
     (["-pf", "100", "1"], "-pf only applies to -c, -cl, -m, -ml, -tc, -fc, -pc or -pcl"),
     (["1", "/nonexistent-dir/name"], "directory '/nonexistent-dir' for the dump name does not exist"),
     (["-log", "stdout", "-json", "1"], "-log stdout cannot be combined with -json (use -log syslog)"),
+    # refused before anything starts, not by the run mode after the banner (a PID that
+    # cannot exist, so that a parser that let them through could never touch a real process)
+    (["-e", "-w", "app"], "-e watches one process: give its PID or name, not -w"),
+    (["-gcm", "100", "-pgid", NO_SUCH_PID], "-gcm watches one process: give its PID or name, not -pgid"),
+    (["-sig", "11", "-pgid", NO_SUCH_PID], "-sig watches one process: give its PID or name, not -pgid"),
+    (["-crash", "-w", "app"], "-crash watches one process: give its PID or name, not -w"),
+    # an empty list item, refused alike by every list switch
+    (["-sig", ",SEGV", NO_SUCH_PID], "-sig expects S[,S...] (numbers 1..64 or names), got ',SEGV'"),
+    (["-m", ",5", NO_SUCH_PID], "-m expects MB[,MB...], got ',5'"),
+    (["-f", ",Foo", "-e", NO_SUCH_PID], "-f expects F[,F...], got ',Foo'"),
 ]
 
 
@@ -65,6 +75,21 @@ def test_nonexistent_pid():
     r = run(NO_SUCH_PID)
     assert r.returncode == 1
     assert r.stderr == f"coretrap: no process with PID {NO_SUCH_PID}\n"
+
+
+def test_error_line_has_one_prefix():
+    """A run-time error of the monitor: "coretrap: " once, never "coretrap: coretrap: "."""
+    r = run("-pgid", NO_SUCH_PID)
+    assert r.returncode == 1
+    assert r.stderr == f"coretrap: failed to find a process in group {NO_SUCH_PID}: No such process\n"
+
+
+def test_error_event_has_no_prefix():
+    r = run("-json", "-pgid", NO_SUCH_PID)
+    assert r.returncode == 1
+    errors = [json.loads(line) for line in r.stdout.splitlines() if '"error"' in line]
+    assert [e["message"] for e in errors] == [f"failed to find a process in group {NO_SUCH_PID}: No such process"]
+    assert r.stderr == ""
 
 
 def test_unknown_name():

@@ -117,16 +117,25 @@ def test_same_second_default_names_get_a_suffix(sleeper, tmp_path):
         assert f"Core dump {i} generated: " in r.stdout
 
 
-def test_custom_name_gets_counter(sleeper, tmp_path):
+def test_custom_name_is_procdumps_drop_in(sleeper, tmp_path):
+    # What ProcDump's own scripts do: `procdump -n 1 PID DIR/mine`, then look for DIR/mine.PID.
+    r = run("-n", 1, sleeper.pid, tmp_path / "mine")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / f"mine.{sleeper.pid}").is_file()
+    assert files(tmp_path) == [f"mine.{sleeper.pid}"]
+    assert f"Core dump 0 generated: {tmp_path}/mine.{sleeper.pid}" in r.stdout
+
+
+def test_custom_name_gets_counter_from_second_dump(sleeper, tmp_path):
     r = run("-n", 2, "-s", 0, sleeper.pid, tmp_path / "mine")
     assert r.returncode == 0, r.stderr
-    assert files(tmp_path) == [f"mine_0.{sleeper.pid}", f"mine_1.{sleeper.pid}"]
+    assert files(tmp_path) == [f"mine.{sleeper.pid}", f"mine_1.{sleeper.pid}"]
     for n in files(tmp_path):
         assert stat.S_IMODE((tmp_path / n).stat().st_mode) == 0o600
 
 
 def test_existing_file_needs_o(sleeper, tmp_path):
-    existing = tmp_path / f"mine_0.{sleeper.pid}"
+    existing = tmp_path / f"mine.{sleeper.pid}"
     existing.write_text("keep")
     os.chmod(existing, 0o644)
     r = run(sleeper.pid, tmp_path / "mine")
@@ -155,7 +164,7 @@ def test_json_events(sleeper, tmp_path):
         assert e["name"] == "sleeper"
         assert e["trigger"] == "time"
         assert e["index"] == i
-        assert e["path"] == str(tmp_path / f"j_{i}.{sleeper.pid}")
+        assert e["path"] == str(tmp_path / (f"j_{i}.{sleeper.pid}" if i else f"j.{sleeper.pid}"))
         assert Path(e["path"]).exists()
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", e["time"])
 

@@ -2,6 +2,7 @@
 """-log stdout|syslog: debug tracing goes where the user asked, and nowhere else."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import tempfile
@@ -74,3 +75,63 @@ def test_log_syslog_sends_debug_lines_to_dev_log(sleeper, tmp_path):
     assert any(re.search(r"coretrap\[\d+\]: dump \S+: \d+ bytes", m) for m in ours), messages
     # debug lines went to syslog, not to the console
     assert "DEBUG" not in r.stdout
+
+
+LIBBPF_DEBUG = re.compile(r"^\[\d\d:\d\d:\d\d - DEBUG\]: libbpf: ", re.M)
+LIBBPF_WARN = re.compile(r"^\[\d\d:\d\d:\d\d - WARN\]: libbpf: ", re.M)
+LIBBPF_ANY = re.compile(r"libbpf: ")  # not "libbpf": pytest's tmp_path holds the test's name
+
+
+def run_monitor(*args, env=None):
+    return subprocess.run([CORETRAP, *map(str, args)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def run_until_started(*args):
+    """Start coretrap, wait for its "Starting monitor" line, stop it with SIGINT."""
+    proc = subprocess.Popen([CORETRAP, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "Starting monitor" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    return proc.returncode, "".join(lines) + out, err
+
+
+@pytest.mark.parametrize("mode", ["monitor", "signal trap"])
+def test_libbpf_lines_are_debug_lines_of_log(sleeper, tmp_path, mode):
+    """One libbpf policy for both BPF users: its debug chatter only under -log, as DEBUG lines on
+    stdout (never raw on stderr), and nothing of it without -log."""
+    trigger = ["-tc", 1] if mode == "monitor" else ["-sig", "USR2"]
+    for log in ([], ["-log", "stdout"]):
+        if mode == "monitor":
+            r = run_monitor(*log, *trigger, sleeper.pid, tmp_path / f"d{len(log)}")
+            rc, out, err = r.returncode, r.stdout, r.stderr
+        else:
+            rc, out, err = run_until_started(*log, *trigger, sleeper.pid, tmp_path)
+        assert rc == 0, err
+        assert not LIBBPF_ANY.search(err), err
+        if log:
+            assert LIBBPF_DEBUG.search(out), out[:2000]
+        else:
+            assert not LIBBPF_ANY.search(out), out
+
+
+def test_libbpf_warnings_of_a_fallback_are_held(sleeper, tmp_path):
+    """A -fc flavour that does not load is not news when the next one does: its libbpf warnings are
+    debug lines. When no flavour loads, they are WARN lines before the error."""
+    only = run_monitor("-fc", 1, sleeper.pid, tmp_path, env={"CORETRAP_FD_HOOK": "fexit"})
+    if only.returncode == 0:
+        pytest.skip("fexit loads on this kernel: no fallback to provoke")
+    assert LIBBPF_WARN.search(only.stdout), only.stdout
+    assert only.stderr.startswith("coretrap: failed to load the BPF programs: "), only.stderr
+    # "exact": fexit first, then the syscall tracepoints, which load
+    quiet = run_monitor("-fc", 1, sleeper.pid, tmp_path / "q", env={"CORETRAP_FD_HOOK": "exact"})
+    assert quiet.returncode == 0, quiet.stderr
+    assert not LIBBPF_ANY.search(quiet.stdout + quiet.stderr), quiet.stdout
+    traced = run_monitor("-log", "stdout", "-fc", 1, sleeper.pid, tmp_path / "t", env={"CORETRAP_FD_HOOK": "exact"})
+    assert traced.returncode == 0, traced.stderr
+    assert not LIBBPF_WARN.search(traced.stdout)
+    assert re.search(r"^\[\d\d:\d\d:\d\d - DEBUG\]: libbpf: .*fdx_", traced.stdout, re.M), traced.stdout[-3000:]

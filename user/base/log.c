@@ -215,21 +215,32 @@ void log_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *log_error_body(const char *msg)
+{
+	static const char prefix[] = "coretrap: ";
+
+	while (!strncmp(msg, prefix, sizeof(prefix) - 1))
+		msg += sizeof(prefix) - 1;
+	return msg;
+}
+
 void log_error(const char *fmt, ...)
 {
+	char msg[4096];
+	const char *body;
 	va_list ap;
 
 	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	body = log_error_body(msg);
 	if (L.json) {
-		event_from_fmt("error", fmt, ap);
+		emit_json(&(struct log_event){ .event = "error", .message = body });
 	} else {
 		fflush(stdout); /* keep the order of stdout and stderr lines on a terminal */
-		fputs("coretrap: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(stderr, "coretrap: %s\n", body);
 		fflush(stderr);
 	}
-	va_end(ap);
 }
 
 void log_debug(const char *fmt, ...)
@@ -244,13 +255,22 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool log_debug_enabled(void)
+{
+	return L.debug_dest != LOG_DEST_NONE;
+}
+
 void log_event(const struct log_event *ev)
 {
 	const char *event = ev->event ? ev->event : "";
 	bool failed = !strcmp(event, "error") || !strcmp(event, "dump_failed");
 
 	if (L.json) {
-		emit_json(ev);
+		struct log_event copy = *ev;
+
+		if (failed && copy.message)
+			copy.message = log_error_body(copy.message);
+		emit_json(&copy);
 		return;
 	}
 	if (failed) {

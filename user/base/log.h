@@ -12,6 +12,7 @@
 #ifndef CORETRAP_LOG_H
 #define CORETRAP_LOG_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "base/config.h"
@@ -22,6 +23,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether log_debug() prints anywhere (-log given): lets callers skip costly formatting. */
+bool log_debug_enabled(void);
 
 /*
  * A structured event. On the console it becomes one ProcDump-style line; with
@@ -53,5 +56,11 @@ void log_event(const struct log_event *ev);
 size_t log_json_escape(char *out, size_t len, const char *in);
 /* One JSON object for ev, no newline; `time` is written first when not NULL. */
 size_t log_format_json(char *out, size_t len, const struct log_event *ev, const char *time);
+/*
+ * An error message without the "coretrap: " that log_error() adds itself:
+ * a message that already carries it (once or more) is not printed as
+ * "coretrap: coretrap: ...". Points into msg.
+ */
+const char *log_error_body(const char *msg);
 
 #endif

@@ -84,8 +84,11 @@ void banner_print(FILE *out, const struct config *cfg, const char *proc_name)
 	else
 		row(out, "Number of Dumps:", "until stopped");
 	row(out, "Output directory:", "%s", cfg->dump_dir);
-	if (cfg->dump_name[0])
-		row(out, "Custom name for core dumps:", "%s_<n>.<pid>", cfg->dump_name);
+	if (cfg->dump_name[0] && cfg->dump_count == 1)
+		row(out, "Custom name for core dumps:", "%s.<pid>", cfg->dump_name);
+	else if (cfg->dump_name[0])
+		row(out, "Custom name for core dumps:", "%s.<pid>, then %s_<n>.<pid>", cfg->dump_name,
+		    cfg->dump_name);
 	if (cfg->has_coredump_filter)
 		row(out, "Core dump filter:", "0x%lx", cfg->coredump_filter);
 	fputc('\n', out);

@@ -75,7 +75,7 @@ static const struct opt_spec opt_table[] = {
 	{ "s", OPT_S, ARG_INT, 0, 86400, NULL, true, false, GRP_TIMING, "SECONDS",
 	  "seconds between dumps, also the timer interval (default 10)" },
 	{ "pf", OPT_PF, ARG_INT, 1, 3600000, NULL, true, false, GRP_TIMING, "MS",
-	  "CPU/memory window in milliseconds (default 1000, at least 1)" },
+	  "CPU/memory window in milliseconds (default 1000; 1..9 mean 10)" },
 	/* ---- output ---- */
 	{ "o", OPT_O, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
 	  "overwrite an existing dump file" },
@@ -349,6 +349,8 @@ static int check_rules(struct parse_state *st)
 {
 	static const enum opt_id polled[] = { OPT_C, OPT_CL, OPT_M, OPT_ML, OPT_TC, OPT_FC, OPT_PC, OPT_PCL };
 	static const enum opt_id only_triggers[] = { OPT_SIG, OPT_CRASH, OPT_E };
+	/* The signal trap and the .NET profiler attach to one process: they cannot follow -w or -pgid. */
+	static const enum opt_id one_process[] = { OPT_SIG, OPT_CRASH, OPT_E, OPT_GCM, OPT_GCGEN };
 	struct config *cfg = st->cfg;
 	bool any_polled = false;
 	int dotnet = given(st, OPT_GCM) + given(st, OPT_GCGEN) + given(st, OPT_E);
@@ -367,6 +369,10 @@ static int check_rules(struct parse_state *st)
 	if ((given(st, OPT_W) || given(st, OPT_PGID)) && cfg->dump_name[0])
 		return opt_fail(st, "a dump file name cannot be used with %s (give a directory)",
 			    given(st, OPT_W) ? "-w" : "-pgid");
+	for (size_t k = 0; k < sizeof(one_process) / sizeof(one_process[0]); k++)
+		if (given(st, one_process[k]) && (given(st, OPT_W) || given(st, OPT_PGID)))
+			return opt_fail(st, "%s watches one process: give its PID or name, not %s",
+				    sw(one_process[k]), given(st, OPT_W) ? "-w" : "-pgid");
 
 	if (dotnet > 1)
 		return opt_fail(st, "only one .NET trigger can be used (-e, -gcm or -gcgen)");
@@ -484,7 +490,8 @@ void options_usage(FILE *out)
 		"               (first match by lowest PID, case-insensitive; -w: exact, every match)\n"
 		"  DESTINATION  an existing directory or a path ending in '/': default names\n"
 		"               NAME_TRIGGER_yyMMdd_HHmmss.PID there; otherwise DIR/NAME with a\n"
-		"               custom NAME, written as NAME_K.PID (K = dump number from 0).\n"
+		"               custom NAME: the first dump is NAME.PID (as ProcDump writes it),\n"
+		"               the next ones NAME_1.PID, NAME_2.PID...\n"
 		"               Default: the current directory.\n"
 		"Switches are case-insensitive and start with '-' or '/'.\n");
 	for (int g = 0; g < GRP__COUNT; g++) {

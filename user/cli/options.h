@@ -24,9 +24,12 @@ typedef bool (*options_is_dir_fn)(const char *path);
 
 /*
  * Parse argv (argv[0] is the program name) into *cfg. Returns 0, or -EINVAL
- * with a one-line message (without the "coretrap: " prefix) in err.
+ * with a one-line message (without the "coretrap: " prefix) in err. Every
+ * usage error is found here, the cross-switch rules included (e.g. -e with
+ * -w): no run mode refuses a config that passed.
  * Switches that parsed fine but are not built yet are NOT an error here:
- * cfg->unimplemented names the first one ("-c"); see options_refusal().
+ * cfg->unimplemented names the first one (e.g. "-restrack") and main()
+ * refuses to run ("-restrack is not implemented yet", exit 2).
  */
 int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct config *cfg,
 		  char *err, size_t errlen);

@@ -67,6 +67,11 @@ int opt_fail(struct parse_state *st, const char *fmt, ...) __attribute__((format
 bool opt_all_digits(const char *s);
 int opt_parse_long(const char *s, long min, long max, long *out);
 int opt_int_arg(struct parse_state *st, const struct opt_spec *o, const char *s, long *out);
+/*
+ * One rule for every list switch (-m -ml -gcm -sig -f): a list is non-empty,
+ * shorter than max_len, and has no empty item (",a", "a,", "a,,b").
+ */
+bool opt_list_well_formed(const char *s, size_t max_len);
 int opt_mb_list(struct parse_state *st, const struct opt_spec *o, const char *s, long *vals, int *count);
 int opt_gcm_arg(struct parse_state *st, const struct opt_spec *o, const char *s);
 int opt_signals_arg(struct parse_state *st, const char *s);

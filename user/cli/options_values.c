@@ -64,6 +64,13 @@ int opt_int_arg(struct parse_state *st, const struct opt_spec *o, const char *s,
 	return 0;
 }
 
+bool opt_list_well_formed(const char *s, size_t max_len)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && len < max_len && s[0] != ',' && s[len - 1] != ',' && !strstr(s, ",,");
+}
+
 int opt_mb_list(struct parse_state *st, const struct opt_spec *o, const char *s, long *vals,
 		   int *count)
 {
@@ -71,8 +78,7 @@ int opt_mb_list(struct parse_state *st, const struct opt_spec *o, const char *s,
 	char *save = NULL;
 	int n = 0;
 
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || s[0] == ',' ||
-	    strstr(s, ",,"))
+	if (!opt_list_well_formed(s, sizeof(buf)))
 		return opt_fail(st, "-%s expects MB[,MB...], got '%s'", o->name, s);
 	strcpy(buf, s);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -131,7 +137,7 @@ int opt_signals_arg(struct parse_state *st, const char *s)
 	char *save = NULL;
 	struct config *cfg = st->cfg;
 
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+	if (!opt_list_well_formed(s, sizeof(buf)))
 		return opt_fail(st, "-sig expects S[,S...] (numbers 1..64 or names), got '%s'", s);
 	strcpy(buf, s);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -154,7 +160,7 @@ int opt_filters_arg(struct parse_state *st, const char *s)
 	char *save = NULL;
 	struct config *cfg = st->cfg;
 
-	if (strlen(s) >= sizeof(buf) || !*s || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+	if (!opt_list_well_formed(s, sizeof(buf)))
 		return opt_fail(st, "-f expects F[,F...], got '%s'", s);
 	strcpy(buf, s);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {

@@ -2,10 +2,11 @@
 /*
  * The run modes main() dispatches to (each declared by its own layer:
  * trigger/timer.h, trigger/monitor.h, trigger/profiler_host.h,
- * signal/sigtrap.h). Each takes the validated, resolved
- * config (for a PID or a name target without -w, cfg->target_pid holds the
- * process found) and returns the process exit code: 0 ok, 1 runtime failure,
- * 2 usage. Stop signals are already blocked: see sigctl.h.
+ * signal/sigtrap.h). Each takes the validated, resolved config (for a PID
+ * or a name target without -w, cfg->target_pid holds the process found)
+ * and returns the process exit code: 0 ok, 1 runtime failure. No run mode
+ * refuses a config: every usage error (exit 2) is found by options_parse()
+ * before anything starts. Stop signals are already blocked: see sigctl.h.
  */
 #ifndef CORETRAP_RUN_H
 #define CORETRAP_RUN_H
@@ -14,7 +15,8 @@
 
 enum run_mode {
 	RUN_TIMER,    /* no trigger: dump now, then every -s seconds until -n dumps */
-	RUN_MONITOR,  /* BPF triggers: -c -cl -m -ml -tc -fc, -w, -pgid (and -pc/-pcl, -restrack) */
+	RUN_MONITOR,  /* BPF triggers: -c -cl -m -ml -tc -fc, -w, -pgid (-pc/-pcl and -restrack would
+	               * go here, but main() refuses them as not implemented yet) */
 	RUN_SIGTRAP,  /* -sig, -crash */
 	RUN_PROFILER, /* .NET profiler: -e, -gcm, -gcgen */
 };

@@ -28,7 +28,10 @@ int naming_build(char *out, size_t len, const char *dir, const char *proc_name, 
 	char name[256];
 	int n;
 
-	if (custom && *custom) {
+	if (custom && *custom && index == 0) {
+		/* ProcDump's own scripts look for exactly DIR/NAME.<pid> after one dump. */
+		n = snprintf(out, len, "%s%s%s.%d", dir, sep, custom, (int)pid);
+	} else if (custom && *custom) {
 		n = snprintf(out, len, "%s%s%s_%u.%d", dir, sep, custom, index, (int)pid);
 	} else {
 		naming_sanitize(proc_name, name, sizeof(name));

@@ -2,7 +2,9 @@
 /*
  * Dump file names (pure: the time is passed in).
  *   default: <dir>/<name>_<trigger>_<yyMMdd_HHmmss>.<pid>   (ProcDump's pattern)
- *   custom:  <dir>/<custom>_<k>.<pid>                        (k = dump index from 0)
+ *   custom:  <dir>/<custom>.<pid> for the first dump of a run (index 0), as
+ *            ProcDump writes it, then <dir>/<custom>_<k>.<pid> (k = index,
+ *            from 1), so later dumps never overwrite the first
  * <name> has every character other than [A-Za-z0-9] replaced by '_'.
  * .NET dumps use the same names: unlike ProcDump we keep ".<pid>".
  */

@@ -335,14 +335,14 @@ int sigtrap_run(const struct config *cfg)
 	sigset_t chld, old;
 	int chld_fd = -1, bad_sig = 0, err;
 
-	if (cfg->target_kind == TARGET_PGID || cfg->wait_for_name || st.pid <= 0) {
-		log_error("-sig and -crash watch one process: give its PID or name (not -pgid or -w)");
-		return EXIT_USAGE;
-	}
+	/*
+	 * options_parse() refused -pgid, -w, SIGKILL and numbers outside 1..64,
+	 * and main() resolved a name to its PID: the set always builds here.
+	 */
 	err = sigset_from_config(cfg, &st.set, &bad_sig);
 	if (err) {
-		log_error("-sig: signal %d cannot be intercepted at delivery", bad_sig);
-		return EXIT_USAGE;
+		log_error("failed to watch signal %d: %s", bad_sig, strerror(-err));
+		return 1;
 	}
 	st.th.tgid = st.pid;
 	/* -n 0: no limit, as in timer mode. */

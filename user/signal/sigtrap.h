@@ -10,9 +10,10 @@
 #include "base/config.h"
 
 /*
- * Monitor cfg's target until it exits, -n dumps are written, or SIGINT /
- * SIGTERM. Returns 0 or a negative errno (the one-line error is printed).
- * main() reaches it through cli/run.h's mode dispatch.
+ * Monitor cfg's target (one process: options_parse() refuses -w and -pgid
+ * here) until it exits, -n dumps are written, or SIGINT / SIGTERM. Returns
+ * the process exit code: 0, or 1 after a runtime failure (its one-line
+ * error is printed). main() reaches it through cli/run.h's mode dispatch.
  */
 int sigtrap_run(const struct config *cfg);
 

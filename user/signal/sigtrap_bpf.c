@@ -7,6 +7,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "base/libbpf_log.h"
 #include "base/log.h"
 #include "signal_events.h"
 #include "signals.skel.h"
@@ -58,19 +59,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* libbpf chatter only with -log (it goes to log_debug). */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("libbpf: %s", line);
-	return 0;
-}
-
 int sigwatch_open(pid_t tgid, sigmask64_t mask, struct sigwatch **out)
 {
 	struct sigwatch *w = calloc(1, sizeof(*w));
@@ -78,7 +66,7 @@ int sigwatch_open(pid_t tgid, sigmask64_t mask, struct sigwatch **out)
 
 	if (!w)
 		return -ENOMEM;
-	libbpf_set_print(libbpf_print);
+	libbpf_log_route();
 	w->tgid = tgid;
 	w->skel = signals_bpf__open();
 	if (!w->skel) {

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 #include "events.h"
+#include "base/libbpf_log.h"
 #include "base/log.h"
 #include "watch.skel.h"
 #include "trigger/bpf_load.h"
@@ -402,8 +403,11 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 			if (hook == FD_HOOK_FEXIT && !btf)
 				continue;
 			for (int a = 0; a < nacct; a++) {
+				/* A failed attempt is not news when the next one works. */
+				libbpf_log_hold();
 				err = load_once(n, btf, hook, accts[a], w);
 				if (!err) {
+					libbpf_log_release(false);
 					log_debug("BPF programs attached: %s, -fc hook %s, CPU accounting %s",
 						  btf ? "tp_btf" : "raw_tp", fd_hook_name(hook),
 						  cpu_acct_name(accts[a]));
@@ -424,6 +428,7 @@ int watch_load(const struct watch_needs *n, struct watch_loaded *w)
 				break;
 		}
 	}
+	libbpf_log_release(true); /* every way failed: say what libbpf said of the last */
 	watch_unload(w);
 	return err;
 }

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Trigger monitor: BPF skeleton lifecycle, decisions and the event loop
- * (the target set is in monitor_targets.c). The kernel reports condition
- * changes; this file decides when they become dumps (-n, -s cool-down,
- * -sustain, -m lists) and asks dump_process().
+ * Trigger monitor: BPF skeleton lifecycle, decisions and the event loop.
+ * The kernel reports condition changes; this file decides when they become
+ * dumps (-n, -s cool-down, -sustain, -m lists) and asks dump_process().
+ * What each trigger kind means is data (kinds.h); the target set and its
+ * mirror in the BPF maps are below it (monitor_targets.h), which calls
+ * nothing here: it reports each new target through a callback.
  *
  * "Below" triggers (-cl, -ml) cannot be event-driven (an idle process
  * produces no events), so a timerfd re-reads the in-kernel counters from the
- * state map every -pf ms while one is configured. No /proc polling happens
- * after a target is added.
+ * state map every window (-pf ms) while one is configured. No /proc polling
+ * happens after a target is added.
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,88 +25,60 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "dump/dispatch.h"
+#include "base/libbpf_log.h"
 #include "base/log.h"
-#include "trigger/monitor_internal.h"
+#include "base/mono_clock.h"
 #include "base/proc.h"
-#include "trigger/monitor.h"
 #include "base/sigctl.h"
-#include "trigger/targets.h"
+#include "dump/dispatch.h"
+#include "trigger/bpf_load.h"
+#include "trigger/kinds.h"
+#include "trigger/monitor.h"
+#include "trigger/monitor_targets.h"
 #include "trigger/rules.h"
 #include "watch.skel.h"
-#include "trigger/bpf_load.h"
 
-static const char *const kind_names[K_COUNT] = { "cpu", "commit", "thread", "filedesc", "time" };
-
-static const struct config *g_cfg; /* for the libbpf print callback only */
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	if (!g_cfg || g_cfg->log_dest != LOG_DEST_STDOUT)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
+struct monitor {
+	const struct config *cfg;
+	struct trigger_params params;
+	struct watch_loaded bpf;
+	struct monitor_targets targets;
+	struct ring_buffer *rb;
+	int epfd, timerfd;
+	uint64_t sustain_ns, interval_ns;
+	uint64_t next_below_check_ns;
+	bool stop;                  /* SIGINT/SIGTERM */
+};
 
 /* ---- decisions ---- */
 
 /* Re-derive every condition of t from the kernel's counters at `now`. */
-void monitor_refresh(struct monitor *m, struct target *t, uint64_t now)
+static void refresh(struct monitor *m, struct target *t, uint64_t now)
 {
-	const struct config *cfg = m->cfg;
 	struct target_state st;
-	bool window_full = now >= t->added_ns + m->window_ns;
+	struct trigger_input in = { .st = &st, .mem_dumps = t->mem_dumps, .now_ns = now,
+				    .window_full = now >= t->added_ns + m->params.window_ns };
+	struct trigger_verdict v[K_COUNT];
 
-	if (monitor_read_state(m, t->pid, &st))
+	if (monitor_read_state(&m->targets, t->pid, &st))
 		return;
-	if (m->has_cpu_above || m->has_cpu_below) {
-		uint64_t sum = cpu_window_sum(st.cpu, CPU_BUCKETS, m->window_ns, now);
-		uint64_t above = cpu_threshold_ns(cfg->cpu_above_pct, (int)(m->window_ns / NS_PER_MS));
-		uint64_t below = cpu_threshold_ns(cfg->cpu_below_pct, (int)(m->window_ns / NS_PER_MS));
-		/* "Below" needs a full window of history, or every new target would be idle. */
-		bool cond = cpu_condition(sum, above, m->has_cpu_above, below,
-					  m->has_cpu_below && window_full);
-
-		if (cond) {
-			t->value[TRIG_CPU] = cpu_pct(sum, m->window_ns);
-			t->threshold[TRIG_CPU] = m->has_cpu_above && sum >= above ? cfg->cpu_above_pct
-										    : cfg->cpu_below_pct;
+	kinds_judge(&m->params, &in, v);
+	for (int k = 0; k < K_COUNT; k++) {
+		if (v[k].cond) {
+			t->value[k] = v[k].value;
+			t->threshold[k] = v[k].threshold;
 		}
-		trig_observe(&t->trig[TRIG_CPU], cond, now, m->sustain_ns);
+		trig_observe(&t->trig[k], v[k].cond, now, m->sustain_ns);
 	}
-	if (m->has_mem) {
-		int idx = mem_list_index(cfg->mem_count, t->mem_dumps);
-		bool cond = false;
+}
 
-		if (idx >= 0) {
-			uint64_t thr = mb_to_pages(cfg->mem_mb[idx], m->page_size);
-
-			cond = cfg->mem_below ? st.rss_pages < thr : st.rss_pages >= thr;
-			if (cond) {
-				t->value[TRIG_MEM] = pages_to_mb(st.rss_pages, m->page_size);
-				t->threshold[TRIG_MEM] = cfg->mem_mb[idx];
-			}
-		}
-		trig_observe(&t->trig[TRIG_MEM], cond, now, m->sustain_ns);
-	}
-	if (m->has_threads) {
-		bool cond = st.threads >= (uint32_t)cfg->thread_count;
-
-		if (cond) {
-			t->value[TRIG_THREADS] = st.threads;
-			t->threshold[TRIG_THREADS] = cfg->thread_count;
-		}
-		trig_observe(&t->trig[TRIG_THREADS], cond, now, m->sustain_ns);
-	}
-	if (m->has_fds) {
-		bool cond = st.fds >= (uint32_t)cfg->fd_count;
-
-		if (cond) {
-			t->value[TRIG_FDS] = st.fds;
-			t->threshold[TRIG_FDS] = cfg->fd_count;
-		}
-		trig_observe(&t->trig[TRIG_FDS], cond, now, m->sustain_ns);
-	}
+/*
+ * monitor_targets' callback for a new target: it may be past a threshold
+ * already, and the kernel reports only crossings, so judge it now.
+ */
+static void on_target_added(struct target *t, void *ctx)
+{
+	refresh(ctx, t, now_ns());
 }
 
 /* Write one dump for trigger k; returns true when the target is finished (-n reached). */
@@ -116,37 +89,17 @@ static bool fire(struct monitor *m, struct target *t, int k)
 		.event = "trigger",
 		.pid = t->pid,
 		.name = t->name,
-		.trigger = kind_names[k],
+		.trigger = trigger_kinds[k].token,
 		.value = t->value[k],
 		.threshold = t->threshold[k],
 		.index = t->dumps,
 		.has = LOG_HAS_VALUE | LOG_HAS_THRESHOLD | LOG_HAS_INDEX,
 	};
-	struct trigger_info why = { .kind = kind_names[k], .interrupted = &sigctl_interrupted };
+	struct trigger_info why = { .kind = trigger_kinds[k].token, .interrupted = &sigctl_interrupted };
 	char path[PATH_MAX], line[128];
 	int err;
 
-	switch (k) {
-	case TRIG_CPU:
-		snprintf(line, sizeof(line), "Trigger: CPU usage:%lld%% on process ID: %d", ev.value,
-			 (int)t->pid);
-		break;
-	case TRIG_MEM:
-		snprintf(line, sizeof(line), "Trigger: Commit usage:%lldMB on process ID: %d", ev.value,
-			 (int)t->pid);
-		break;
-	case TRIG_THREADS:
-		snprintf(line, sizeof(line), "Trigger: Thread count:%lld on process ID: %d", ev.value,
-			 (int)t->pid);
-		break;
-	case TRIG_FDS:
-		snprintf(line, sizeof(line), "Trigger: File descriptor count:%lld on process ID: %d",
-			 ev.value, (int)t->pid);
-		break;
-	default:
-		snprintf(line, sizeof(line), "Trigger: Timer:%lld(s) on process ID: %d", ev.value,
-			 (int)t->pid);
-	}
+	kinds_line(k, ev.value, t->pid, line, sizeof(line));
 	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
@@ -161,7 +114,7 @@ static bool fire(struct monitor *m, struct target *t, int k)
 	if (k == TRIG_MEM) {
 		t->mem_dumps++;
 		if (mem_list_index(cfg->mem_count, t->mem_dumps) >= 0)
-			monitor_push_bpf_cfg(m, t); /* arm the next threshold of the list */
+			monitor_push_bpf_cfg(&m->targets, t); /* arm the next threshold of the list */
 	}
 	return cfg->dump_count > 0 && t->dumps >= cfg->dump_count;
 }
@@ -174,12 +127,12 @@ static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 		if (m->stop)
 			return;
 		if (fire(m, t, k)) {
-			monitor_drop_target(m, t, "stop");
+			monitor_drop_target(&m->targets, t, "stop");
 			return;
 		}
 		now = now_ns();
 		/* Thresholds may have moved (-m list): re-derive before the next decision. */
-		monitor_refresh(m, t, now);
+		refresh(m, t, now);
 	}
 }
 
@@ -188,11 +141,11 @@ static void evaluate_all(struct monitor *m, bool periodic)
 	uint64_t now = now_ns();
 
 	/* Iterate backwards: evaluate() may remove the current target. */
-	for (size_t i = m->targets.count; i-- > 0 && !m->stop;) {
-		struct target *t = m->targets.items[i];
+	for (size_t i = m->targets.set.count; i-- > 0 && !m->stop;) {
+		struct target *t = m->targets.set.items[i];
 
 		if (periodic)
-			monitor_refresh(m, t, now);
+			refresh(m, t, now);
 		evaluate(m, t, now);
 	}
 }
@@ -213,48 +166,33 @@ static int on_event(void *ctx, void *data, size_t size)
 		  (unsigned long long)e->ts_ns, (unsigned long long)(now_ns() - e->ts_ns));
 	switch (e->type) {
 	case EVENT_CROSS:
-		t = target_set_find(&m->targets, (pid_t)e->tgid);
+		t = target_set_find(&m->targets.set, (pid_t)e->tgid);
 		if (!t || e->trigger >= TRIG_COUNT)
 			return 0;
 		if (e->above) {
+			struct trigger_verdict v;
+
 			/* The edge itself counts: the condition may be over already (latched). */
 			trig_observe(&t->trig[e->trigger], true, e->ts_ns, m->sustain_ns);
-			switch (e->trigger) {
-			case TRIG_CPU:
-				t->value[TRIG_CPU] = cpu_pct(e->value, m->window_ns);
-				t->threshold[TRIG_CPU] = m->cfg->cpu_above_pct;
-				break;
-			case TRIG_MEM: {
-				int idx = mem_list_index(m->cfg->mem_count, t->mem_dumps);
-
-				t->value[TRIG_MEM] = pages_to_mb(e->value, m->page_size);
-				t->threshold[TRIG_MEM] = idx >= 0 ? m->cfg->mem_mb[idx] : 0;
-				break;
-			}
-			case TRIG_THREADS:
-				t->value[TRIG_THREADS] = (long long)e->value;
-				t->threshold[TRIG_THREADS] = m->cfg->thread_count;
-				break;
-			default:
-				t->value[TRIG_FDS] = (long long)e->value;
-				t->threshold[TRIG_FDS] = m->cfg->fd_count;
-			}
+			kinds_crossed(&m->params, (int)e->trigger, t->mem_dumps, e->value, &v);
+			t->value[e->trigger] = v.value;
+			t->threshold[e->trigger] = v.threshold;
 		}
-		monitor_refresh(m, t, now_ns());
+		refresh(m, t, now_ns());
 		break;
-	case EVENT_FD_ARM:
-		t = target_set_find(&m->targets, (pid_t)e->tgid);
+	case EVENT_FD_ARM: {
+		int err;
+
+		t = target_set_find(&m->targets.set, (pid_t)e->tgid);
 		if (!t || t->fd_armed)
 			return 0;
-		int err = watch_fd_arm(&m->bpf);
-
+		err = monitor_arm_fds(&m->targets, t);
 		if (err) {
 			/* The tick still recounts it every sample period. */
 			log_warn("cannot recount the fds of process %d at its context switches: %s",
 				 (int)t->pid, strerror(-err));
 			return 0;
 		}
-		t->fd_armed = true;
 		if (e->value)
 			log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
 				  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);
@@ -262,20 +200,21 @@ static int on_event(void *ctx, void *data, size_t size)
 			log_debug("main thread of process %d has exited: recounting its fds at its context switches",
 				  (int)t->pid);
 		break;
+	}
 	case EVENT_EXIT:
-		t = target_set_find(&m->targets, (pid_t)e->tgid);
+		t = target_set_find(&m->targets.set, (pid_t)e->tgid);
 		if (t)
-			monitor_drop_target(m, t, "exit");
+			monitor_drop_target(&m->targets, t, "exit");
 		break;
 	case EVENT_FORK:
 		/* A new process from a followed group member: still in the group? */
 		if (m->cfg->target_kind == TARGET_PGID && getpgid((pid_t)e->tgid) == m->cfg->target_pid)
-			monitor_add_found((pid_t)e->tgid, m);
+			monitor_add_found((pid_t)e->tgid, &m->targets);
 		break;
 	case EVENT_EXEC:
 		if (m->cfg->wait_for_name && proc_name((pid_t)e->tgid, name, sizeof(name)) == 0 &&
 		    strcmp(name, m->cfg->target_name) == 0)
-			monitor_add_found((pid_t)e->tgid, m);
+			monitor_add_found((pid_t)e->tgid, &m->targets);
 		break;
 	}
 	return 0;
@@ -288,16 +227,16 @@ static void arm_timer(struct monitor *m)
 	uint64_t next = UINT64_MAX, now = now_ns();
 	struct itimerspec its = {};
 
-	for (size_t i = 0; i < m->targets.count; i++)
+	for (size_t i = 0; i < m->targets.set.count; i++)
 		for (int k = 0; k < K_COUNT; k++) {
-			uint64_t d = trig_next_deadline(&m->targets.items[i]->trig[k], m->sustain_ns);
+			uint64_t d = trig_next_deadline(&m->targets.set.items[i]->trig[k], m->sustain_ns);
 
 			if (d < next)
 				next = d;
 		}
-	if (m->has_below && m->targets.count) {
+	if (m->params.below && m->targets.set.count) {
 		if (m->next_below_check_ns <= now)
-			m->next_below_check_ns = now + m->window_ns;
+			m->next_below_check_ns = now + m->params.window_ns;
 		if (m->next_below_check_ns < next)
 			next = m->next_below_check_ns;
 	}
@@ -314,7 +253,7 @@ static void arm_timer(struct monitor *m)
 
 static void report_health(struct monitor *m)
 {
-	const struct health *h = &m->skel->bss->health;
+	const struct health *h = &m->bpf.skel->bss->health;
 	char msg[256];
 
 	snprintf(msg, sizeof(msg),
@@ -349,23 +288,16 @@ static void handle_signal(struct monitor *m)
 int monitor_run(const struct config *cfg)
 {
 	struct monitor m = { .cfg = cfg, .epfd = -1, .timerfd = -1 };
-	int err, window_ms, sigfd = sigctl_fd();
+	const bool *wanted = m.params.wanted;
+	int err, sigfd = sigctl_fd();
 
-	g_cfg = cfg;
-	libbpf_set_print(libbpf_print);
-	m.page_size = sysconf(_SC_PAGESIZE);
-	window_ms = cfg->poll_ms < 10 ? 10 : cfg->poll_ms; /* -pf 0: smallest useful window */
-	m.window_ns = (uint64_t)window_ms * NS_PER_MS;
+	libbpf_log_route();
+	/* -pf below 10 ms gives a 10 ms window (kinds_init). */
+	kinds_init(&m.params, cfg, sysconf(_SC_PAGESIZE));
+	m.targets = (struct monitor_targets){ .params = &m.params, .bpf = &m.bpf,
+					      .added = on_target_added, .ctx = &m };
 	m.sustain_ns = (uint64_t)(cfg->sustain_ms > 0 ? cfg->sustain_ms : 0) * NS_PER_MS;
 	m.interval_ns = (uint64_t)(cfg->interval_s > 0 ? cfg->interval_s : 0) * NS_PER_S;
-	m.has_cpu_above = cfg->cpu_above_pct >= 0;
-	m.has_cpu_below = cfg->cpu_below_pct >= 0;
-	m.has_mem = cfg->mem_count > 0;
-	m.has_threads = cfg->thread_count >= 0;
-	m.has_fds = cfg->fd_count >= 0;
-	m.has_below = m.has_cpu_below || (m.has_mem && cfg->mem_below);
-	m.timer_only = !m.has_cpu_above && !m.has_cpu_below && !m.has_mem && !m.has_threads &&
-		       !m.has_fds;
 
 	/*
 	 * Stop signals are blocked since main() started (sigctl): they arrive
@@ -373,29 +305,28 @@ int monitor_run(const struct config *cfg)
 	 * cleanly through sigctl_interrupted.
 	 */
 	err = watch_load(&(struct watch_needs){
-				 .cpu = m.has_cpu_above || m.has_cpu_below,
-				 .cpu_sample_period_ns = cpu_sample_period_ns(m.window_ns),
-				 .mem = m.has_mem,
-				 .fork = m.has_threads || cfg->target_kind == TARGET_PGID,
-				 .fds = m.has_fds,
+				 .cpu = wanted[TRIG_CPU],
+				 .cpu_sample_period_ns = cpu_sample_period_ns(m.params.window_ns),
+				 .mem = wanted[TRIG_MEM],
+				 .fork = wanted[TRIG_THREADS] || cfg->target_kind == TARGET_PGID,
+				 .fds = wanted[TRIG_FDS],
 				 .exec_comm = cfg->wait_for_name ? cfg->target_name : NULL,
 			 }, &m.bpf);
 	if (err) {
-		log_error("coretrap: failed to load the BPF programs: %s", strerror(-err));
+		log_error("failed to load the BPF programs: %s", strerror(-err));
 		goto cleanup;
 	}
-	m.skel = m.bpf.skel;
-	m.rb = ring_buffer__new(bpf_map__fd(m.skel->maps.events), on_event, &m, NULL);
+	m.rb = ring_buffer__new(bpf_map__fd(m.bpf.skel->maps.events), on_event, &m, NULL);
 	if (!m.rb) {
 		err = -errno;
-		log_error("coretrap: failed to open the BPF ring buffer: %s", strerror(-err));
+		log_error("failed to open the BPF ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
 	m.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	m.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (sigfd < 0 || m.timerfd < 0 || m.epfd < 0) {
 		err = -errno;
-		log_error("coretrap: failed to set up the event loop: %s", strerror(-err));
+		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 	err = epoll_add(m.epfd, ring_buffer__epoll_fd(m.rb));
@@ -404,17 +335,17 @@ int monitor_run(const struct config *cfg)
 	if (!err)
 		err = epoll_add(m.epfd, m.timerfd);
 	if (err) {
-		log_error("coretrap: failed to set up the event loop: %s", strerror(-err));
+		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 
-	err = monitor_add_initial_targets(&m);
+	err = monitor_add_initial_targets(&m.targets);
 	if (err)
 		goto cleanup;
 	log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
 	evaluate_all(&m, false);
 
-	while (!m.stop && (m.targets.count || cfg->wait_for_name)) {
+	while (!m.stop && (m.targets.set.count || cfg->wait_for_name)) {
 		if (sigctl_pending()) {
 			handle_signal(&m);
 			m.stop = true;
@@ -430,7 +361,7 @@ int monitor_run(const struct config *cfg)
 			if (errno == EINTR)
 				continue;
 			err = -errno;
-			log_error("coretrap: failed to wait for events: %s", strerror(-err));
+			log_error("failed to wait for events: %s", strerror(-err));
 			break;
 		}
 		for (int i = 0; i < n; i++) {
@@ -447,7 +378,7 @@ int monitor_run(const struct config *cfg)
 				 * (an idle target sends no events).
 				 */
 				periodic = true;
-				if (m.has_below && now_ns() >= m.next_below_check_ns)
+				if (m.params.below && now_ns() >= m.next_below_check_ns)
 					m.next_below_check_ns = 0;
 			}
 		}
@@ -457,10 +388,8 @@ int monitor_run(const struct config *cfg)
 			break;
 		evaluate_all(&m, periodic);
 	}
-	if (m.stop) {
-		while (m.targets.count)
-			monitor_drop_target(&m, m.targets.items[m.targets.count - 1], "stop");
-	}
+	if (m.stop)
+		monitor_drop_all(&m.targets);
 	report_health(&m);
 	err = 0;
 
@@ -472,7 +401,6 @@ cleanup:
 		close(m.timerfd);
 	ring_buffer__free(m.rb);
 	watch_unload(&m.bpf);
-	target_set_free(&m.targets);
-	g_cfg = NULL;
+	monitor_targets_free(&m.targets);
 	return err ? 1 : 0;
 }

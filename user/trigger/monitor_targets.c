@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The monitor's target set and its mirror in the BPF maps: adding a target
- * (counters read once from /proc, then kept by the kernel), its thresholds
- * in target_cfg, the pre-filter slots, and dropping it again.
+ * The monitor's target set and its mirror in the BPF maps; see
+ * monitor_targets.h. Which thresholds the kernel watches comes from the
+ * kinds table (kinds_arm): this file only keeps the maps in step.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,67 +12,48 @@
 #include <bpf/libbpf.h>
 
 #include "base/log.h"
-#include "trigger/monitor_internal.h"
+#include "base/mono_clock.h"
 #include "base/proc.h"
 #include "base/task_seize.h"
+#include "trigger/monitor_targets.h"
 #include "watch.skel.h"
 
 /* ---- BPF maps ---- */
 
-static void fill_bpf_cfg(const struct monitor *m, const struct target *t, struct target_cfg *c)
+static void fill_bpf_cfg(const struct monitor_targets *mt, const struct target *t, struct target_cfg *c)
 {
-	const struct config *cfg = m->cfg;
-	int idx;
-
-	memset(c, 0, sizeof(*c));
-	if (m->has_cpu_above || m->has_cpu_below)
-		c->cpu_window_ns = m->window_ns;
-	if (m->has_cpu_above) {
-		c->cpu_above_ns = cpu_threshold_ns(cfg->cpu_above_pct, (int)(m->window_ns / NS_PER_MS));
-		if (!c->cpu_above_ns)
-			c->cpu_above_ns = 1;
-	}
-	idx = mem_list_index(cfg->mem_count, t->mem_dumps);
-	if (m->has_mem && !cfg->mem_below && idx >= 0) {
-		c->mem_above_pages = mb_to_pages(cfg->mem_mb[idx], m->page_size);
-		if (!c->mem_above_pages)
-			c->mem_above_pages = 1;
-	}
-	if (m->has_threads && cfg->thread_count > 0)
-		c->threads_above = (__u32)cfg->thread_count;
-	if (m->has_fds && cfg->fd_count > 0)
-		c->fds_above = (__u32)cfg->fd_count;
-	if (cfg->target_kind == TARGET_PGID)
+	kinds_arm(mt->params, t->mem_dumps, c);
+	if (mt->params->cfg->target_kind == TARGET_PGID)
 		c->flags |= TCFG_FOLLOW_FORK;
 	c->fd_tid = (__u32)t->fd_tid;
 }
 
-int monitor_push_bpf_cfg(struct monitor *m, const struct target *t)
+int monitor_push_bpf_cfg(struct monitor_targets *mt, const struct target *t)
 {
 	struct target_cfg c;
 	__u32 key = (__u32)t->pid;
 
-	fill_bpf_cfg(m, t, &c);
-	return bpf_map__update_elem(m->skel->maps.target_cfg, &key, sizeof(key), &c, sizeof(c),
+	fill_bpf_cfg(mt, t, &c);
+	return bpf_map__update_elem(mt->bpf->skel->maps.target_cfg, &key, sizeof(key), &c, sizeof(c),
 				    BPF_ANY);
 }
 
 /* Rewrite the pre-filter slot of pid from the target set (see events.h). */
-static void filter_sync(struct monitor *m, pid_t pid)
+static void filter_sync(struct monitor_targets *mt, pid_t pid)
 {
 	__u32 slot = (__u32)pid & (FILTER_SLOTS - 1), val = 0;
 
-	for (size_t i = 0; i < m->targets.count; i++) {
-		__u32 tgid = (__u32)m->targets.items[i]->pid;
+	for (size_t i = 0; i < mt->set.count; i++) {
+		__u32 tgid = (__u32)mt->set.items[i]->pid;
 
 		if ((tgid & (FILTER_SLOTS - 1)) == slot)
 			val = val ? FILTER_SHARED : tgid;
 	}
-	bpf_map__update_elem(m->skel->maps.target_filter, &slot, sizeof(slot), &val, sizeof(val),
+	bpf_map__update_elem(mt->bpf->skel->maps.target_filter, &slot, sizeof(slot), &val, sizeof(val),
 			     BPF_ANY);
 }
 
-static void forget_bpf(struct monitor *m, pid_t pid)
+static void forget_bpf(struct monitor_targets *mt, pid_t pid)
 {
 	__u32 key = (__u32)pid;
 
@@ -81,15 +62,15 @@ static void forget_bpf(struct monitor *m, pid_t pid)
 	 * that found the cfg just before finds no state (programs never create
 	 * it, bpf/watch.bpf.h).
 	 */
-	bpf_map__delete_elem(m->skel->maps.target_cfg, &key, sizeof(key), 0);
-	bpf_map__delete_elem(m->skel->maps.target_state, &key, sizeof(key), 0);
+	bpf_map__delete_elem(mt->bpf->skel->maps.target_cfg, &key, sizeof(key), 0);
+	bpf_map__delete_elem(mt->bpf->skel->maps.target_state, &key, sizeof(key), 0);
 }
 
-int monitor_read_state(struct monitor *m, pid_t pid, struct target_state *st)
+int monitor_read_state(const struct monitor_targets *mt, pid_t pid, struct target_state *st)
 {
 	__u32 key = (__u32)pid;
 
-	return bpf_map__lookup_elem(m->skel->maps.target_state, &key, sizeof(key), st, sizeof(*st),
+	return bpf_map__lookup_elem(mt->bpf->skel->maps.target_state, &key, sizeof(key), st, sizeof(*st),
 				    0);
 }
 
@@ -112,49 +93,71 @@ static void log_target(const char *event, const struct target *t)
 }
 
 /* -fc switch flavour: does any target still need sched_switch? */
-static bool any_fd_armed(const struct monitor *m)
+static bool any_fd_armed(const struct monitor_targets *mt)
 {
-	for (size_t i = 0; i < m->targets.count; i++)
-		if (m->targets.items[i]->fd_armed)
+	for (size_t i = 0; i < mt->set.count; i++)
+		if (mt->set.items[i]->fd_armed)
 			return true;
 	return false;
 }
 
-void monitor_drop_target(struct monitor *m, struct target *t, const char *event)
+int monitor_arm_fds(struct monitor_targets *mt, struct target *t)
+{
+	int err;
+
+	if (t->fd_armed)
+		return 0;
+	err = watch_fd_arm(mt->bpf);
+	if (!err)
+		t->fd_armed = true;
+	return err;
+}
+
+void monitor_drop_target(struct monitor_targets *mt, struct target *t, const char *event)
 {
 	pid_t pid = t->pid;
 	bool was_armed = t->fd_armed;
 
-	forget_bpf(m, pid);
+	forget_bpf(mt, pid);
 	log_target(event, t);
-	target_set_remove(&m->targets, pid);
-	filter_sync(m, pid);
-	if (was_armed && !any_fd_armed(m))
-		watch_fd_disarm(&m->bpf); /* nothing left that can cross: stop paying per switch */
+	target_set_remove(&mt->set, pid);
+	filter_sync(mt, pid);
+	if (was_armed && !any_fd_armed(mt))
+		watch_fd_disarm(mt->bpf); /* nothing left that can cross: stop paying per switch */
 }
 
-int monitor_add_target(struct monitor *m, pid_t pid)
+void monitor_drop_all(struct monitor_targets *mt)
+{
+	while (mt->set.count)
+		monitor_drop_target(mt, mt->set.items[mt->set.count - 1], "stop");
+}
+
+void monitor_targets_free(struct monitor_targets *mt)
+{
+	target_set_free(&mt->set);
+}
+
+int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 {
 	struct target_state st = {};
 	struct target *t;
 	__u32 key = (__u32)pid;
-	uint64_t now;
 	int err;
 
-	if (target_set_find(&m->targets, pid))
+	if (target_set_find(&mt->set, pid))
 		return 0;
-	if (m->targets.count >= MAX_TARGETS)
+	if (mt->set.count >= MAX_TARGETS)
 		return -ENOSPC;
 	uint64_t rss_pages;
 	uint32_t threads, fds;
 
-	err = target_read_counts(pid, m->page_size, &rss_pages, &threads, &fds);
+	err = target_read_counts(pid, mt->params->page_size, &rss_pages, &threads, &fds);
 	if (err)
 		return err;
 	st.rss_pages = rss_pages;
 	st.threads = threads;
 	st.fds = fds;
-	t = target_set_add(&m->targets, pid);
+	t = target_set_add(&mt->set, pid);
 	if (!t)
 		return -ENOMEM;
 	if (proc_name(pid, t->name, sizeof(t->name)))
@@ -162,62 +165,56 @@ int monitor_add_target(struct monitor *m, pid_t pid)
 	t->fd_tid = task_live_thread(pid); /* the leader, unless it exited before the others */
 	if (!t->fd_tid)
 		t->fd_tid = pid; /* already gone: the exit check below drops it */
-	now = now_ns();
-	t->added_ns = now;
+	t->added_ns = now_ns();
 	/* State before cfg: the programs act once the cfg exists, and never create the state. */
-	err = bpf_map__update_elem(m->skel->maps.target_state, &key, sizeof(key), &st, sizeof(st),
+	err = bpf_map__update_elem(mt->bpf->skel->maps.target_state, &key, sizeof(key), &st, sizeof(st),
 				   BPF_ANY);
 	if (!err)
-		err = monitor_push_bpf_cfg(m, t);
+		err = monitor_push_bpf_cfg(mt, t);
 	if (!err)
-		filter_sync(m, pid); /* last: from here on the programs see it */
+		filter_sync(mt, pid); /* last: from here on the programs see it */
 	/* It may have exited before it was visible: no exit event would come. */
 	if (!err && !proc_has_live_thread(pid))
 		err = -ESRCH;
 	if (err) {
-		forget_bpf(m, pid);
-		target_set_remove(&m->targets, pid);
-		filter_sync(m, pid);
+		forget_bpf(mt, pid);
+		target_set_remove(&mt->set, pid);
+		filter_sync(mt, pid);
 		return err;
 	}
-	m->ever_had_target = true;
-	if (m->timer_only) {
-		t->value[K_TIMER] = m->cfg->interval_s;
-		trig_observe(&t->trig[K_TIMER], true, now, 0);
-	}
 	log_target("start", t);
-	monitor_refresh(m, t, now);
+	mt->added(t, mt->ctx);
 	return 0;
 }
 
 void monitor_add_found(pid_t pid, void *ctx)
 {
-	struct monitor *m = ctx;
-	int err = monitor_add_target(m, pid);
+	struct monitor_targets *mt = ctx;
+	int err = monitor_add_target(mt, pid);
 
 	if (err && err != -ESRCH && err != -ENOENT)
-		log_error("coretrap: failed to watch process %d: %s", (int)pid, strerror(-err));
+		log_error("failed to watch process %d: %s", (int)pid, strerror(-err));
 }
 
-int monitor_add_initial_targets(struct monitor *m)
+int monitor_add_initial_targets(struct monitor_targets *mt)
 {
-	const struct config *cfg = m->cfg;
+	const struct config *cfg = mt->params->cfg;
 	pid_t pid;
 	int err;
 
 	switch (cfg->target_kind) {
 	case TARGET_PID:
-		err = monitor_add_target(m, cfg->target_pid);
+		err = monitor_add_target(mt, cfg->target_pid);
 		if (err) {
-			log_error("coretrap: failed to watch process %d: %s", (int)cfg->target_pid,
+			log_error("failed to watch process %d: %s", (int)cfg->target_pid,
 				  strerror(-err));
 			return err;
 		}
 		return 0;
 	case TARGET_PGID:
-		targets_scan(true, cfg->target_pid, NULL, monitor_add_found, m);
-		if (!m->targets.count) {
-			log_error("coretrap: failed to find a process in group %d: %s",
+		targets_scan(true, cfg->target_pid, NULL, monitor_add_found, mt);
+		if (!mt->set.count) {
+			log_error("failed to find a process in group %d: %s",
 				  (int)cfg->target_pid, strerror(ESRCH));
 			return -ESRCH;
 		}
@@ -225,8 +222,8 @@ int monitor_add_initial_targets(struct monitor *m)
 	case TARGET_NAME:
 		if (cfg->wait_for_name) {
 			/* The exec program is attached already: no start is missed. */
-			targets_scan(false, 0, cfg->target_name, monitor_add_found, m);
-			if (!m->targets.count) {
+			targets_scan(false, 0, cfg->target_name, monitor_add_found, mt);
+			if (!mt->set.count) {
 				char line[CONFIG_NAME_MAX + 64];
 				struct log_event ev = { .event = "waiting", .name = cfg->target_name,
 							.message = line };
@@ -239,11 +236,11 @@ int monitor_add_initial_targets(struct monitor *m)
 		}
 		/* main() resolved the first match into target_pid. */
 		pid = cfg->target_pid;
-		err = pid > 0 ? monitor_add_target(m, pid) : proc_find_by_name(cfg->target_name, true, &pid);
+		err = pid > 0 ? monitor_add_target(mt, pid) : proc_find_by_name(cfg->target_name, true, &pid);
 		if (!err && pid != cfg->target_pid)
-			err = monitor_add_target(m, pid);
+			err = monitor_add_target(mt, pid);
 		if (err) {
-			log_error("coretrap: failed to find process %s: %s", cfg->target_name,
+			log_error("failed to find process %s: %s", cfg->target_name,
 				  strerror(-err));
 			return err;
 		}

@@ -13,11 +13,8 @@
 #include <sys/types.h>
 
 #include "base/config.h"
+#include "trigger/kinds.h"
 #include "trigger/rules.h"
-
-/* Trigger kinds seen by user space: the BPF ones plus the timer. */
-#define K_TIMER TRIG_COUNT
-#define K_COUNT (TRIG_COUNT + 1)
 
 struct target {
 	pid_t pid;

@@ -69,12 +69,30 @@ static void test_event_objects(void **state)
 	assert_int_equal(strlen(out), 7);
 }
 
+/* log_error() adds "coretrap: " itself: a message that carries it already is not doubled. */
+static void test_error_body_drops_our_prefix(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "failed to watch process 7: No such process", "failed to watch process 7: No such process" },
+		{ "coretrap: failed to load the BPF programs: x", "failed to load the BPF programs: x" },
+		{ "coretrap: coretrap: twice", "twice" },
+		{ "coretrap:no space", "coretrap:no space" },
+		{ "not coretrap: at the start", "not coretrap: at the start" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(log_error_body(cases[i].in), cases[i].want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_truncates_but_counts),
 		cmocka_unit_test(test_event_objects),
+		cmocka_unit_test(test_error_body_drops_our_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,10 @@ static const struct ok_case ok_cases[] = {
 	{ "-restrack 1234", "restrack=1 nodump=0 sr=1\nunimplemented='-restrack'\n" },
 	{ "-w myapp /tmp/out", "target=name 0 'myapp'\nwait=1\ndest='/tmp/out' name='' overwrite=0\n" },
 	{ "-pgid 77", "target=pgid 77 ''\n" },
+	{ "-w app -c 90", "target=name 0 'app'\nwait=1\ncpu=90 below=-1\n" },
+	{ "-pgid 77 -tc 5", "target=pgid 77 ''\ntc=5 fc=-1\n" },
+	{ "-sig 11 app", "target=name 0 'app'\nsig=[11] crash=0\n" },
+	{ "-e app", "target=name 0 'app'\ne=1 e_dumps=-1 fx='' f=[]\n" },
 	{ "-n 2 -c 90 -m 10 1234", "n=2 s=10 pf=1000 sustain=0\ncpu=90 below=-1\nmem_below=0 mem=[10]\n" },
 };
 
@@ -297,6 +301,25 @@ static const struct err_case err_cases[] = {
 	{ "-pc a:b 1 -pc a:c 2 -pc a:d 3 -pcl a:e 4 -pcl a:f 5 -pc a:g 6 1234",
 	  "at most 5 -pc/-pcl triggers can be given" },
 	{ "1234 -pc a:b", "-pc needs PROV:COUNTER VALUE" },
+	/* the signal trap and the .NET profiler attach to one process */
+	{ "-e -w app", "-e watches one process: give its PID or name, not -w" },
+	{ "-e -pgid 12", "-e watches one process: give its PID or name, not -pgid" },
+	{ "-gcm 100 -w app", "-gcm watches one process: give its PID or name, not -w" },
+	{ "-gcgen 2 -pgid 12", "-gcgen watches one process: give its PID or name, not -pgid" },
+	{ "-sig 11 -w app", "-sig watches one process: give its PID or name, not -w" },
+	{ "-sig SEGV -pgid 12", "-sig watches one process: give its PID or name, not -pgid" },
+	{ "-crash -w app", "-crash watches one process: give its PID or name, not -w" },
+	{ "-crash -pgid 12", "-crash watches one process: give its PID or name, not -pgid" },
+	/* an empty list item is refused the same way by every list switch */
+	{ "-m ,5 1234", "-m expects MB[,MB...], got ',5'" },
+	{ "-ml 5,,6 1234", "-ml expects MB[,MB...], got '5,,6'" },
+	{ "-gcm ,5 1234", "-gcm expects MB[,MB...], got ',5'" },
+	{ "-gcm LOH:5, 1234", "-gcm expects MB[,MB...], got '5,'" },
+	{ "-sig ,SEGV 1234", "-sig expects S[,S...] (numbers 1..64 or names), got ',SEGV'" },
+	{ "-sig SEGV, 1234", "-sig expects S[,S...] (numbers 1..64 or names), got 'SEGV,'" },
+	{ "-sig 11,,6 1234", "-sig expects S[,S...] (numbers 1..64 or names), got '11,,6'" },
+	{ "-f ,Foo -e 1234", "-f expects F[,F...], got ',Foo'" },
+	{ "-f Foo, -e 1234", "-f expects F[,F...], got 'Foo,'" },
 };
 
 static void test_error_cases(void **state)

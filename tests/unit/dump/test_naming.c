@@ -33,9 +33,11 @@ static void test_names(void **state)
 		{ "/tmp/out/", "my-app.v2", NULL, "cpu", at(2031, 12, 31, 23, 59, 59), 7, 0,
 		  "/tmp/out/my_app_v2_cpu_311231_235959.7" },
 		{ "/", "", NULL, "signal", at(2000, 6, 7, 8, 9, 10), 1, 0, "/unknown_signal_000607_080910.1" },
-		{ "/tmp", "ignored", "mydump", "time", at(2025, 1, 1, 0, 0, 0), 99, 0, "/tmp/mydump_0.99" },
+		{ "/tmp", "ignored", "mydump", "time", at(2025, 1, 1, 0, 0, 0), 99, 0, "/tmp/mydump.99" },
+		{ "/tmp", "ignored", "mydump", "time", at(2025, 1, 1, 0, 0, 0), 99, 1, "/tmp/mydump_1.99" },
 		{ "/tmp", "ignored", "mydump", "time", at(2025, 1, 1, 0, 0, 0), 99, 2, "/tmp/mydump_2.99" },
 		{ "d", "dotnet", "crash.core", "exception", at(2025, 1, 1, 0, 0, 0), 5, 11, "d/crash.core_11.5" },
+		{ "d/", "dotnet", "crash.core", "exception", at(2025, 1, 1, 0, 0, 0), 5, 0, "d/crash.core.5" },
 	};
 	char out[512];
 
