@@ -8,6 +8,7 @@
 #include "base/threads_stop.h"
 #include "base/wait_status.h"
 #include "base/task_seize.h"
+#include "base/proc_task.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,7 +156,7 @@ struct grab {
 	bool found_new;
 };
 
-/* task_foreach callback: take one thread not yet in the set and interrupt it. */
+/* proc_task_foreach callback: take one thread not yet in the set and interrupt it. */
 static int grab_thread(pid_t tid, void *arg)
 {
 	struct grab *g = arg;
@@ -190,7 +191,7 @@ static int grab_thread(pid_t tid, void *arg)
 static int grab_new_threads(struct thread_set *ts, bool *found_new)
 {
 	struct grab g = { ts, false };
-	int err = task_foreach(ts->pid, grab_thread, &g);
+	int err = proc_task_foreach(ts->pid, grab_thread, &g);
 
 	*found_new = g.found_new;
 	return err;

@@ -25,7 +25,7 @@
 #include "core/elfcore.h"
 #include "base/proc_maps.h"
 #include "base/mono_clock.h"
-#include "base/task_seize.h"
+#include "base/proc_task.h"
 #include "base/threads_stop.h"
 
 struct thread_regs {
@@ -479,7 +479,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	 * The mm is read through a live thread: a leader that exited before
 	 * its threads (pthread_exit in main) is a zombie without an mm.
 	 */
-	job.mm_pid = task_live_thread(req->pid);
+	job.mm_pid = proc_task_live_thread(req->pid);
 	err = job.mm_pid ? snapshot_process(req->pid, job.mm_pid, req, &job.ps) : -ESRCH;
 	if (err)
 		goto out;

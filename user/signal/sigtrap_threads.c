@@ -13,6 +13,7 @@
 #include "signal/sigset_logic.h"
 #include "signal/sigtrap_threads.h"
 #include "base/task_seize.h"
+#include "base/proc_task.h"
 
 struct tracee *tracees_find(struct tracee_set *s, pid_t tid)
 {
@@ -64,7 +65,7 @@ struct seize_pass {
 	int added;
 };
 
-/* task_foreach callback: seize one thread not yet in the set. */
+/* proc_task_foreach callback: seize one thread not yet in the set. */
 static int seize_one(pid_t tid, void *arg)
 {
 	struct seize_pass *p = arg;
@@ -89,7 +90,7 @@ static int seize_one(pid_t tid, void *arg)
 static int seize_pass(struct tracee_set *s, int *added)
 {
 	struct seize_pass p = { s, 0 };
-	int err = task_foreach(s->tgid, seize_one, &p);
+	int err = proc_task_foreach(s->tgid, seize_one, &p);
 
 	*added = p.added;
 	return err;
@@ -124,7 +125,7 @@ static int wait_thread_stop(struct tracee_set *s, pid_t tid, int *status)
 			return 0;
 		if (r < 0)
 			return -errno;
-		if (i > 50 && task_is_zombie(s->tgid, tid))
+		if (i > 50 && proc_task_is_zombie(s->tgid, tid))
 			return -ESRCH;
 		nanosleep(&tick, NULL);
 	}
