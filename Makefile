@@ -85,7 +85,7 @@ UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wr
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
-	core/snapshot base/proc_maps base/threads_stop base/task_seize base/proc_task base/proc base/pagemap \
+	core/snapshot base/proc_maps base/ptrace_engine base/ptrace_set base/proc_task base/proc base/pagemap \
 	base/quiet_thread base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
 DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc

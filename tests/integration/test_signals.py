@@ -473,3 +473,27 @@ def test_sigkill_cannot_be_watched(tmp_path, procs):
     assert rc != 0
     assert any("SIGKILL" in l and "cannot be intercepted" in l for l in lines), lines
     assert proc_status(t.pid)["TracerPid"] == "0"
+
+
+def test_sigtrap_of_another_thread_during_a_dump_is_delivered_not_swallowed(tmp_path, procs):
+    # Under PTRACE_SEIZE a SIGTRAP delivery-stop is a real signal (raise(SIGTRAP), a runtime's
+    # own breakpoint). A worker raises SIGTRAP in a loop and counts its handler runs; while each
+    # of three SIGUSR1 dumps holds the main thread, the core writer stops the worker, whose
+    # SIGTRAP stop coretrap has not reaped yet. The writer must hand that SIGTRAP back.
+    t = Target("trap_handler", tmp_path, args=["64"])
+    procs.append(t)
+    ct = Coretrap(["-sig", "10", "-n", "3", "-s", "0"], t.pid, tmp_path)
+    procs.append(ct)
+    t.send("start")
+    t.out.wait(r"^started$")
+    for i in range(1, 4):
+        os.kill(t.pid, signal.SIGUSR1)
+        t.out.wait(r"^usr1=%d$" % i)
+    rc, lines = ct.finish()
+    assert rc == 0 and len(dumps_of(lines)) == 3, lines
+    assert_untraced_and_running(t.pid)
+    t.send("stop")
+    m = t.out.wait(r"^raised=(\d+) handled=(\d+)$")
+    raised, handled = int(m.group(1)), int(m.group(2))
+    assert raised > 0
+    assert handled == raised, "%d SIGTRAP(s) swallowed" % (raised - handled)
