@@ -497,3 +497,29 @@ def test_sigtrap_of_another_thread_during_a_dump_is_delivered_not_swallowed(tmp_
     raised, handled = int(m.group(1)), int(m.group(2))
     assert raised > 0
     assert handled == raised, "%d SIGTRAP(s) swallowed" % (raised - handled)
+
+
+def test_signal_dump_after_the_main_thread_exited_while_monitored(tmp_path, procs):
+    # pthread_exit in main while coretrap holds the process: the leader is a traced zombie that
+    # never reports a stop (its exit comes after every other thread's). The core writer must not
+    # wait for it: it used to, for its 5 s timeout, and the dump failed with ETIMEDOUT.
+    exe = os.path.join(TARGETS, "leaderless")
+    t = Target("leaderless", tmp_path, args=["--on-cue"])
+    procs.append(t)
+    ct = Coretrap(["-sig", "10"], t.pid, tmp_path)
+    procs.append(ct)
+    t.send("exit main")
+    deadline = time.monotonic() + TIMEOUT
+    while proc_status(t.pid)["State"][0] != "Z" or len(os.listdir("/proc/%d/task" % t.pid)) < 2:
+        assert time.monotonic() < deadline, "main thread did not exit"
+        time.sleep(0.01)
+    worker = [int(x) for x in os.listdir("/proc/%d/task" % t.pid) if int(x) != t.pid][0]
+    start = time.monotonic()
+    tgkill(t.pid, worker, signal.SIGUSR1)  # default action: the process dies after the dump
+    status = t.wait_status()
+    rc, lines = ct.finish()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGUSR1
+    dumps = dumps_of(lines)
+    assert rc == 0 and len(dumps) == 1, lines[-4:]
+    assert time.monotonic() - start < 4, "the writer waited for the zombie leader"
+    assert first_thread_lwp(exe, dumps[0]) == worker
