@@ -72,7 +72,8 @@ TARGETS := $(TARGET_SRCS:tests/targets/%.c=$(BUILD)/targets/%)
 
 # One cmocka driver per pure module: tests/unit/DIR/test_X.c is linked with
 # user/DIR/X.o alone, plus UNIT_EXTRA_DIR/X when that module really needs more
-# (objects named by their path under user/, without .o).
+# (objects named by their path under user/, without .o), and linked with
+# UNIT_LDFLAGS_DIR/X when it drives the module through wrapped system calls.
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
@@ -82,12 +83,18 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
+UNIT_EXTRA_base/proc_task := base/proc
+# The ptrace engine's driver plays the kernel: ptrace, waitpid and the clock
+# are wrapped, and it defines the proc_task readers itself (no real process).
+UNIT_EXTRA_base/ptrace_engine := base/ptrace_set base/wait_status
+UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wrap=nanosleep \
+	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
-	core/snapshot base/proc_maps base/threads_stop base/task_seize base/pagemap base/quiet_thread \
-	base/wait_status
+	core/snapshot base/proc_maps base/ptrace_engine base/ptrace_set base/proc_task base/proc base/pagemap \
+	base/quiet_thread base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
 DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
@@ -159,7 +166,7 @@ $(BUILD)/tests/obj/%.o: tests/%.c | $(SKELS)
 $(BUILD)/tests/unit/%: $(BUILD)/tests/obj/unit/%.o $$(call user_objs,$$(call unit_module,$$*) $$(UNIT_EXTRA_$$(call unit_module,$$*)))
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -o $@ $^ -lcmocka -lpthread
+	$(Q)$(CC) -o $@ $^ $(UNIT_LDFLAGS_$(call unit_module,$*)) -lcmocka -lpthread
 
 $(BUILD)/asan/%.o: %.c
 	$(call msg,CC-ASAN,$@)

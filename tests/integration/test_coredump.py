@@ -341,16 +341,24 @@ def _dump_while(t, tmp_path, action, env=None):
 @pytest.mark.parametrize("mode", IO_MODES)
 def test_target_exiting_mid_dump_leaves_no_file(tmp_path, mode):
     expect_io_mode(mode, tmp_path)
-    t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
-    try:
-        rc, out, err, core = _dump_while(t, tmp_path, lambda drv: t.proc.kill(), IO_MODES[mode])
-        assert rc != 0
+    for attempt in range(3):
+        t = Target([os.path.join(os.path.dirname(DUMPEE), "rssfill"), "768"])
+        try:
+            rc, out, err, core = _dump_while(t, tmp_path, lambda drv: t.proc.kill(), IO_MODES[mode])
+            t.proc.wait(timeout=10)  # it really died and is reapable
+        finally:
+            t.kill()
+        if rc == 0:
+            # On a loaded machine the kill can land after the copy, once the target runs again:
+            # then the dump is whole and rightly kept. Not the case under test: try again.
+            for f in os.listdir(tmp_path):
+                os.unlink(tmp_path / f)
+            continue
         assert '"rc":-%d' % errno.ESRCH in out
         assert "No such process" in err
         assert not core.exists() and os.listdir(tmp_path) == []
-        t.proc.wait(timeout=10)  # it really died and is reapable
-    finally:
-        t.kill()
+        return
+    pytest.fail("every kill landed after the dump's copy")
 
 
 @pytest.mark.parametrize("mode", IO_MODES)
@@ -379,6 +387,33 @@ def test_threads_created_during_the_stop(tmp_path):
             assert_released(t)
         out = gdb(DUMPEE, core, "thread apply all bt")
         assert "spawner" in out and "worker_beta" in out
+
+
+def test_dumps_of_a_process_raising_sigtrap_swallow_none(tmp_path):
+    """A runtime that hits its own breakpoints: a worker raises SIGTRAP in a loop and counts its
+    handler runs. A SIGTRAP the writer meets at delivery while stopping a thread is a real signal
+    under PTRACE_SEIZE and goes back with the detach. Here the writer interrupts each thread right
+    after seizing it, so that window is narrow: this guards the own-seize path; the -sig test
+    (test_signals.py, ..._during_a_dump_is_delivered_not_swallowed) is the one that hits it each time."""
+    trap = os.path.join(os.path.dirname(DUMPEE), "trap_handler")
+    p = subprocess.Popen([trap, "16"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().startswith("ready")
+        p.stdin.write("start\n")
+        p.stdin.flush()
+        assert p.stdout.readline().strip() == "started"
+        for k in range(5):
+            rc, res, err = dump(p.pid, tmp_path / ("core%d" % k))
+            assert rc == 0, err
+            assert res["threads"] == 2
+        p.stdin.write("stop\n")
+        p.stdin.flush()
+        m = re.fullmatch(r"raised=(\d+) handled=(\d+)", p.stdout.readline().strip())
+        assert m and int(m.group(1)) > 0
+        assert m.group(1) == m.group(2), "%s raised, %s handled" % m.groups()
+    finally:
+        p.kill()
+        p.wait()
 
 
 def test_already_seized_mode_keeps_the_callers_stop(target, tmp_path):

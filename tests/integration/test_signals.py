@@ -473,3 +473,53 @@ def test_sigkill_cannot_be_watched(tmp_path, procs):
     assert rc != 0
     assert any("SIGKILL" in l and "cannot be intercepted" in l for l in lines), lines
     assert proc_status(t.pid)["TracerPid"] == "0"
+
+
+def test_sigtrap_of_another_thread_during_a_dump_is_delivered_not_swallowed(tmp_path, procs):
+    # Under PTRACE_SEIZE a SIGTRAP delivery-stop is a real signal (raise(SIGTRAP), a runtime's
+    # own breakpoint). A worker raises SIGTRAP in a loop and counts its handler runs; while each
+    # of three SIGUSR1 dumps holds the main thread, the core writer stops the worker, whose
+    # SIGTRAP stop coretrap has not reaped yet. The writer must hand that SIGTRAP back.
+    t = Target("trap_handler", tmp_path, args=["64"])
+    procs.append(t)
+    ct = Coretrap(["-sig", "10", "-n", "3", "-s", "0"], t.pid, tmp_path)
+    procs.append(ct)
+    t.send("start")
+    t.out.wait(r"^started$")
+    for i in range(1, 4):
+        os.kill(t.pid, signal.SIGUSR1)
+        t.out.wait(r"^usr1=%d$" % i)
+    rc, lines = ct.finish()
+    assert rc == 0 and len(dumps_of(lines)) == 3, lines
+    assert_untraced_and_running(t.pid)
+    t.send("stop")
+    m = t.out.wait(r"^raised=(\d+) handled=(\d+)$")
+    raised, handled = int(m.group(1)), int(m.group(2))
+    assert raised > 0
+    assert handled == raised, "%d SIGTRAP(s) swallowed" % (raised - handled)
+
+
+def test_signal_dump_after_the_main_thread_exited_while_monitored(tmp_path, procs):
+    # pthread_exit in main while coretrap holds the process: the leader is a traced zombie that
+    # never reports a stop (its exit comes after every other thread's). The core writer must not
+    # wait for it: it used to, for its 5 s timeout, and the dump failed with ETIMEDOUT.
+    exe = os.path.join(TARGETS, "leaderless")
+    t = Target("leaderless", tmp_path, args=["--on-cue"])
+    procs.append(t)
+    ct = Coretrap(["-sig", "10"], t.pid, tmp_path)
+    procs.append(ct)
+    t.send("exit main")
+    deadline = time.monotonic() + TIMEOUT
+    while proc_status(t.pid)["State"][0] != "Z" or len(os.listdir("/proc/%d/task" % t.pid)) < 2:
+        assert time.monotonic() < deadline, "main thread did not exit"
+        time.sleep(0.01)
+    worker = [int(x) for x in os.listdir("/proc/%d/task" % t.pid) if int(x) != t.pid][0]
+    start = time.monotonic()
+    tgkill(t.pid, worker, signal.SIGUSR1)  # default action: the process dies after the dump
+    status = t.wait_status()
+    rc, lines = ct.finish()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGUSR1
+    dumps = dumps_of(lines)
+    assert rc == 0 and len(dumps) == 1, lines[-4:]
+    assert time.monotonic() - start < 4, "the writer waited for the zombie leader"
+    assert first_thread_lwp(exe, dumps[0]) == worker

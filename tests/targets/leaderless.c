@@ -35,11 +35,19 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int main(void)
+/*
+ * With --on-cue the main thread first waits for one line on stdin, so that
+ * a tracer can seize the process while its leader is alive; only then it
+ * starts the worker and exits.
+ */
+int main(int argc, char **argv)
 {
+	char line[64];
 	pthread_t t;
 
 	cue_ready();
+	if (argc > 1 && !strcmp(argv[1], "--on-cue") && !fgets(line, sizeof(line), stdin))
+		return 1;
 	if (pthread_create(&t, NULL, worker, NULL))
 		return 1;
 	pthread_exit(NULL); /* the process lives on in the worker */

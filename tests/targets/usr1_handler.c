@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cue.h"
+
 static volatile sig_atomic_t usr1, usr2;
 
 static void on_signal(int sig)
@@ -32,15 +34,8 @@ int main(int argc, char **argv)
 	char buf[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 1) {
-		size_t bytes = (size_t)atol(argv[1]) << 20;
-		char *mem = malloc(bytes);
-
-		if (!mem)
-			return 1;
-		for (size_t i = 0; i < bytes; i += 4096)
-			mem[i] = (char)(i >> 12 | 1); /* non-zero: every page is really there */
-	}
+	if (argc > 1 && cue_grow_mb(atol(argv[1])) < 0)
+		return 1;
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	sigemptyset(&block);

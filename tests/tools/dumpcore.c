@@ -73,7 +73,7 @@ static pid_t wait_signal_stop(siginfo_t *si)
 			return -errno;
 		if (!WIFSTOPPED(status))
 			continue;
-		if ((status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP) {
+		if ((status >> 16) == 0) { /* under SEIZE every event-0 stop is a signal, SIGTRAP too */
 			ptrace(PTRACE_GETSIGINFO, w, 0, si);
 			return w;
 		}
@@ -129,9 +129,8 @@ static void group_stop_others(pid_t pid)
 			ptrace(PTRACE_LISTEN, w, 0, 0);
 			listening++;
 		} else {
-			/* the thread that took SIGSTOP: let it start the group-stop */
-			ptrace(PTRACE_CONT, w, 0,
-			       (void *)(long)(event == 0 && WSTOPSIG(status) == SIGSTOP ? SIGSTOP : 0));
+			/* the thread that took SIGSTOP: let it start the group-stop (and never drop a signal) */
+			ptrace(PTRACE_CONT, w, 0, (void *)(long)(event == 0 ? WSTOPSIG(status) : 0));
 		}
 	}
 }

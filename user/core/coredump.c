@@ -25,8 +25,8 @@
 #include "core/elfcore.h"
 #include "base/proc_maps.h"
 #include "base/mono_clock.h"
-#include "base/task_seize.h"
-#include "base/threads_stop.h"
+#include "base/proc_task.h"
+#include "base/ptrace_engine.h"
 
 struct thread_regs {
 	pid_t tid;
@@ -50,7 +50,7 @@ struct core_job {
 	const struct dump_request *req;
 	pid_t mm_pid;   /* a live thread to reach the mm through: the leader unless it has exited */
 	struct proc_snapshot ps;
-	struct thread_set ts;
+	struct ptrace_set ts;
 	struct thread_regs *regs;
 	size_t nregs;
 	struct maps maps;
@@ -100,6 +100,26 @@ static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *
 		}
 	}
 	return 0;
+}
+
+/*
+ * Stop every thread. An already_seized caller holds its first thread in a
+ * stop and keeps every attachment: the set is borrowed and leaves that
+ * thread alone.
+ */
+static int stop_target(struct core_job *job)
+{
+	const struct dump_request *req = job->req;
+	int err;
+
+	if (req->already_seized) {
+		err = ptrace_set_borrow(&job->ts, req->pid, req->first_tid ? req->first_tid : req->pid);
+		if (err)
+			return err;
+	} else {
+		ptrace_set_init(&job->ts, req->pid);
+	}
+	return ptrace_stop_all(&job->ts, req->interrupted);
 }
 
 /* Registers and /proc details of one stopped thread. -ESRCH if it vanished. */
@@ -170,7 +190,7 @@ static int read_thread(struct core_job *job, pid_t tid, bool first, struct threa
 
 static int read_all_threads(struct core_job *job, pid_t first_tid)
 {
-	size_t alive = threads_alive(&job->ts);
+	size_t alive = ptrace_set_stopped(&job->ts);
 
 	job->regs = calloc(alive ? alive : 1, sizeof(*job->regs));
 	if (!job->regs)
@@ -178,10 +198,10 @@ static int read_all_threads(struct core_job *job, pid_t first_tid)
 	/* pass 0: the requested first thread; pass 1: all the others in order */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < job->ts.n; i++) {
-			const struct stopped_thread *t = &job->ts.v[i];
+			const struct pt_thread *t = &job->ts.v[i];
 			int err;
 
-			if (t->gone || (pass == 0) != (t->tid == first_tid))
+			if (!pt_thread_stopped(t) || (pass == 0) != (t->tid == first_tid))
 				continue;
 			err = read_thread(job, t->tid, pass == 0, &job->regs[job->nregs]);
 			if (err == -ESRCH)
@@ -479,7 +499,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	 * The mm is read through a live thread: a leader that exited before
 	 * its threads (pthread_exit in main) is a zombie without an mm.
 	 */
-	job.mm_pid = task_live_thread(req->pid);
+	job.mm_pid = proc_task_live_thread(req->pid);
 	err = job.mm_pid ? snapshot_process(req->pid, job.mm_pid, req, &job.ps) : -ESRCH;
 	if (err)
 		goto out;
@@ -497,7 +517,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	res->ring_small_pages = job.mem.snap.small_pages;
 
 	t_stop = now_ns();
-	err = threads_stop(req->pid, req->already_seized, first_tid, req->interrupted, &job.ts);
+	err = stop_target(&job);
 	if (err)
 		goto out;
 	stopped = true;
@@ -521,7 +541,7 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 
 	res->threads = (unsigned)job.nregs;
 	res->segments = (unsigned)job.maps.n;
-	threads_resume(&job.ts);
+	ptrace_release(&job.ts);
 	res->reinjected_signals = job.ts.reinjected;
 	res->reinjected_sig = job.ts.last_reinjected_sig;
 	res->reinjected_tid = job.ts.last_reinjected_tid;
@@ -542,12 +562,13 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_output_commit(&job.out, req->overwrite);
 out:
 	if (stopped) {
-		threads_resume(&job.ts);
+		ptrace_release(&job.ts);
 		res->stopped_ns = now_ns() - t_stop;
 	}
 	if (err)
 		core_output_abort(&job.out);
 	core_mem_fini(&job.mem);
+	ptrace_set_free(&job.ts);
 	job_free(&job);
 	res->wall_ns = now_ns() - t_start;
 	return err;

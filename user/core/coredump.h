@@ -41,10 +41,11 @@ struct dump_result {
 	unsigned threads;
 	unsigned segments;         /* PT_LOAD count */
 	/*
-	 * already_seized only: signal-delivery-stops of other threads that the
-	 * writer consumed while interrupting them. They are never lost: each is
-	 * re-injected (PTRACE_CONT with that signal) when the thread is resumed.
-	 * The count and the last one are reported so the caller can log them.
+	 * Signal-delivery-stops (SIGTRAP included) of threads that the writer
+	 * consumed while interrupting them. They are never lost: each is handed
+	 * back (PTRACE_CONT or PTRACE_DETACH with that signal) when the thread
+	 * is let go. The count and the last one are reported so the caller can
+	 * log them.
 	 */
 	unsigned reinjected_signals;
 	int reinjected_sig;

@@ -35,11 +35,11 @@
 #include "base/log.h"
 #include "base/mono_clock.h"
 #include "base/proc.h"
+#include "base/ptrace_engine.h"
 #include "base/sigctl.h"
 #include "signal/sigset_logic.h"
 #include "signal/sigtrap.h"
 #include "signal/sigtrap_bpf.h"
-#include "signal/sigtrap_threads.h"
 
 /* After the last dump, how long to wait for a fatal signal to end the target. */
 #define FINISH_TIMEOUT_NS (5ull * 1000000000ull)
@@ -49,19 +49,12 @@ struct sigtrap {
 	pid_t pid;
 	char name[CONFIG_NAME_MAX];
 	sigmask64_t set;
-	struct tracee_set th;
+	struct ptrace_set th;
 	struct sig_budget budget;
 	struct sigwatch *bpf;
 	uint64_t finish_deadline_ns; /* non-zero: -n reached, a fatal signal is on its way */
 	bool done;
 };
-
-static void resume(struct tracee *t, int sig)
-{
-	ptrace(PTRACE_CONT, t->tid, 0, (void *)(long)sig);
-	t->stopped = false;
-	t->pending_sig = 0;
-}
 
 static bool delivery_kills(pid_t pid, int sig)
 {
@@ -106,8 +99,8 @@ static void log_trigger(struct sigtrap *st, pid_t tid, const siginfo_t *si, cons
 		  si->si_pid, si->si_addr);
 }
 
-/* A watched or unwatched signal reached delivery on thread t. */
-static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
+/* A watched or unwatched signal reached delivery on thread t, held with it pending. */
+static void on_signal(struct sigtrap *st, struct pt_thread *t, int sig)
 {
 	struct signal_origin origin;
 	char origin_txt[128] = "";
@@ -115,11 +108,9 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 	uint64_t now = now_ns();
 	enum sig_decision dec;
 
-	t->stopped = true;
-	t->pending_sig = sig;
 	dec = sigset_decide(st->set, sig, &st->budget, now);
 	if (dec == SIG_PASS_UNLISTED) {
-		resume(t, sig);
+		ptrace_resume(&st->th, t);
 		return;
 	}
 	/* Pair the BPF record even when not dumping, so records never go stale. */
@@ -128,11 +119,11 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 	if (dec != SIG_DUMP) {
 		log_debug("signal %d on thread %d delivered without a dump (%s)", sig, t->tid,
 			  dec == SIG_PASS_COOLDOWN ? "within -s of the previous dump" : "-n dumps written");
-		resume(t, sig);
+		ptrace_resume(&st->th, t);
 		return;
 	}
 	if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) != 0) {
-		resume(t, sig);
+		ptrace_resume(&st->th, t);
 		return;
 	}
 
@@ -149,15 +140,15 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 	int err = dump_process(st->cfg, st->pid, &why, (unsigned)st->budget.dumps_done, path, sizeof(path));
 
 	/* dump_process never touches our table, but re-find: keep no stale pointer habits. */
-	t = tracees_find(&st->th, tid);
+	t = ptrace_set_find(&st->th, tid);
 	st->budget.have_last = true;
 	st->budget.last_dump_ns = now;
 	if (!err)
 		st->budget.dumps_done++;
 	if (!t || sigctl_interrupted)
-		return; /* detach_all hands the signal back */
+		return; /* ptrace_release hands the signal back */
 	if (st->budget.dumps_done < st->budget.max_dumps) {
-		resume(t, sig);
+		ptrace_resume(&st->th, t);
 		return;
 	}
 	/*
@@ -166,9 +157,9 @@ static void on_signal(struct sigtrap *st, struct tracee *t, int sig)
 	 */
 	if (delivery_kills(st->pid, sig)) {
 		st->finish_deadline_ns = now_ns() + FINISH_TIMEOUT_NS;
-		resume(t, sig);
+		ptrace_resume(&st->th, t);
 	} else {
-		tracees_detach_all(&st->th);
+		ptrace_release(&st->th);
 		st->done = true;
 	}
 }
@@ -186,22 +177,12 @@ static void report_exit(struct sigtrap *st, const struct stop_desc *d)
 				       .message = msg, .has = LOG_HAS_VALUE });
 }
 
-static bool is_our_thread(pid_t tgid, pid_t tid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", tgid, tid);
-	return access(path, F_OK) == 0;
-}
-
 static void on_status(struct sigtrap *st, pid_t tid, int status)
 {
-	struct stop_desc d = wait_status_classify(status);
-	struct tracee *t;
-	unsigned long msg = 0;
+	struct pt_thread *t;
+	struct stop_desc d = ptrace_note_status(&st->th, tid, status, &t);
 
 	if (d.kind == STOP_EXITED || d.kind == STOP_KILLED) {
-		tracees_remove(&st->th, tid);
 		if (tid == st->pid) { /* the leader is reported last */
 			/* The signal that killed it was generated before: say who sent it first. */
 			if (st->bpf)
@@ -211,40 +192,12 @@ static void on_status(struct sigtrap *st, pid_t tid, int status)
 		}
 		return;
 	}
-	/*
-	 * A new thread's first stop can come before its creator's clone event.
-	 * A clone() that made a process rather than a thread (no CLONE_THREAD,
-	 * odd exit signal) is auto-attached too: it is not ours, let it go.
-	 */
-	t = tracees_find(&st->th, tid);
-	if (!t && !is_our_thread(st->pid, tid)) {
-		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(d.kind == STOP_SIGNAL ? d.sig : 0));
-		return;
-	}
-	if (!t && tracees_add(&st->th, tid, &t) != 0) {
-		ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(d.kind == STOP_SIGNAL ? d.sig : 0));
-		return;
-	}
-	switch (d.kind) {
-	case STOP_SIGNAL:
+	if (!t)
+		return; /* not a thread of the target (clone without CLONE_THREAD): let go */
+	if (d.kind == STOP_SIGNAL)
 		on_signal(st, t, d.sig);
-		break;
-	case STOP_GROUP:
-		/* Stay stopped for job control, but let SIGCONT wake it. */
-		ptrace(PTRACE_LISTEN, tid, 0, 0);
-		t->stopped = false;
-		break;
-	case STOP_CLONE:
-		/* Only a thread joins the set; another process is let go at its first stop. */
-		if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg) == 0 && is_our_thread(st->pid, (pid_t)msg))
-			tracees_add(&st->th, (pid_t)msg, NULL);
-		t = tracees_find(&st->th, tid); /* the add may have moved the array */
-		resume(t, 0);
-		break;
-	default: /* interrupt / new-thread stop, other events */
-		resume(t, 0);
-		break;
-	}
+	else
+		ptrace_resume(&st->th, t); /* a group-stop stays stopped (LISTEN); any other stop runs on */
 }
 
 /* Handle every status the kernel has for us. */
@@ -295,7 +248,7 @@ static int monitor(struct sigtrap *st, int chld_fd)
 		if (st->done || sigctl_interrupted)
 			break;
 		if (st->finish_deadline_ns && now_ns() > st->finish_deadline_ns) {
-			tracees_detach_all(&st->th);
+			ptrace_release(&st->th);
 			break;
 		}
 		/* SIGCHLD wakes us for every ptrace stop; the timeout is a safety net. */
@@ -344,7 +297,7 @@ int sigtrap_run(const struct config *cfg)
 		log_error("failed to watch signal %d: %s", bad_sig, strerror(-err));
 		return 1;
 	}
-	st.th.tgid = st.pid;
+	ptrace_set_init(&st.th, st.pid);
 	/* -n 0: no limit, as in timer mode. */
 	st.budget.max_dumps = cfg->dump_count > 0 ? cfg->dump_count : INT_MAX;
 	st.budget.interval_s = cfg->interval_s;
@@ -368,7 +321,7 @@ int sigtrap_run(const struct config *cfg)
 		log_warn("BPF signal watcher unavailable (%s): senders will not be named", strerror(-err));
 		st.bpf = NULL;
 	}
-	err = tracees_seize_all(&st.th);
+	err = ptrace_seize_all(&st.th);
 	if (err) {
 		log_error("failed to attach to process %d: %s", st.pid, strerror(-err));
 		goto out;
@@ -381,12 +334,12 @@ int sigtrap_run(const struct config *cfg)
 	if (err)
 		log_error("failed to wait for process %d: %s", st.pid, strerror(-err));
 	if (st.th.n)
-		tracees_detach_all(&st.th);
+		ptrace_release(&st.th);
 	log_line("stop", &st, "Stopping monitor for process %s (%d)", st.name, st.pid);
 out:
 	if (st.th.n)
-		tracees_detach_all(&st.th);
-	tracees_free(&st.th);
+		ptrace_release(&st.th);
+	ptrace_set_free(&st.th);
 	sigwatch_close(st.bpf);
 	if (chld_fd >= 0)
 		close(chld_fd);

@@ -14,7 +14,7 @@
 #include "base/log.h"
 #include "base/mono_clock.h"
 #include "base/proc.h"
-#include "base/task_seize.h"
+#include "base/proc_task.h"
 #include "trigger/monitor_targets.h"
 #include "watch.skel.h"
 
@@ -162,7 +162,7 @@ int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 		return -ENOMEM;
 	if (proc_name(pid, t->name, sizeof(t->name)))
 		snprintf(t->name, sizeof(t->name), "%d", (int)pid);
-	t->fd_tid = task_live_thread(pid); /* the leader, unless it exited before the others */
+	t->fd_tid = proc_task_live_thread(pid); /* the leader, unless it exited before the others */
 	if (!t->fd_tid)
 		t->fd_tid = pid; /* already gone: the exit check below drops it */
 	t->added_ns = now_ns();
