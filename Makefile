@@ -80,9 +80,9 @@ UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
-CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
-	core/snapshot base/proc_maps base/threads_stop base/task_seize base/pagemap base/quiet_thread \
-	base/wait_status
+CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
+	base/proc base/proc_read base/proc_parse base/proc_maps base/threads_stop base/task_seize \
+	base/pagemap base/quiet_thread base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
 DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
