@@ -70,7 +70,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
 UNIT_EXTRA_cli/options := cli/options_values
-UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc
+UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
 UNIT_EXTRA_base/proc := base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
@@ -84,7 +84,7 @@ CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core
 	base/proc base/proc_read base/proc_parse base/proc_maps base/threads_stop base/task_seize \
 	base/pagemap base/quiet_thread base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
-DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
+DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
 TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
 
