@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mono_clock.h"
 #include "base/proc_parse.h"
 #include "base/proc_read.h"
 
@@ -155,24 +156,17 @@ bool dotnet_detect(pid_t pid)
 
 /* ---------------- transport with deadlines ---------------- */
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events until the deadline; -ETIMEDOUT when it passes. */
-static int wait_fd(int fd, short events, int64_t deadline)
+static int wait_fd(int fd, short events, uint64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
-		int64_t left = deadline - now_ms();
+		uint64_t now = now_ms(), left;
 		int n;
 
-		if (left <= 0)
+		if (now >= deadline)
 			return -ETIMEDOUT;
+		left = deadline - now;
 		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -183,7 +177,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 	}
 }
 
-static int ds_connect(const struct dotnet_target *t, int64_t deadline, int *fd_out)
+static int ds_connect(const struct dotnet_target *t, uint64_t deadline, int *fd_out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd, n;
@@ -236,7 +230,7 @@ static int ds_connect(const struct dotnet_target *t, int64_t deadline, int *fd_o
 	return 0;
 }
 
-static int send_all(int fd, const uint8_t *buf, size_t len, int64_t deadline)
+static int send_all(int fd, const uint8_t *buf, size_t len, uint64_t deadline)
 {
 	while (len) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -258,7 +252,7 @@ static int send_all(int fd, const uint8_t *buf, size_t len, int64_t deadline)
 }
 
 /* Exactly len bytes; a peer that closes early gives -ECONNRESET. */
-static int recv_exact(int fd, uint8_t *buf, size_t len, int64_t deadline)
+static int recv_exact(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 {
 	while (len) {
 		ssize_t n = recv(fd, buf, len, 0);
@@ -290,7 +284,7 @@ static int transact(const struct dotnet_target *t, const uint8_t *req, size_t re
 		    int reply_timeout_ms, uint8_t *reply, size_t reply_cap, size_t *reply_len,
 		    int *keep_fd)
 {
-	int64_t deadline = now_ms() + DOTNET_CMD_TIMEOUT_MS;
+	uint64_t deadline = now_ms() + DOTNET_CMD_TIMEOUT_MS;
 	struct ipc_header h;
 	int fd = -1, err;
 
@@ -299,7 +293,7 @@ static int transact(const struct dotnet_target *t, const uint8_t *req, size_t re
 	/* one complete buffer: the server blocks on partial messages */
 	if ((err = send_all(fd, req, req_len, deadline)))
 		goto out;
-	deadline = now_ms() + reply_timeout_ms;
+	deadline = now_ms() + (uint64_t)(reply_timeout_ms > 0 ? reply_timeout_ms : 0);
 	if ((err = recv_exact(fd, reply, IPC_HEADER_SIZE, deadline)))
 		goto out;
 	if (ipc_decode_header(reply, IPC_HEADER_SIZE, &h) < 0 || h.size > reply_cap) {
