@@ -203,6 +203,13 @@ bool proc_state_dead(char state)
 	return !state || state == 'Z' || state == 'X' || state == 'x';
 }
 
+bool proc_stat_gone(const char *stat)
+{
+	struct proc_stat st;
+
+	return proc_parse_stat(stat, &st) || proc_state_dead(st.state) || (st.flags & PROC_PF_EXITING);
+}
+
 /* ---------------- cmdline and environ ---------------- */
 
 static const char *base_of(const char *path, size_t len, size_t *base_len)

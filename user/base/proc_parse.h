@@ -60,6 +60,14 @@ int proc_parse_stat(const char *stat, struct proc_stat *out);
 char proc_stat_state(const char *stat);
 /* Zombie or dead, or no state at all: nothing of the task runs any more. */
 bool proc_state_dead(char state);
+/* stat's flags bit for a task in do_exit (the kernel's PF_EXITING). */
+#define PROC_PF_EXITING 0x4ul
+/*
+ * The task of this stat line is dead, a zombie, or on its way out: in
+ * do_exit the state still reads 'R' or 'D' while its memory is torn down,
+ * so only the flags tell. Also true for text that is no stat line.
+ */
+bool proc_stat_gone(const char *stat);
 
 /* ---- cmdline and environ ---- */
 

@@ -82,7 +82,8 @@ int core_mem_target_alive(struct core_mem *cm)
 
 	if (err)
 		return err;
-	return proc_state_dead(proc_stat_state(stat)) ? -ESRCH : 0;
+	/* exiting counts as gone: its maps and pages may already be half torn down */
+	return proc_stat_gone(stat) ? -ESRCH : 0;
 }
 
 static int mem_fd(struct core_mem *cm)

@@ -209,6 +209,17 @@ static void test_stat_state(void **state)
 	assert_false(proc_state_dead('t')); /* stopped by a tracer: alive */
 }
 
+static void test_stat_gone(void **state)
+{
+	(void)state;
+	assert_false(proc_stat_gone("7 (a) R 1 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0"));
+	/* in do_exit: still 'R', but PF_EXITING (0x4) in the flags */
+	assert_true(proc_stat_gone("7 (a) R 1 7 7 0 -1 4194564 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0"));
+	assert_true(proc_stat_gone("7 (a) Z 1 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0"));
+	assert_true(proc_stat_gone("7 (a) R 1 7"));
+	assert_true(proc_stat_gone(""));
+}
+
 static void test_meminfo_fields(void **state)
 {
 	const char *meminfo = "MemTotal:       16318480 kB\nMemFree:         1000000 kB\n"
@@ -287,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_stat_fields),
 		cmocka_unit_test(test_stat_malformed),
 		cmocka_unit_test(test_stat_state),
+		cmocka_unit_test(test_stat_gone),
 		cmocka_unit_test(test_meminfo_fields),
 		cmocka_unit_test(test_cmdline_names),
 		cmocka_unit_test(test_cmdline_empty),
