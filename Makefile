@@ -78,37 +78,42 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
 UNIT_EXTRA_cli/options := cli/options_values
-UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc
+UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
+UNIT_EXTRA_base/proc := base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
-UNIT_EXTRA_base/proc_task := base/proc
+UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps
 # The ptrace engine's driver plays the kernel: ptrace, waitpid and the clock
 # are wrapped, and it defines the proc_task readers itself (no real process).
 UNIT_EXTRA_base/ptrace_engine := base/ptrace_set base/wait_status
 UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wrap=nanosleep \
 	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
+UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
-CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
-	core/snapshot base/proc_maps base/ptrace_engine base/ptrace_set base/proc_task base/proc base/pagemap \
-	base/quiet_thread base/wait_status
+CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
+	base/proc base/proc_read base/proc_parse base/proc_maps base/ptrace_engine base/ptrace_set \
+	base/proc_task base/pagemap base/quiet_thread base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
-DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
+DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
 TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for the
-# module FUZZ_MODULE_X. `make test` runs each with a seeded random driver
+# module(s) FUZZ_MODULE_X. `make unit` runs each with a seeded random driver
 # (objects under build/asan/); `make fuzz` builds real libFuzzer binaries with
 # clang (objects under build/libfuzzer/).
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_MODULE_ipc := dotnet/ipc
 FUZZ_MODULE_profstatus := dotnet/profstatus
+FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
+# The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
+fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))
 
 .PHONY: all deps test check-layers unit integration targets tools fuzz bench demo clean vmlinux format
 
@@ -173,7 +178,7 @@ $(BUILD)/asan/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O1 -g $(SANITIZE) $(COMMON_CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/fuzz_%: $(BUILD)/asan/tests/fuzz/fuzz_%.o $(BUILD)/asan/tests/fuzz/standalone_main.o $$(BUILD)/asan/user/$$(FUZZ_MODULE_$$*).o
+$(BUILD)/tests/fuzz_%: $(BUILD)/asan/tests/fuzz/fuzz_%.o $(BUILD)/asan/tests/fuzz/standalone_main.o $$(call fuzz_objs,asan,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANITIZE) -o $@ $^
@@ -221,7 +226,7 @@ $(BUILD)/libfuzzer/%.o: %.c
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -O1 -g $(LIBFUZZER) $(COMMON_CFLAGS) -c $< -o $@
-$(BUILD)/fuzz/fuzz_%: $(BUILD)/libfuzzer/tests/fuzz/fuzz_%.o $$(BUILD)/libfuzzer/user/$$(FUZZ_MODULE_$$*).o
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/libfuzzer/tests/fuzz/fuzz_%.o $$(call fuzz_objs,libfuzzer,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^

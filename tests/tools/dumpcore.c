@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/coredump.h"
+#include "base/proc.h"
 
 static volatile int interrupted;
 
@@ -83,16 +84,9 @@ static pid_t wait_signal_stop(siginfo_t *si)
 
 static char thread_state(pid_t pid, pid_t tid)
 {
-	char path[96], buf[512], *p;
-	FILE *f;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	f = fopen(path, "r");
-	if (!f)
-		return '?';
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	return p ? p[2] : '?';
+	return proc_state(pid, tid, &state) ? '?' : state;
 }
 
 static void release_all(pid_t first)

@@ -1,9 +1,7 @@
-/* SPDX-License-Identifier: MIT */
-/*
- * /proc readers. A process may vanish between any two reads: every reader
- * maps that to -ESRCH and never trusts a partial read.
- */
-#include <ctype.h>
+// SPDX-License-Identifier: MIT
+/* Typed /proc readers; see proc.h. The I/O and its error policy are proc_read's. */
+#include "base/proc.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,126 +11,114 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "base/proc.h"
-
-static const char *base_of(const char *path, size_t len, size_t *base_len)
-{
-	const char *b = path;
-
-	for (size_t i = 0; i < len; i++)
-		if (path[i] == '/')
-			b = path + i + 1;
-	*base_len = len - (size_t)(b - path);
-	return b;
-}
-
-int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen)
-{
-	const char *arg = buf;
-	size_t arg_len = strnlen(buf, len);
-	const char *b;
-	size_t blen;
-
-	b = base_of(arg, arg_len, &blen);
-	if (blen == 4 && !memcmp(b, "sudo", 4) && arg_len + 1 < len) {
-		arg = buf + arg_len + 1;
-		arg_len = strnlen(arg, len - arg_len - 1);
-	}
-	const char *space = memchr(arg, ' ', arg_len);
-
-	if (space)
-		arg_len = (size_t)(space - arg);
-	b = base_of(arg, arg_len, &blen);
-	if (!blen || !outlen)
-		return -ENOENT;
-	if (blen >= outlen)
-		blen = outlen - 1;
-	memcpy(out, b, blen);
-	out[blen] = '\0';
-	return 0;
-}
-
-char proc_state_from_stat(const char *buf)
-{
-	const char *paren = strrchr(buf, ')');
-
-	if (!paren || paren[1] != ' ' || !isalpha((unsigned char)paren[2]))
-		return 0;
-	return paren[2];
-}
-
-int proc_euid_from_status(const char *buf, uid_t *out)
-{
-	const char *line = strstr(buf, "\nUid:");
-	unsigned long real, eff;
-
-	if (!line || sscanf(line + 5, "%lu %lu", &real, &eff) != 2)
-		return -EINVAL;
-	*out = (uid_t)eff;
-	return 0;
-}
-
-int proc_threads_from_status(const char *buf)
-{
-	const char *line = strstr(buf, "\nThreads:");
-	int n;
-
-	if (!line || sscanf(line + 9, "%d", &n) != 1 || n < 0)
-		return -EINVAL;
-	return n;
-}
-
-/* Whole small /proc file into buf (NUL-terminated); bytes read or -ESRCH. */
-static ssize_t read_proc(pid_t pid, const char *file, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n, total = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == EACCES ? -EACCES : -ESRCH;
-	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - (size_t)total)) > 0)
-		total += n;
-	if (total == 0 && n < 0)
-		total = -ESRCH; /* ESRCH from a dying task, or EIO */
-	close(fd);
-	if (total >= 0)
-		buf[total] = '\0';
-	return total;
-}
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 
 int proc_name(pid_t pid, char *out, size_t len)
 {
-	char buf[4096];
-	ssize_t n = read_proc(pid, "cmdline", buf, sizeof(buf));
+	char comm[PROC_PAGE_FILE_MAX], *cmdline;
+	size_t n;
+	int err;
 
-	if (n > 0 && proc_name_from_cmdline(buf, (size_t)n, out, len) == 0)
-		return 0;
+	if (proc_read_alloc(pid, 0, "cmdline", &cmdline, &n) == 0) {
+		err = n ? proc_name_from_cmdline(cmdline, n, out, len) : -ENOENT;
+		free(cmdline);
+		if (!err)
+			return 0;
+	}
 	/* kernel thread, zombie or empty cmdline: comm */
-	n = read_proc(pid, "comm", buf, sizeof(buf));
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	buf[strcspn(buf, "\n")] = '\0';
-	snprintf(out, len, "%s", buf);
+	err = proc_read(pid, 0, "comm", comm, sizeof(comm), &n);
+	if (err)
+		return err;
+	if (!n)
+		return -ESRCH;
+	comm[strcspn(comm, "\n")] = '\0';
+	snprintf(out, len, "%s", comm);
 	return 0;
+}
+
+int proc_each_pid(void (*fn)(pid_t pid, void *ctx), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t self = getpid();
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+
+		if (!*end && pid > 0 && pid != self)
+			fn((pid_t)pid, ctx);
+	}
+	closedir(d);
+	return 0;
+}
+
+struct name_search {
+	const char *name;
+	bool ignore_case;
+	pid_t best;
+};
+
+static void consider_by_name(pid_t pid, void *ctx)
+{
+	struct name_search *s = ctx;
+	char comm[256];
+
+	if (s->best && pid >= s->best)
+		return;
+	if (proc_name(pid, comm, sizeof(comm)))
+		return; /* vanished meanwhile */
+	if ((s->ignore_case ? strcasecmp(comm, s->name) : strcmp(comm, s->name)) || !proc_alive(pid))
+		return;
+	s->best = pid;
+}
+
+int proc_find_by_name(const char *name, bool ignore_case, pid_t *out)
+{
+	struct name_search s = { name, ignore_case, 0 };
+	int err = proc_each_pid(consider_by_name, &s);
+
+	if (err)
+		return err;
+	if (!s.best)
+		return -ESRCH;
+	*out = s.best;
+	return 0;
+}
+
+int proc_state(pid_t tgid, pid_t tid, char *state)
+{
+	char stat[PROC_PAGE_FILE_MAX];
+	int err = proc_read(tgid, tid, "stat", stat, sizeof(stat), NULL);
+
+	if (err)
+		return err;
+	*state = proc_stat_state(stat);
+	return *state ? 0 : -EINVAL;
 }
 
 bool proc_alive(pid_t pid)
 {
-	char buf[1024];
 	char state;
 
-	if (pid <= 0 || read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
-		return false;
-	state = proc_state_from_stat(buf);
-	return state && state != 'Z' && state != 'X' && state != 'x';
+	return pid > 0 && proc_state(pid, 0, &state) == 0 && !proc_state_dead(state);
+}
+
+/* The status text of a process or thread, malloc'd: it can take many pages (Groups:). */
+static int read_status(pid_t tgid, pid_t tid, char **status)
+{
+	return proc_read_alloc(tgid, tid, "status", status, NULL);
 }
 
 bool proc_has_live_thread(pid_t pid)
 {
-	char status[4096];
+	const char *state;
+	char *status;
+	uint64_t threads;
+	bool live;
 
 	if (proc_alive(pid))
 		return true;
@@ -140,43 +126,145 @@ bool proc_has_live_thread(pid_t pid)
 	 * A zombie leader whose other threads still run (pthread_exit in
 	 * main); a dead process that is not reaped yet counts only its leader.
 	 */
-	return read_proc(pid, "status", status, sizeof(status)) > 0 &&
-	       strstr(status, "\nState:\tZ") && proc_threads_from_status(status) > 1;
+	if (pid <= 0 || read_status(pid, 0, &status))
+		return false;
+	state = proc_field(status, "State");
+	live = state && *state == 'Z' && proc_field_num(status, "Threads", 0, &threads) == 0 && threads > 1;
+	free(status);
+	return live;
+}
+
+int proc_tracer_pid(pid_t tgid, pid_t tid, pid_t *tracer)
+{
+	char *status;
+	uint64_t v;
+	int err = read_status(tgid, tid, &status);
+
+	if (err)
+		return err;
+	err = proc_field_num(status, "TracerPid", 0, &v);
+	free(status);
+	if (!err)
+		*tracer = (pid_t)v;
+	return err;
 }
 
 int proc_euid(pid_t pid, uid_t *out)
 {
-	char buf[4096];
-	ssize_t n = read_proc(pid, "status", buf, sizeof(buf));
+	char *status;
+	uint64_t v;
+	int err = read_status(pid, 0, &status);
 
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	return proc_euid_from_status(buf, out) ? -ESRCH : 0;
+	if (err)
+		return err;
+	err = proc_field_num(status, "Uid", PROC_ID_EFFECTIVE, &v);
+	free(status);
+	if (!err)
+		*out = (uid_t)v;
+	return err;
 }
 
-int proc_find_by_name(const char *name, bool ignore_case, pid_t *out)
+int proc_dispositions(pid_t pid, uint64_t *ignored, uint64_t *caught)
 {
-	DIR *d = opendir("/proc");
+	char *status;
+	int err = read_status(pid, 0, &status);
+
+	if (err)
+		return err;
+	err = proc_field_hex(status, "SigIgn", ignored);
+	if (!err)
+		err = proc_field_hex(status, "SigCgt", caught);
+	free(status);
+	return err;
+}
+
+int proc_counts(pid_t pid, long page_size, uint64_t *rss_pages, uint32_t *threads)
+{
+	char *status;
+	int err = read_status(pid, 0, &status);
+
+	if (err)
+		return err;
+	err = proc_status_counts(status, page_size, rss_pages, threads);
+	free(status);
+	return err;
+}
+
+int proc_fd_count(pid_t pid, uint32_t *out)
+{
+	int fd = proc_open(pid, 0, "fd", O_RDONLY | O_DIRECTORY);
 	struct dirent *de;
-	pid_t self = getpid(), best = 0;
+	uint32_t n = 0;
+	DIR *dir;
 
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char comm[256], *end;
-		long pid = strtol(de->d_name, &end, 10);
+	if (fd < 0)
+		return fd;
+	dir = fdopendir(fd);
+	if (!dir) {
+		int err = -errno;
 
-		if (*end || pid <= 0 || pid == self || (best && pid >= best))
-			continue;
-		if (proc_name((pid_t)pid, comm, sizeof(comm)))
-			continue; /* vanished meanwhile */
-		if ((ignore_case ? strcasecmp(comm, name) : strcmp(comm, name)) || !proc_alive((pid_t)pid))
-			continue;
-		best = (pid_t)pid;
+		close(fd);
+		return err;
 	}
-	closedir(d);
-	if (!best)
-		return -ESRCH;
-	*out = best;
+	/* readdir gives no error of its own for a process that exits meanwhile: a stale count */
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	*out = n;
 	return 0;
+}
+
+int proc_read_maps(pid_t pid, bool smaps, struct maps *out)
+{
+	char *text;
+	size_t len;
+	int err;
+
+	memset(out, 0, sizeof(*out)); /* maps_free is safe whatever happens */
+	err = proc_read_alloc(pid, 0, smaps ? "smaps" : "maps", &text, &len);
+	if (err)
+		return err;
+	err = maps_parse(text, len, out);
+	free(text);
+	return err;
+}
+
+/* A "Key:   N kB" line of meminfo in bytes; 0 when this kernel lacks it. */
+static uint64_t meminfo_bytes(const char *meminfo, const char *key)
+{
+	uint64_t kb;
+
+	return proc_field_num(meminfo, key, 0, &kb) ? 0 : kb * 1024;
+}
+
+int proc_meminfo(struct proc_meminfo *out)
+{
+	char *text;
+	int err = proc_read_alloc(PROC_SYSTEM, 0, "meminfo", &text, NULL);
+
+	if (err)
+		return err;
+	out->available_bytes = meminfo_bytes(text, "MemAvailable");
+	out->dirty_bytes = meminfo_bytes(text, "Dirty");
+	out->writeback_bytes = meminfo_bytes(text, "Writeback");
+	free(text);
+	return 0;
+}
+
+int proc_sys_number(const char *file, uint64_t *out)
+{
+	char buf[PROC_PAGE_FILE_MAX];
+	int err = proc_read(PROC_SYSTEM, 0, file, buf, sizeof(buf), NULL);
+
+	return err ? err : proc_parse_number(buf, 10, out);
+}
+
+uint64_t proc_ticks_to_us(uint64_t ticks)
+{
+	static long hz;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK);
+	return ticks * 1000000ull / (uint64_t)(hz > 0 ? hz : 100);
 }

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * /proc readers used to find and describe targets. Parsers take buffers so
- * they can be unit-tested; the readers around them do the I/O.
+ * Typed /proc readers: one value each, read with proc_read.h (and its error
+ * policy: a vanished process is -ESRCH, nothing partial is trusted) and
+ * parsed with proc_parse.h / proc_maps.h. tid 0 means the process itself.
  */
 #ifndef CORETRAP_PROC_H
 #define CORETRAP_PROC_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-/* ProcDump's process name: basename of argv[0] (skipping a leading sudo). */
+#include "base/proc_maps.h"
+
+/* ProcDump's process name: basename of argv[0] (skipping a leading sudo), else comm. */
 int proc_name(pid_t pid, char *out, size_t len);
+/* Call fn for every process in /proc but ourselves, in directory order. 0 or -errno. */
+int proc_each_pid(void (*fn)(pid_t pid, void *ctx), void *ctx);
 /* First process (lowest pid) whose proc_name matches; 0 or -ESRCH. */
 int proc_find_by_name(const char *name, bool ignore_case, pid_t *out);
 /* True while pid exists and is not a zombie. */
@@ -23,22 +29,30 @@ bool proc_alive(pid_t pid);
  * exit, where the leader's zombie state comes first.
  */
 bool proc_has_live_thread(pid_t pid);
-/* Effective uid of pid (second field of the Uid: line); 0 or -ESRCH. */
-int proc_euid(pid_t pid, uid_t *out);
 
-/*
- * Pure parsers (unit-tested).
- * proc_name_from_cmdline: buf holds /proc/PID/cmdline (NUL-separated, len
- * bytes). Takes argv[0], or argv[1] when argv[0]'s basename is "sudo", cuts
- * it at the first space and keeps the basename. -ENOENT when that is empty
- * (kernel threads, zombies): the caller falls back to comm.
- */
-int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen);
-/* State letter from /proc/PID/stat (after the last ')'), or 0 if malformed. */
-char proc_state_from_stat(const char *buf);
-/* Effective uid from /proc/PID/status text; 0 or -EINVAL. */
-int proc_euid_from_status(const char *buf, uid_t *out);
-/* "Threads:" from /proc/PID/status text (a zombie process shows 1), or -EINVAL. */
-int proc_threads_from_status(const char *buf);
+/* The stat state letter of a process or thread ('R', 'S', 'Z'...). */
+int proc_state(pid_t tgid, pid_t tid, char *state);
+/* TracerPid: of a process or thread: 0 when nobody ptraces it. */
+int proc_tracer_pid(pid_t tgid, pid_t tid, pid_t *tracer);
+/* Effective uid (second value of Uid:). */
+int proc_euid(pid_t pid, uid_t *out);
+/* Signal dispositions, bit sig-1 set: SigIgn and SigCgt. */
+int proc_dispositions(pid_t pid, uint64_t *ignored, uint64_t *caught);
+/* RSS pages (RssAnon + RssFile + RssShmem) and Threads: (proc_status_counts). */
+int proc_counts(pid_t pid, long page_size, uint64_t *rss_pages, uint32_t *threads);
+/* Open file descriptors (entries of /proc/PID/fd). */
+int proc_fd_count(pid_t pid, uint32_t *out);
+/* The mappings, from smaps (VmFlags, Rss, Anonymous) or maps. maps_free() them. */
+int proc_read_maps(pid_t pid, bool smaps, struct maps *out);
+
+/* System memory from /proc/meminfo, in bytes; 0 for a field this kernel lacks. */
+struct proc_meminfo {
+	uint64_t available_bytes, dirty_bytes, writeback_bytes;
+};
+int proc_meminfo(struct proc_meminfo *out);
+/* A number file under /proc ("sys/vm/dirty_background_bytes"). */
+int proc_sys_number(const char *file, uint64_t *out);
+/* stat's clock ticks (utime, stime...) in microseconds. */
+uint64_t proc_ticks_to_us(uint64_t ticks);
 
 #endif

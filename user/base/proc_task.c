@@ -1,87 +1,61 @@
 // SPDX-License-Identifier: MIT
-/* Per-thread /proc readers for the ptrace engine; see proc_task.h. */
+/*
+ * Per-thread /proc readers for the ptrace engine; see proc_task.h. They sit
+ * on the shared /proc module (base/proc_read.h's error policy, base/proc.h's
+ * typed readers, base/proc_parse.h's parsers) and only add the thread walk.
+ */
 #include "base/proc_task.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "base/proc.h"
-
-/* /proc/TGID/task/TID/FILE, NUL-terminated in buf; false when unreadable (the thread is gone). */
-static bool read_task_file(pid_t tgid, pid_t tid, const char *file, char *buf, size_t len)
-{
-	char path[80];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)tgid, (int)tid, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	/* both files are far below a page and the kernel fills them in one read */
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return true;
-}
-
-pid_t proc_task_tracer_from_status(const char *status)
-{
-	const char *line = strstr(status, "\nTracerPid:");
-	int tracer;
-
-	if (!line || sscanf(line + strlen("\nTracerPid:"), "%d", &tracer) != 1)
-		return -1;
-	return tracer;
-}
-
-bool proc_task_state_is_dead(char state)
-{
-	return state == 0 || state == 'Z' || state == 'X' || state == 'x';
-}
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 
 pid_t proc_task_tracer(pid_t tgid, pid_t tid)
 {
-	char buf[4096];
+	pid_t tracer;
 
-	return read_task_file(tgid, tid, "status", buf, sizeof(buf)) ? proc_task_tracer_from_status(buf) : -1;
+	return proc_tracer_pid(tgid, tid, &tracer) ? -1 : tracer;
 }
 
 bool proc_task_is_zombie(pid_t tgid, pid_t tid)
 {
-	char buf[1024];
+	char state;
 
-	if (!read_task_file(tgid, tid, "stat", buf, sizeof(buf)))
+	if (proc_state(tgid, tid, &state))
 		return true; /* gone counts as dead */
-	return proc_task_state_is_dead(proc_state_from_stat(buf));
+	return proc_state_dead(state);
 }
 
 bool proc_task_exists(pid_t tgid, pid_t tid)
 {
-	char path[64];
+	int fd = proc_open(tgid, tid, ".", O_PATH | O_DIRECTORY);
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)tgid, (int)tid);
-	return access(path, F_OK) == 0;
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 int proc_task_foreach(pid_t tgid, int (*fn)(pid_t tid, void *arg), void *arg)
 {
-	char path[64];
 	struct dirent *de;
+	int ret = 0, fd = proc_open(tgid, 0, "task", O_RDONLY | O_DIRECTORY);
 	DIR *d;
-	int ret = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)tgid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	while (!ret && (de = readdir(d))) {
 		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
 

@@ -2,8 +2,8 @@
 /*
  * The per-thread /proc files the ptrace engine needs: the thread list of
  * /proc/TGID/task, a thread's state letter (zombie or not) and its
- * TracerPid. Each reader reads one file and hands the text to a pure parser,
- * so the parsers are unit-tested and the readers stay thin.
+ * TracerPid. Thin: they go through the shared /proc module (base/proc_read.h
+ * error policy, base/proc_parse.h parsers, unit-tested and fuzzed there).
  */
 #ifndef CORETRAP_PROC_TASK_H
 #define CORETRAP_PROC_TASK_H
@@ -32,11 +32,5 @@ pid_t proc_task_tracer(pid_t tgid, pid_t tid);
  * left (the process is dead).
  */
 pid_t proc_task_live_thread(pid_t tgid);
-
-/* Pure: TracerPid from /proc/.../status text, or -1 when the line is missing. */
-pid_t proc_task_tracer_from_status(const char *status);
-
-/* Pure: a zombie or dead state letter ('Z', 'X'; 0 = unreadable counts as dead). */
-bool proc_task_state_is_dead(char state);
 
 #endif

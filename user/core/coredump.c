@@ -21,10 +21,12 @@
 #include "core/arch/arch.h"
 #include "core/memory.h"
 #include "core/output.h"
-#include "core/proc_info.h"
 #include "core/elfcore.h"
-#include "base/proc_maps.h"
 #include "base/mono_clock.h"
+#include "base/proc.h"
+#include "base/proc_maps.h"
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 #include "base/proc_task.h"
 #include "base/ptrace_engine.h"
 
@@ -39,8 +41,9 @@ struct thread_regs {
 
 /* Everything read from /proc before the threads are stopped (it does not change). */
 struct proc_snapshot {
-	struct core_stat stat;
-	struct core_status status;
+	struct proc_stat stat;
+	uid_t uid;      /* real ids, as the kernel's own cores carry them */
+	gid_t gid;
 	char *cmdline, *auxv;
 	size_t cmdline_len, auxv_len;
 	unsigned long filter;
@@ -64,41 +67,35 @@ struct core_job {
 static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
 			    struct proc_snapshot *ps)
 {
-	char rel[64], *buf;
+	char buf[PROC_PAGE_FILE_MAX], *status;
 	size_t len;
+	uint64_t v;
 	int err;
 
-	snprintf(rel, sizeof(rel), "%d/stat", pid);
-	err = core_proc_read(rel, &buf, &len);
+	err = proc_read(pid, 0, "stat", buf, sizeof(buf), NULL);
 	if (err)
 		return err;
-	err = core_parse_stat(buf, &ps->stat);
-	free(buf);
+	err = proc_parse_stat(buf, &ps->stat);
 	if (err)
 		return err;
-	snprintf(rel, sizeof(rel), "%d/status", pid);
-	if (core_proc_read(rel, &buf, &len) == 0) {
-		core_parse_status(buf, &ps->status);
-		free(buf);
+	if (proc_read_alloc(pid, 0, "status", &status, NULL) == 0) {
+		if (proc_field_num(status, "Uid", PROC_ID_REAL, &v) == 0)
+			ps->uid = (uid_t)v;
+		if (proc_field_num(status, "Gid", PROC_ID_REAL, &v) == 0)
+			ps->gid = (gid_t)v;
+		free(status);
 	}
-	snprintf(rel, sizeof(rel), "%d/cmdline", pid);
-	if (core_proc_read(rel, &ps->cmdline, &ps->cmdline_len) < 0)
+	if (proc_read_alloc(pid, 0, "cmdline", &ps->cmdline, &ps->cmdline_len) < 0)
 		ps->cmdline = NULL;
-	snprintf(rel, sizeof(rel), "%d/auxv", mm_pid);
-	if (core_proc_read(rel, &ps->auxv, &ps->auxv_len) < 0) {
+	if (proc_read_alloc(mm_pid, 0, "auxv", &ps->auxv, &ps->auxv_len) < 0) {
 		ps->auxv = NULL;
 		ps->auxv_len = 0;
 	}
 	ps->filter = CDF_DEFAULT;
-	if (req->has_filter) {
+	if (req->has_filter)
 		ps->filter = req->filter;
-	} else {
-		snprintf(rel, sizeof(rel), "%d/coredump_filter", mm_pid);
-		if (core_proc_read(rel, &buf, &len) == 0) {
-			maps_parse_filter(buf, len, &ps->filter);
-			free(buf);
-		}
-	}
+	else if (proc_read(mm_pid, 0, "coredump_filter", buf, sizeof(buf), &len) == 0)
+		maps_parse_filter(buf, len, &ps->filter);
 	return 0;
 }
 
@@ -128,10 +125,9 @@ static int read_thread(struct core_job *job, pid_t tid, bool first, struct threa
 	unsigned char gregs[sizeof(elf_gregset_t)];
 	struct iovec iov = { gregs, sizeof(gregs) };
 	struct elfcore_thread_info ti;
-	struct core_stat st = { 0 };
-	struct core_status ss = { 0 };
-	char rel[64], *buf;
-	size_t len;
+	struct proc_stat st = { 0 };
+	uint64_t sigpnd = 0, shdpnd = 0, sigblk = 0;
+	char stat[PROC_PAGE_FILE_MAX], *status;
 
 	memset(tr, 0, sizeof(*tr));
 	tr->tid = tid;
@@ -159,27 +155,26 @@ static int read_thread(struct core_job *job, pid_t tid, bool first, struct threa
 		tr->regset_def[tr->nregsets] = rs;
 		tr->nregsets++;
 	}
-	snprintf(rel, sizeof(rel), "%d/task/%d/stat", job->req->pid, tid);
-	if (core_proc_read(rel, &buf, &len) == 0) {
-		core_parse_stat(buf, &st);
-		free(buf);
-	}
-	snprintf(rel, sizeof(rel), "%d/task/%d/status", job->req->pid, tid);
-	if (core_proc_read(rel, &buf, &len) == 0) {
-		core_parse_status(buf, &ss);
-		free(buf);
+	/* best effort: a field that cannot be read stays 0 in the note */
+	if (proc_read(job->req->pid, tid, "stat", stat, sizeof(stat), NULL) == 0)
+		proc_parse_stat(stat, &st);
+	if (proc_read_alloc(job->req->pid, tid, "status", &status, NULL) == 0) {
+		proc_field_hex(status, "SigPnd", &sigpnd);
+		proc_field_hex(status, "ShdPnd", &shdpnd);
+		proc_field_hex(status, "SigBlk", &sigblk);
+		free(status);
 	}
 	memset(&ti, 0, sizeof(ti));
 	ti.tid = tid;
 	ti.ppid = job->ps.stat.ppid;
 	ti.pgrp = job->ps.stat.pgrp;
 	ti.sid = job->ps.stat.sid;
-	ti.sigpend = ss.sigpnd | ss.shdpnd;
-	ti.sighold = ss.sigblk;
-	ti.utime_us = st.utime_us;
-	ti.stime_us = st.stime_us;
-	ti.cutime_us = st.cutime_us;
-	ti.cstime_us = st.cstime_us;
+	ti.sigpend = sigpnd | shdpnd;
+	ti.sighold = sigblk;
+	ti.utime_us = proc_ticks_to_us(st.utime);
+	ti.stime_us = proc_ticks_to_us(st.stime);
+	ti.cutime_us = proc_ticks_to_us(st.cutime);
+	ti.cstime_us = proc_ticks_to_us(st.cstime);
 	if (first && job->req->siginfo) {
 		ti.cursig = job->req->siginfo->si_signo;
 		ti.siginfo = job->req->siginfo;
@@ -216,21 +211,11 @@ static int read_all_threads(struct core_job *job, pid_t first_tid)
 
 static int read_maps(struct core_job *job)
 {
-	char rel[64], *buf;
-	size_t len;
-	int err;
-
 	/* smaps is needed for VmFlags (dd) and Anonymous; maps is the fallback */
-	snprintf(rel, sizeof(rel), "%d/smaps", job->mm_pid);
-	err = core_proc_read(rel, &buf, &len);
-	if (err && err != -ESRCH) {
-		snprintf(rel, sizeof(rel), "%d/maps", job->mm_pid);
-		err = core_proc_read(rel, &buf, &len);
-	}
-	if (err)
-		return err;
-	err = maps_parse(buf, len, &job->maps);
-	free(buf);
+	int err = proc_read_maps(job->mm_pid, true, &job->maps);
+
+	if (err && err != -ESRCH)
+		err = proc_read_maps(job->mm_pid, false, &job->maps);
 	return err;
 }
 
@@ -314,8 +299,8 @@ static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *
 	pi.state = job->ps.stat.state;
 	pi.nice = job->ps.stat.nice;
 	pi.flags = job->ps.stat.flags;
-	pi.uid = job->ps.status.uid;
-	pi.gid = job->ps.status.gid;
+	pi.uid = job->ps.uid;
+	pi.gid = job->ps.gid;
 	pi.pid = job->req->pid;
 	pi.ppid = job->ps.stat.ppid;
 	pi.pgrp = job->ps.stat.pgrp;
@@ -370,49 +355,22 @@ out:
 /* Bytes of memory the dump will copy, from smaps read before the stop. */
 static uint64_t estimate_copy_bytes(pid_t pid, unsigned long filter)
 {
-	char rel[64], *buf;
-	size_t len;
 	struct maps maps;
 	uint64_t total = 0;
 
-	snprintf(rel, sizeof(rel), "%d/smaps", pid);
-	if (core_proc_read(rel, &buf, &len) < 0)
+	if (proc_read_maps(pid, true, &maps) < 0)
 		return 0;
-	if (maps_parse(buf, len, &maps) == 0) {
-		for (size_t i = 0; i < maps.n; i++) {
-			const struct mapping *m = &maps.v[i];
+	for (size_t i = 0; i < maps.n; i++) {
+		const struct mapping *m = &maps.v[i];
 
-			if (maps_dump_kind(m, filter) != DUMP_WHOLE)
-				continue;
-			/* absent file pages are read from the file, so count them all */
-			total += (mapping_is_file(m) || mapping_is_anon_shared(m)) ? m->end - m->start
-										    : m->rss_kb * 1024;
-		}
-		maps_free(&maps);
+		if (maps_dump_kind(m, filter) != DUMP_WHOLE)
+			continue;
+		/* absent file pages are read from the file, so count them all */
+		total += (mapping_is_file(m) || mapping_is_anon_shared(m)) ? m->end - m->start
+									    : m->rss_kb * 1024;
 	}
-	free(buf);
+	maps_free(&maps);
 	return total;
-}
-
-/* A "Name:   N kB" field of /proc/meminfo, in bytes; 0 when absent. */
-static uint64_t meminfo_bytes(const char *meminfo, const char *field)
-{
-	const char *p = strstr(meminfo, field);
-
-	return p ? strtoull(p + strlen(field), NULL, 10) * 1024 : 0;
-}
-
-static uint64_t proc_number(const char *rel)
-{
-	char *buf;
-	size_t len;
-	uint64_t v = 0;
-
-	if (core_proc_read(rel, &buf, &len) == 0) {
-		v = strtoull(buf, NULL, 10);
-		free(buf);
-	}
-	return v;
 }
 
 /*
@@ -423,18 +381,18 @@ static uint64_t proc_number(const char *rel)
  */
 static int plan_writes(struct core_job *job)
 {
-	uint64_t avail, dirty, threshold, bg_bytes, headroom, estimate;
-	char *buf;
-	size_t len;
+	uint64_t avail, dirty, threshold, bg_bytes = 0, bg_ratio = 0, headroom, estimate;
+	struct proc_meminfo mi;
 
-	if (core_proc_read("meminfo", &buf, &len) < 0)
+	if (proc_meminfo(&mi) < 0)
 		return core_mem_reserve(&job->mem, SNAPSHOT_SMALL_RING, 1, false);
-	avail = meminfo_bytes(buf, "MemAvailable:");
-	dirty = meminfo_bytes(buf, "Dirty:") + meminfo_bytes(buf, "Writeback:");
-	free(buf);
-	/* the background threshold counts against roughly the available memory */
-	bg_bytes = proc_number("sys/vm/dirty_background_bytes");
-	threshold = bg_bytes ? bg_bytes : avail / 100 * proc_number("sys/vm/dirty_background_ratio");
+	avail = mi.available_bytes;
+	dirty = mi.dirty_bytes + mi.writeback_bytes;
+	/* the background threshold counts against roughly the available memory (unreadable: 0) */
+	proc_sys_number("sys/vm/dirty_background_bytes", &bg_bytes);
+	if (!bg_bytes)
+		proc_sys_number("sys/vm/dirty_background_ratio", &bg_ratio);
+	threshold = bg_bytes ? bg_bytes : avail / 100 * bg_ratio;
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "base/pagemap.h"
+#include "base/proc.h"
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 
 /* Page states: enum page_src (core_snapshot.h); page i's slot is cm->base + cm->off[i]. */
 #define PAGE_DST(cm, i) ((cm)->base + (cm)->off[i])
@@ -22,7 +25,6 @@
 
 int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted)
 {
-	char path[64];
 	size_t pages;
 
 	memset(cm, 0, sizeof(*cm));
@@ -35,13 +37,18 @@ int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *inte
 	cm->pagemap_fd = pagemap_open(pid);
 	if (cm->pagemap_fd < 0)
 		return cm->pagemap_fd == -ENOENT ? -ESRCH : cm->pagemap_fd;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	cm->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+	cm->stat_fd = proc_open(pid, 0, "stat", O_RDONLY);
+	if (cm->stat_fd < 0) {
+		int err = cm->stat_fd;
+
+		core_mem_fini(cm);
+		return err;
+	}
 	cm->buf = aligned_alloc(cm->page_size, CORE_CHUNK_BYTES);
 	cm->pm = calloc(pages, sizeof(*cm->pm));
 	cm->state = calloc(pages, 1);
 	cm->off = calloc(pages, sizeof(*cm->off));
-	if (cm->stat_fd < 0 || !cm->buf || !cm->pm || !cm->state || !cm->off) {
+	if (!cm->buf || !cm->pm || !cm->state || !cm->off) {
 		core_mem_fini(cm);
 		return -ENOMEM;
 	}
@@ -70,27 +77,21 @@ void core_mem_fini(struct core_mem *cm)
 
 int core_mem_target_alive(struct core_mem *cm)
 {
-	char buf[512], *paren;
-	ssize_t n = pread(cm->stat_fd, buf, sizeof(buf) - 1, 0);
+	char stat[PROC_PAGE_FILE_MAX];
+	int err = proc_pread(cm->stat_fd, stat, sizeof(stat), NULL);
 
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	if (!paren || paren[1] == '\0' || paren[2] == 'Z' || paren[2] == 'X')
-		return -ESRCH;
-	return 0;
+	if (err)
+		return err;
+	/* exiting counts as gone: its maps and pages may already be half torn down */
+	return proc_stat_gone(stat) ? -ESRCH : 0;
 }
 
 static int mem_fd(struct core_mem *cm)
 {
-	char path[64];
-
 	if (cm->mem_fd < 0) {
-		snprintf(path, sizeof(path), "/proc/%d/mem", cm->pid);
-		cm->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+		cm->mem_fd = proc_open(cm->pid, 0, "mem", O_RDONLY);
 		if (cm->mem_fd < 0)
-			return errno == ENOENT ? -ESRCH : -errno;
+			return cm->mem_fd;
 	}
 	return cm->mem_fd;
 }
@@ -168,13 +169,13 @@ static int read_resident(struct core_mem *cm, uint64_t addr, size_t npages)
 
 static int open_backing_file(const struct core_mem *cm, const struct mapping *m)
 {
-	char path[128];
+	char name[64];
 	int fd;
 
 	/* map_files reaches even deleted files and shmem; the path is the fallback. */
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", cm->pid,
-		 (unsigned long long)m->start, (unsigned long long)m->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(name, sizeof(name), "map_files/%llx-%llx", (unsigned long long)m->start,
+		 (unsigned long long)m->end);
+	fd = proc_open(cm->pid, 0, name, O_RDONLY);
 	if (fd < 0 && m->path[0] == '/')
 		fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	return fd;
@@ -231,22 +232,17 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
 static uint64_t own_vdso_size(void)
 {
 	static uint64_t size = UINT64_MAX;
-	char line[512];
-	FILE *f;
+	struct maps own;
 
 	if (size != UINT64_MAX)
 		return size;
 	size = 0;
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
+	if (proc_read_maps(getpid(), false, &own) < 0)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b;
-
-		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &a, &b) == 2)
-			size = b - a;
-	}
-	fclose(f);
+	for (size_t i = 0; i < own.n; i++)
+		if (!strcmp(own.v[i].path, "[vdso]"))
+			size = own.v[i].end - own.v[i].start;
+	maps_free(&own);
 	return size;
 }
 

@@ -42,7 +42,7 @@ struct core_mem {
 int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted);
 void core_mem_fini(struct core_mem *cm);
 
-/* 0 while the target exists and is not a zombie, else -ESRCH. */
+/* 0 while the target exists and is neither a zombie nor exiting, else -ESRCH. */
 int core_mem_target_alive(struct core_mem *cm);
 
 /* Copy [addr, addr + len) of mapping m to file offset file_off. 0, -ESRCH, -EINTR, -ENOSPC... */

@@ -50,7 +50,8 @@ struct dotnet_target {
 /*
  * Locate the diagnostics socket of pid. 0 = found (close with
  * dotnet_target_close), -ENOENT = no socket (not a .NET target, or
- * diagnostics disabled), other -errno = /proc could not be read.
+ * diagnostics disabled), -ESRCH = no such process (any more), other
+ * -errno = /proc could not be read.
  */
 int dotnet_target_open(pid_t pid, struct dotnet_target *t);
 void dotnet_target_close(struct dotnet_target *t);
@@ -109,14 +110,5 @@ int dotnet_send_dump(const struct dotnet_target *t, uint8_t id, const char *name
 
 /* openat2(root_fd, path, RESOLVE_IN_ROOT): path as the target sees it; fd or -errno. */
 int dotnet_open_in_root(int root_fd, const char *path, int flags);
-
-/* Pure helpers, exposed for unit tests. */
-int dotnet_parse_starttime(const char *stat_line, unsigned long long *out);
-int dotnet_parse_nspid(const char *status, pid_t *out);
-int dotnet_parse_euid_egid(const char *status, uid_t *uid, gid_t *gid);
-/* Effective capability mask (CapEff:). */
-int dotnet_parse_capeff(const char *status, uint64_t *out);
-/* Value of name in a NUL-separated environ block, or NULL. */
-const char *dotnet_environ_get(const char *block, size_t len, const char *name);
 
 #endif /* CORETRAP_DOTNET_H */

@@ -17,6 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/proc.h"
+
 extern const unsigned char _binary_libcoretrap_profiler_so_start[];
 extern const unsigned char _binary_libcoretrap_profiler_so_end[];
 
@@ -122,18 +124,17 @@ void profiler_drop_remove(struct profiler_drop *d)
 	rmdir(d->host_dir);
 }
 
+/* True when a mapping's path names needle; an unreadable maps counts as not mapped. */
 static bool maps_contain(pid_t pid, const char *needle)
 {
-	char path[64], line[4096];
+	struct maps maps;
 	bool found = false;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (proc_read_maps(pid, false, &maps) < 0)
 		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
+	for (size_t i = 0; i < maps.n && !found; i++)
+		found = strstr(maps.v[i].path, needle) != NULL;
+	maps_free(&maps);
 	return found;
 }
 

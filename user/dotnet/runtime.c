@@ -26,169 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---------------- pure parsers ---------------- */
-
-int dotnet_parse_starttime(const char *line, unsigned long long *out)
-{
-	/* comm may hold spaces and parens: fields start after the LAST ')' */
-	const char *p = line ? strrchr(line, ')') : NULL;
-	char *end;
-
-	if (!p || !out)
-		return -EINVAL;
-	p++;
-	/* p is at " state ppid ..."; state is field 3, starttime is field 22 */
-	for (int field = 3; field <= 22; field++) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			return -EINVAL;
-		if (field == 22)
-			break;
-		while (*p && *p != ' ')
-			p++;
-	}
-	errno = 0;
-	*out = strtoull(p, &end, 10);
-	if (errno || end == p || (*end && *end != ' ' && *end != '\n'))
-		return -EINVAL;
-	return 0;
-}
-
-/* The line that starts with key (e.g. "NSpid:") in a /proc status buffer. */
-static const char *status_line(const char *status, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = status; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (strncmp(p, key, klen) == 0)
-			return p + klen;
-	return NULL;
-}
-
-int dotnet_parse_nspid(const char *status, pid_t *out)
-{
-	const char *p = status ? status_line(status, "NSpid:") : NULL;
-	long last = -1;
-
-	if (!p || !out)
-		return -EINVAL;
-	/* tab-separated, outermost first: the last value is the innermost pid */
-	while (*p && *p != '\n') {
-		char *end;
-		long v;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '\n')
-			break;
-		v = strtol(p, &end, 10);
-		if (end == p || v <= 0)
-			return -EINVAL;
-		last = v;
-		p = end;
-	}
-	if (last <= 0)
-		return -EINVAL;
-	*out = (pid_t)last;
-	return 0;
-}
-
-int dotnet_parse_euid_egid(const char *status, uid_t *uid, gid_t *gid)
-{
-	const char *u = status ? status_line(status, "Uid:") : NULL;
-	const char *g = status ? status_line(status, "Gid:") : NULL;
-	unsigned long ru, eu, rg, eg;
-
-	/* real, effective, saved, fs: createdump creates files with the fs ids,
-	 * which follow the effective ones */
-	if (!u || !g || sscanf(u, "%lu %lu", &ru, &eu) != 2 || sscanf(g, "%lu %lu", &rg, &eg) != 2)
-		return -EINVAL;
-	*uid = (uid_t)eu;
-	*gid = (gid_t)eg;
-	return 0;
-}
-
-int dotnet_parse_capeff(const char *status, uint64_t *out)
-{
-	const char *p = status ? status_line(status, "CapEff:") : NULL;
-	unsigned long long v;
-
-	if (!p || sscanf(p, "%llx", &v) != 1)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-const char *dotnet_environ_get(const char *block, size_t len, const char *name)
-{
-	size_t nlen = strlen(name);
-	const char *value = NULL;
-
-	for (size_t off = 0; off < len;) {
-		const char *e = block + off;
-		size_t elen = strnlen(e, len - off);
-
-		if (elen > nlen && memcmp(e, name, nlen) == 0 && e[nlen] == '=' && off + elen < len)
-			value = e + nlen + 1; /* last one wins, as for getenv on a duplicated name */
-		off += elen + 1;
-	}
-	return value;
-}
-
-/* ---------------- /proc readers ---------------- */
-
-/* Whole small /proc file into a NUL-terminated malloc'd buffer. */
-static int read_proc_file(pid_t pid, const char *what, char **out, size_t *out_len)
-{
-	char path[64];
-	size_t cap = 4096, len = 0;
-	char *buf = malloc(cap);
-	int fd, err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return -errno;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 >= cap) {
-			char *bigger = cap < (1u << 22) ? realloc(buf, cap * 2) : NULL;
-
-			if (!bigger) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	if (out_len)
-		*out_len = len;
-	return 0;
-}
+#include "base/mono_clock.h"
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 
 int dotnet_open_in_root(int root_fd, const char *path, int flags)
 {
@@ -210,34 +50,41 @@ void dotnet_target_close(struct dotnet_target *t)
 	t->root_fd = t->socket_dir_fd = -1;
 }
 
+/* Who pid is (start time, ids in its namespace) and its temp dir: what names its socket. */
 static int read_target_identity(pid_t pid, struct dotnet_target *t)
 {
-	char *buf = NULL;
+	char stat[PROC_PAGE_FILE_MAX], *buf = NULL;
+	struct proc_stat st;
 	size_t len = 0;
-	uint64_t caps = 0;
+	uint64_t uid, gid, caps = 0;
 	const char *tmp;
 	int err;
 
-	if ((err = read_proc_file(pid, "stat", &buf, NULL)))
+	if ((err = proc_read(pid, 0, "stat", stat, sizeof(stat), NULL)))
 		return err;
-	err = dotnet_parse_starttime(buf, &t->start_key);
-	free(buf);
-	if (err)
-		return -ESRCH; /* unparsable stat: the process went away mid-read */
-	if ((err = read_proc_file(pid, "status", &buf, NULL)))
+	if (proc_parse_stat(stat, &st))
+		return -ESRCH; /* no stat line: not a process we can name */
+	t->start_key = st.starttime;
+	if ((err = proc_read_alloc(pid, 0, "status", &buf, NULL)))
 		return err;
-	err = dotnet_parse_nspid(buf, &t->ns_pid);
+	/* real, effective, saved, fs: createdump creates files with the fs ids,
+	 * which follow the effective ones */
+	err = proc_status_nspid(buf, &t->ns_pid);
 	if (!err)
-		err = dotnet_parse_euid_egid(buf, &t->uid, &t->gid);
-	if (!err && dotnet_parse_capeff(buf, &caps) == 0)
+		err = proc_field_num(buf, "Uid", PROC_ID_EFFECTIVE, &uid);
+	if (!err)
+		err = proc_field_num(buf, "Gid", PROC_ID_EFFECTIVE, &gid);
+	if (!err && proc_field_hex(buf, "CapEff", &caps) == 0)
 		t->dac_override = caps & (1ull << 1); /* CAP_DAC_OVERRIDE */
 	free(buf);
 	if (err)
 		return -ESRCH;
+	t->uid = (uid_t)uid;
+	t->gid = (gid_t)gid;
 	/* the runtime's GetTempPath: TMPDIR at startup, else /tmp/, with a '/' */
-	if ((err = read_proc_file(pid, "environ", &buf, &len)))
+	if ((err = proc_read_alloc(pid, 0, "environ", &buf, &len)))
 		return err;
-	tmp = dotnet_environ_get(buf, len, "TMPDIR");
+	tmp = proc_environ_get(buf, len, "TMPDIR");
 	if (!tmp || !*tmp)
 		tmp = "/tmp/";
 	if (snprintf(t->tmpdir, sizeof(t->tmpdir), "%s%s", tmp,
@@ -252,7 +99,6 @@ static int read_target_identity(pid_t pid, struct dotnet_target *t)
 int dotnet_target_open(pid_t pid, struct dotnet_target *t)
 {
 	const char *override = getenv(DOTNET_SOCKET_OVERRIDE_ENV);
-	char path[64];
 	struct stat st;
 	int err;
 
@@ -261,10 +107,12 @@ int dotnet_target_open(pid_t pid, struct dotnet_target *t)
 	t->root_fd = t->socket_dir_fd = -1;
 	if ((err = read_target_identity(pid, t)))
 		return err;
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
-	t->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (t->root_fd < 0)
-		return -errno;
+	t->root_fd = proc_open(pid, 0, "root", O_PATH | O_DIRECTORY);
+	if (t->root_fd < 0) {
+		err = t->root_fd;
+		t->root_fd = -1;
+		return err;
+	}
 	if (override && *override) {
 		/* test hook: a given socket path replaces discovery */
 		if (snprintf(t->override_path, sizeof(t->override_path), "%s", override) >=
@@ -308,24 +156,17 @@ bool dotnet_detect(pid_t pid)
 
 /* ---------------- transport with deadlines ---------------- */
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for events until the deadline; -ETIMEDOUT when it passes. */
-static int wait_fd(int fd, short events, int64_t deadline)
+static int wait_fd(int fd, short events, uint64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
-		int64_t left = deadline - now_ms();
+		uint64_t now = now_ms(), left;
 		int n;
 
-		if (left <= 0)
+		if (now >= deadline)
 			return -ETIMEDOUT;
+		left = deadline - now;
 		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -336,7 +177,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
 	}
 }
 
-static int ds_connect(const struct dotnet_target *t, int64_t deadline, int *fd_out)
+static int ds_connect(const struct dotnet_target *t, uint64_t deadline, int *fd_out)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd, n;
@@ -389,7 +230,7 @@ static int ds_connect(const struct dotnet_target *t, int64_t deadline, int *fd_o
 	return 0;
 }
 
-static int send_all(int fd, const uint8_t *buf, size_t len, int64_t deadline)
+static int send_all(int fd, const uint8_t *buf, size_t len, uint64_t deadline)
 {
 	while (len) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -411,7 +252,7 @@ static int send_all(int fd, const uint8_t *buf, size_t len, int64_t deadline)
 }
 
 /* Exactly len bytes; a peer that closes early gives -ECONNRESET. */
-static int recv_exact(int fd, uint8_t *buf, size_t len, int64_t deadline)
+static int recv_exact(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 {
 	while (len) {
 		ssize_t n = recv(fd, buf, len, 0);
@@ -443,7 +284,7 @@ static int transact(const struct dotnet_target *t, const uint8_t *req, size_t re
 		    int reply_timeout_ms, uint8_t *reply, size_t reply_cap, size_t *reply_len,
 		    int *keep_fd)
 {
-	int64_t deadline = now_ms() + DOTNET_CMD_TIMEOUT_MS;
+	uint64_t deadline = now_ms() + DOTNET_CMD_TIMEOUT_MS;
 	struct ipc_header h;
 	int fd = -1, err;
 
@@ -452,7 +293,7 @@ static int transact(const struct dotnet_target *t, const uint8_t *req, size_t re
 	/* one complete buffer: the server blocks on partial messages */
 	if ((err = send_all(fd, req, req_len, deadline)))
 		goto out;
-	deadline = now_ms() + reply_timeout_ms;
+	deadline = now_ms() + (uint64_t)(reply_timeout_ms > 0 ? reply_timeout_ms : 0);
 	if ((err = recv_exact(fd, reply, IPC_HEADER_SIZE, deadline)))
 		goto out;
 	if (ipc_decode_header(reply, IPC_HEADER_SIZE, &h) < 0 || h.size > reply_cap) {

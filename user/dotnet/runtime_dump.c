@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/mono_clock.h"
+
 #define STAGED_NAME "core"
 
 struct stage {
@@ -351,14 +353,6 @@ static int request_dump(const struct dotnet_target *t, const struct stage *s,
 	return ipc_hresult_errno(res->hresult);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int dotnet_write_dump(pid_t pid, const char *path, enum dotnet_dump_type type, bool overwrite,
 		      int timeout_ms, struct dotnet_dump_result *res)
 {
@@ -366,7 +360,7 @@ int dotnet_write_dump(pid_t pid, const char *path, enum dotnet_dump_type type, b
 	struct stage s = { .parent_fd = -1, .dir_fd = -1 };
 	char dir_copy[PATH_MAX], dest_dir[PATH_MAX], previous[256] = "";
 	bool had_previous = false;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = now_ns();
 	struct stat st;
 	int err, restore_err = 0;
 
@@ -427,6 +421,6 @@ restore:
 	}
 out:
 	dotnet_target_close(&t);
-	res->wall_ns = mono_ns() - t0;
+	res->wall_ns = now_ns() - t0;
 	return err;
 }

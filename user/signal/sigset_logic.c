@@ -78,38 +78,6 @@ enum sig_decision sigset_decide(sigmask64_t set, int sig, const struct sig_budge
 	return SIG_DUMP;
 }
 
-static int parse_hex_line(const char *text, const char *key, sigmask64_t *out)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, key, klen) != 0)
-			continue;
-		char *end;
-		p += klen;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		errno = 0;
-		unsigned long long v = strtoull(p, &end, 16);
-		if (end == p || errno || (*end != '\n' && *end != '\0'))
-			return -EINVAL;
-		*out = v;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-int sigset_parse_dispositions(const char *status_text, sigmask64_t *ignored, sigmask64_t *caught)
-{
-	sigmask64_t ign, cgt;
-
-	if (parse_hex_line(status_text, "SigIgn:", &ign) || parse_hex_line(status_text, "SigCgt:", &cgt))
-		return -EINVAL;
-	*ignored = ign;
-	*caught = cgt;
-	return 0;
-}
-
 bool sigset_delivery_kills(int sig, sigmask64_t ignored, sigmask64_t caught)
 {
 	if ((ignored | caught) & sigmask64_bit(sig))

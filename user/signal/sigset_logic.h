@@ -39,13 +39,7 @@ const char *sigset_name(int sig, char *buf, unsigned len);
 /* Does the default action of sig terminate the process (with or without core)? */
 bool sigset_default_kills(int sig);
 
-/*
- * Signal dispositions from the text of /proc/PID/status (SigIgn, SigCgt).
- * Returns 0, or -EINVAL when either line is missing or malformed.
- */
-int sigset_parse_dispositions(const char *status_text, sigmask64_t *ignored, sigmask64_t *caught);
-
-/* Will delivering sig kill the process, given its dispositions? */
+/* Will delivering sig kill the process, given its dispositions (proc_dispositions)? */
 bool sigset_delivery_kills(int sig, sigmask64_t ignored, sigmask64_t caught);
 
 /* Whether a listed signal at delivery gets a dump now. */

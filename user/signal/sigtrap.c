@@ -58,23 +58,9 @@ struct sigtrap {
 
 static bool delivery_kills(pid_t pid, int sig)
 {
-	char path[64], buf[4096];
 	sigmask64_t ign, cgt;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	if (sigset_parse_dispositions(buf, &ign, &cgt))
-		return false;
-	return sigset_delivery_kills(sig, ign, cgt);
+	return proc_dispositions(pid, &ign, &cgt) == 0 && sigset_delivery_kills(sig, ign, cgt);
 }
 
 /*

@@ -25,6 +25,7 @@
 
 #include "dump/dispatch.h"
 #include "base/log.h"
+#include "base/mono_clock.h"
 #include "base/proc.h"
 #include "dotnet/profstatus.h"
 #include "dotnet/dotnet.h"
@@ -59,13 +60,6 @@ struct host {
 	uint8_t rbuf[PROFSTATUS_FRAME_MAX * 2];
 	size_t rlen;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* A profiler life-cycle line: on the console as INFO, under -json as {"event":"profiler",...}. */
 static void profiler_event(pid_t pid, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -76,11 +76,4 @@ bool cpu_condition(uint64_t sum_ns, uint64_t above_ns, bool has_above, uint64_t 
  */
 int mem_list_index(int count, int dumps);
 
-/*
- * Counters a target starts with, from /proc/PID/status text: RSS pages
- * (RssAnon + RssFile + RssShmem) and Threads. Returns 0 or -EINVAL when a
- * field is missing.
- */
-int parse_status_counts(const char *buf, long page_size, uint64_t *rss_pages, uint32_t *threads);
-
 #endif

@@ -1,82 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* The /proc parsers on recorded buffers, and the readers on ourselves. */
+/* The typed /proc readers, on ourselves and on children made for the purpose. */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "base/proc.h"
-
-#define CMD(s) s, sizeof(s) - 1 /* keep embedded NULs, drop the literal's own */
-
-static void test_cmdline_names(void **state)
-{
-	static const struct { const char *buf; size_t len; const char *want; } cases[] = {
-		{ CMD("/usr/bin/sleep\0" "100\0"), "sleep" },
-		{ CMD("sleeper\0"), "sleeper" },
-		{ CMD("/usr/bin/sudo\0/opt/app/bin/server\0--port\0" "80\0"), "server" },
-		{ CMD("sudo\0python3\0x.py\0"), "python3" },
-		{ CMD("nginx: master process /usr/sbin/nginx\0"), "nginx:" },
-		{ CMD("/usr/bin/dotnet\0app.dll\0"), "dotnet" },
-		{ CMD("/a/b/c d e"), "c" },       /* no trailing NUL (setproctitle) */
-		{ CMD("sudo"), "sudo" },          /* sudo alone */
-		{ CMD("./rel/prog\0"), "prog" },
-	};
-	char out[64];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(proc_name_from_cmdline(cases[i].buf, cases[i].len, out, sizeof(out)), 0);
-		assert_string_equal(out, cases[i].want);
-	}
-}
-
-static void test_cmdline_empty(void **state)
-{
-	char out[16];
-
-	(void)state;
-	assert_int_equal(proc_name_from_cmdline("", 0, out, sizeof(out)), -ENOENT);
-	assert_int_equal(proc_name_from_cmdline(CMD("\0\0"), out, sizeof(out)), -ENOENT);
-	assert_int_equal(proc_name_from_cmdline(CMD("/usr/bin/\0"), out, sizeof(out)), -ENOENT);
-	assert_int_equal(proc_name_from_cmdline(CMD("sudo\0\0"), out, sizeof(out)), -ENOENT);
-	/* truncated to the buffer */
-	char small[4];
-	assert_int_equal(proc_name_from_cmdline(CMD("abcdef\0"), small, sizeof(small)), 0);
-	assert_string_equal(small, "abc");
-}
-
-static void test_stat_state(void **state)
-{
-	(void)state;
-	assert_int_equal(proc_state_from_stat("42 (sleeper) S 1 42 42 0"), 'S');
-	assert_int_equal(proc_state_from_stat("42 (a) b) (c) Z 1"), 'Z');
-	assert_int_equal(proc_state_from_stat("42 (x"), 0);
-	assert_int_equal(proc_state_from_stat(""), 0);
-}
-
-static void test_status_euid(void **state)
-{
-	uid_t uid = 0;
-
-	(void)state;
-	assert_int_equal(proc_euid_from_status("Name:\tx\nUid:\t1000\t1001\t1000\t1000\nGid:\t0\n", &uid), 0);
-	assert_int_equal(uid, 1001);
-	assert_int_equal(proc_euid_from_status("Name:\tx\n", &uid), -EINVAL);
-}
-
-static void test_threads_from_status(void **state)
-{
-	(void)state;
-	assert_int_equal(proc_threads_from_status("Name:\tx\nState:\tZ (zombie)\nThreads:\t3\n"), 3);
-	assert_int_equal(proc_threads_from_status("Name:\tx\nThreads:\t1\nSigQ:\t0/1\n"), 1);
-	assert_int_equal(proc_threads_from_status("Name:\tx\n"), -EINVAL);
-	assert_int_equal(proc_threads_from_status("Name:\tx\nThreads:\tmany\n"), -EINVAL);
-}
 
 static void test_readers_on_ourselves(void **state)
 {
@@ -101,15 +41,129 @@ static void test_readers_on_ourselves(void **state)
 	assert_int_equal(found, 1);
 }
 
+static void *park(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * A process in many groups has a status file far over a page (the Groups:
+ * line comes before Threads:), and its leader exited before its other
+ * thread: proc_has_live_thread must still find that thread.
+ */
+static void test_live_thread_behind_a_long_status(void **state)
+{
+	static gid_t groups[2000];
+	pthread_t t;
+	pid_t child;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* setgroups needs CAP_SETGID */
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		groups[i] = (gid_t)(1000000 + i);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (setgroups(sizeof(groups) / sizeof(groups[0]), groups) || pthread_create(&t, NULL, park, NULL))
+			_exit(1);
+		syscall(SYS_exit, 0); /* the leader alone: the other thread runs on */
+	}
+	for (int i = 0; i < 1000 && proc_alive(child); i++)
+		usleep(1000);
+	bool leader_gone = !proc_alive(child), lives = proc_has_live_thread(child);
+	/* and every field after Groups: is read whole */
+	uint64_t rss, ign, cgt;
+	uint32_t threads = 0;
+	pid_t tracer = -1;
+	int counts = proc_counts(child, getpagesize(), &rss, &threads);
+	int dispositions = proc_dispositions(child, &ign, &cgt);
+	int traced = proc_tracer_pid(child, 0, &tracer);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_true(leader_gone); /* the leader is a zombie... */
+	assert_true(lives);       /* ...but the process lives */
+	assert_int_equal(counts, 0);
+	assert_true(threads > 1);
+	assert_int_equal(dispositions, 0);
+	assert_int_equal(traced, 0);
+	assert_int_equal(tracer, 0);
+}
+
+static void test_status_readers_on_ourselves(void **state)
+{
+	uint64_t ign, cgt, rss;
+	uint32_t threads, fds, fds_after;
+	pid_t tracer = -1;
+	char st = 0;
+	int fd;
+
+	(void)state;
+	assert_int_equal(proc_state(getpid(), 0, &st), 0);
+	assert_int_equal(st, 'R'); /* reading its own stat, it runs */
+	assert_int_equal(proc_state(getpid(), getpid(), &st), 0);
+	assert_int_equal(proc_tracer_pid(getpid(), 0, &tracer), 0);
+	assert_int_equal(tracer, 0);
+	signal(SIGUSR2, SIG_IGN);
+	assert_int_equal(proc_dispositions(getpid(), &ign, &cgt), 0);
+	signal(SIGUSR2, SIG_DFL);
+	assert_true(ign & (1ull << (SIGUSR2 - 1)));
+	assert_int_equal(proc_counts(getpid(), getpagesize(), &rss, &threads), 0);
+	assert_int_equal(threads, 1);
+	assert_true(rss > 0);
+	assert_int_equal(proc_fd_count(getpid(), &fds), 0);
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(proc_fd_count(getpid(), &fds_after), 0);
+	close(fd);
+	assert_int_equal(fds_after, fds + 1);
+	/* gone: the one answer for every reader */
+	assert_int_equal(proc_state(4194305, 0, &st), -ESRCH);
+	assert_int_equal(proc_tracer_pid(getpid(), 4194305, &tracer), -ESRCH);
+	assert_int_equal(proc_fd_count(4194305, &fds), -ESRCH);
+	assert_int_equal(proc_counts(4194305, getpagesize(), &rss, &threads), -ESRCH);
+}
+
+static void test_maps_and_system_readers(void **state)
+{
+	struct maps maps;
+	struct proc_meminfo mi;
+	bool stack = false;
+	uint64_t ratio;
+
+	(void)state;
+	assert_int_equal(proc_read_maps(getpid(), true, &maps), 0);
+	assert_true(maps.n > 0);
+	assert_true(maps.v[0].has_smaps);
+	for (size_t i = 0; i < maps.n; i++)
+		stack |= !strcmp(maps.v[i].path, "[stack]");
+	assert_true(stack);
+	maps_free(&maps);
+	assert_int_equal(proc_read_maps(getpid(), false, &maps), 0);
+	assert_true(maps.n > 0 && !maps.v[0].has_smaps);
+	maps_free(&maps);
+	assert_int_equal(proc_read_maps(4194305, false, &maps), -ESRCH);
+	assert_int_equal(maps.n, 0);
+
+	assert_int_equal(proc_meminfo(&mi), 0);
+	assert_true(mi.available_bytes > 0 && mi.available_bytes % 1024 == 0);
+	assert_int_equal(proc_sys_number("sys/vm/dirty_background_ratio", &ratio), 0);
+	assert_true(ratio <= 100);
+	assert_int_equal(proc_sys_number("sys/vm/no_such_knob", &ratio), -ENOENT);
+	assert_int_equal(proc_ticks_to_us((uint64_t)sysconf(_SC_CLK_TCK)), 1000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cmdline_names),
-		cmocka_unit_test(test_cmdline_empty),
-		cmocka_unit_test(test_stat_state),
-		cmocka_unit_test(test_status_euid),
-		cmocka_unit_test(test_threads_from_status),
 		cmocka_unit_test(test_readers_on_ourselves),
+		cmocka_unit_test(test_status_readers_on_ourselves),
+		cmocka_unit_test(test_maps_and_system_readers),
+		cmocka_unit_test(test_live_thread_behind_a_long_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The per-thread /proc parsers on recorded text, and the readers on ourselves. */
+/* The per-thread /proc readers, on ourselves and on a pid that cannot exist. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -10,28 +10,6 @@
 #include <cmocka.h>
 
 #include "base/proc_task.h"
-
-static void tracer_from_status(void **state)
-{
-	(void)state;
-	assert_int_equal(proc_task_tracer_from_status("Name:\tcat\nState:\tR (running)\nTgid:\t7\n"
-						      "TracerPid:\t0\nUid:\t0\t0\t0\t0\n"), 0);
-	assert_int_equal(proc_task_tracer_from_status("Name:\tx\nTracerPid:\t4242\n"), 4242);
-	/* only the field at the start of a line counts */
-	assert_int_equal(proc_task_tracer_from_status("Name:\tTracerPid: 9\n"), -1);
-	assert_int_equal(proc_task_tracer_from_status(""), -1);
-}
-
-static void dead_states(void **state)
-{
-	(void)state;
-	assert_true(proc_task_state_is_dead('Z'));
-	assert_true(proc_task_state_is_dead('X'));
-	assert_true(proc_task_state_is_dead(0));
-	assert_false(proc_task_state_is_dead('R'));
-	assert_false(proc_task_state_is_dead('S'));
-	assert_false(proc_task_state_is_dead('t')); /* traced and stopped is alive */
-}
 
 static int count_tid(pid_t tid, void *arg)
 {
@@ -81,8 +59,6 @@ static void readers_on_ourselves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tracer_from_status),
-		cmocka_unit_test(dead_states),
 		cmocka_unit_test(readers_on_ourselves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

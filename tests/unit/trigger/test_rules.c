@@ -123,23 +123,6 @@ static void memory_list_advances(void **state)
 	assert_int_equal(pages_to_mb(25600, 4096), 100);
 }
 
-static void status_counts_parse(void **state)
-{
-	const char *status = "Name:\tx\nThreads:\t7\nRssAnon:\t  1024 kB\nRssFile:\t  2048 kB\n"
-			     "RssShmem:\t 4 kB\nVmSwap:\t0 kB\n";
-	const char *kthread = "Name:\tkworker\nThreads:\t1\n";
-	uint64_t rss;
-	uint32_t threads;
-
-	(void)state;
-	assert_int_equal(parse_status_counts(status, 4096, &rss, &threads), 0);
-	assert_int_equal(rss, (1024 + 2048 + 4) / 4);
-	assert_int_equal(threads, 7);
-	assert_int_equal(parse_status_counts(kthread, 4096, &rss, &threads), 0);
-	assert_int_equal(rss, 0);
-	assert_int_equal(parse_status_counts("Name:\tx\n", 4096, &rss, &threads), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,7 +134,6 @@ int main(void)
 		cmocka_unit_test(cooldown_blocks_then_allows_redump),
 		cmocka_unit_test(sustain_requires_continuous_condition),
 		cmocka_unit_test(memory_list_advances),
-		cmocka_unit_test(status_counts_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
