@@ -74,16 +74,19 @@ UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
+UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/vdso base/wait_status
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
 	core/snapshot base/proc_maps base/threads_stop base/task_seize base/pagemap base/quiet_thread \
-	base/wait_status
+	base/wait_status base/vdso
+# syscall injection alone: build/tests/injectsys.
+INJECT_MODS := base/ptrace_inject base/arch/inject_x86_64 base/proc base/vdso base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
 DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
-TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
+TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor $(BUILD)/tests/injectsys
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for the
 # module FUZZ_MODULE_X. `make test` runs each with a seeded random driver
@@ -172,6 +175,11 @@ $(BUILD)/tests/dumpcore: $(BUILD)/tests/obj/tools/dumpcore.o $(call user_objs,$(
 
 # Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
 $(BUILD)/tests/dotnetdump: $(BUILD)/tests/obj/tools/dotnetdump.o $(call user_objs,$(DOTNET_TOOL_MODS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# Driver of syscall injection alone (tests/integration/test_ptrace_inject.py).
+$(BUILD)/tests/injectsys: $(BUILD)/tests/obj/tools/injectsys.o $(call user_objs,$(INJECT_MODS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 

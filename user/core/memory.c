@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/pagemap.h"
+#include "base/vdso.h"
 
 /* Page states: enum page_src (core_snapshot.h); page i's slot is cm->base + cm->off[i]. */
 #define PAGE_DST(cm, i) ((cm)->base + (cm)->off[i])
@@ -228,36 +228,15 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
  * gets the same vdso image from the kernel, so copy it from our own vdso
  * instead of faulting it into the target.
  */
-static uint64_t own_vdso_size(void)
-{
-	static uint64_t size = UINT64_MAX;
-	char line[512];
-	FILE *f;
-
-	if (size != UINT64_MAX)
-		return size;
-	size = 0;
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long a, b;
-
-		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &a, &b) == 2)
-			size = b - a;
-	}
-	fclose(f);
-	return size;
-}
-
 static void read_from_own_vdso(struct core_mem *cm, const struct mapping *m, uint64_t addr,
 			       size_t npages)
 {
-	const unsigned char *own = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t own_size;
+	const unsigned char *own = vdso_own(&own_size);
 	size_t ps = cm->page_size;
 
 	/* a different image (other ABI, other kernel in a container...): leave holes */
-	if (own_vdso_size() != m->end - m->start)
+	if (own_size != m->end - m->start)
 		own = NULL;
 
 	for (size_t p = 0; p < npages; p++) {
