@@ -144,6 +144,28 @@ bool proc_has_live_thread(pid_t pid)
 	       strstr(status, "\nState:\tZ") && proc_threads_from_status(status) > 1;
 }
 
+int proc_seccomp_from_status(const char *buf)
+{
+	const char *line = strstr(buf, "\nSeccomp:");
+	int mode;
+
+	if (!line || sscanf(line + 9, "%d", &mode) != 1 || mode < 0)
+		return -EINVAL;
+	return mode;
+}
+
+int proc_thread_seccomp(pid_t pid, pid_t tid)
+{
+	char buf[4096], rel[48];
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "task/%d/status", tid);
+	n = read_proc(pid, rel, buf, sizeof(buf));
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	return proc_seccomp_from_status(buf);
+}
+
 int proc_euid(pid_t pid, uid_t *out)
 {
 	char buf[4096];

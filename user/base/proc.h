@@ -27,6 +27,12 @@ bool proc_has_live_thread(pid_t pid);
 int proc_euid(pid_t pid, uid_t *out);
 
 /*
+ * Seccomp mode of one thread (0 none, 1 strict, 2 filter), or a negative
+ * errno (-ESRCH: gone; -EINVAL: a kernel without the field).
+ */
+int proc_thread_seccomp(pid_t pid, pid_t tid);
+
+/*
  * Pure parsers (unit-tested).
  * proc_name_from_cmdline: buf holds /proc/PID/cmdline (NUL-separated, len
  * bytes). Takes argv[0], or argv[1] when argv[0]'s basename is "sudo", cuts
@@ -38,6 +44,8 @@ int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen
 char proc_state_from_stat(const char *buf);
 /* Effective uid from /proc/PID/status text; 0 or -EINVAL. */
 int proc_euid_from_status(const char *buf, uid_t *out);
+/* "Seccomp:" mode from /proc/PID/status text, or -EINVAL. */
+int proc_seccomp_from_status(const char *buf);
 /* "Threads:" from /proc/PID/status text (a zombie process shows 1), or -EINVAL. */
 int proc_threads_from_status(const char *buf);
 

@@ -78,6 +78,16 @@ static void test_threads_from_status(void **state)
 	assert_int_equal(proc_threads_from_status("Name:\tx\nThreads:\tmany\n"), -EINVAL);
 }
 
+static void test_seccomp_from_status(void **state)
+{
+	(void)state;
+	assert_int_equal(proc_seccomp_from_status("Name:\tx\nSeccomp:\t0\nSeccomp_filters:\t0\n"), 0);
+	assert_int_equal(proc_seccomp_from_status("Name:\tx\nSeccomp:\t2\nSeccomp_filters:\t1\n"), 2);
+	/* Seccomp_filters: alone (no Seccomp: line) is not the mode */
+	assert_int_equal(proc_seccomp_from_status("Name:\tx\nSeccomp_filters:\t1\n"), -EINVAL);
+	assert_int_equal(proc_seccomp_from_status("Name:\tx\n"), -EINVAL);
+}
+
 static void test_readers_on_ourselves(void **state)
 {
 	char name[64];
@@ -109,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_stat_state),
 		cmocka_unit_test(test_status_euid),
 		cmocka_unit_test(test_threads_from_status),
+		cmocka_unit_test(test_seccomp_from_status),
 		cmocka_unit_test(test_readers_on_ourselves),
 	};
 
