@@ -238,7 +238,8 @@ def test_dump_bigger_than_64_mib_goes_direct(tmp_path):
     no page cache evicted, no dirty pages left behind. The data still reads back in gdb."""
     expect_io_mode("direct", tmp_path)
     with dumpee("--anon-mb", 128, "--touch-mb", 96, "--zero-mb", 0) as t:
-        rc, res, err = dump(t.pid, tmp_path / "core")
+        # the ring is the stopped dump's (a live dump's is the small one: test_live.py)
+        rc, res, err = dump(t.pid, tmp_path / "core", "--live", "off")
         assert rc == 0, err
         assert res["direct_io"] == 1
         # under the dirty threshold: a ring of three quarters, faulted in before the stop
@@ -258,7 +259,7 @@ def test_ring_cut_short_by_the_fault_in_budget(tmp_path, mode):
     direct = expect_io_mode(mode, tmp_path)
     with dumpee("--anon-mb", 160, "--touch-mb", 150, "--zero-mb", 0) as t:
         env = dict(IO_MODES[mode], CORETRAP_RING_FAULT_BUDGET_MS="0")
-        rc, res, err = dump(t.pid, tmp_path / "core", env=env)
+        rc, res, err = dump(t.pid, tmp_path / "core", "--live", "off", env=env)
         assert rc == 0, err
         assert res["direct_io"] == direct
         assert res["ring_bytes"] == 64 << 20 < res["ring_wanted_bytes"]

@@ -154,6 +154,27 @@ int proc_seccomp_from_status(const char *buf)
 	return mode;
 }
 
+int proc_cap_eff_from_status(const char *buf, uint64_t *out)
+{
+	const char *line = strstr(buf, "\nCapEff:");
+	unsigned long long caps;
+
+	if (!line || sscanf(line + 8, "%llx", &caps) != 1)
+		return -EINVAL;
+	*out = caps;
+	return 0;
+}
+
+int proc_cap_eff(pid_t pid, uint64_t *out)
+{
+	char buf[4096];
+	ssize_t n = read_proc(pid, "status", buf, sizeof(buf));
+
+	if (n <= 0)
+		return n < 0 ? (int)n : -ESRCH;
+	return proc_cap_eff_from_status(buf, out);
+}
+
 int proc_thread_seccomp(pid_t pid, pid_t tid)
 {
 	char buf[4096], rel[48];

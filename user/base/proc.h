@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* ProcDump's process name: basename of argv[0] (skipping a leading sudo). */
@@ -31,6 +32,8 @@ int proc_euid(pid_t pid, uid_t *out);
  * errno (-ESRCH: gone; -EINVAL: a kernel without the field).
  */
 int proc_thread_seccomp(pid_t pid, pid_t tid);
+/* Effective capability set (CapEff:, bit N = capability N); 0 or a negative errno. */
+int proc_cap_eff(pid_t pid, uint64_t *out);
 
 /*
  * Pure parsers (unit-tested).
@@ -44,6 +47,8 @@ int proc_name_from_cmdline(const char *buf, size_t len, char *out, size_t outlen
 char proc_state_from_stat(const char *buf);
 /* Effective uid from /proc/PID/status text; 0 or -EINVAL. */
 int proc_euid_from_status(const char *buf, uid_t *out);
+/* "CapEff:" from /proc/PID/status text; 0 or -EINVAL. */
+int proc_cap_eff_from_status(const char *buf, uint64_t *out);
 /* "Seccomp:" mode from /proc/PID/status text, or -EINVAL. */
 int proc_seccomp_from_status(const char *buf);
 /* "Threads:" from /proc/PID/status text (a zombie process shows 1), or -EINVAL. */

@@ -308,6 +308,12 @@ int core_mem_finish(struct core_mem *cm)
 int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
 			uint64_t file_off)
 {
+	return core_mem_dump_range_guarded(cm, m, addr, len, file_off, NULL);
+}
+
+int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, uint64_t addr,
+				uint64_t len, uint64_t file_off, const struct core_mem_guard *guard)
+{
 	size_t ps = cm->page_size;
 	bool vdso = !strcmp(m->path, "[vdso]");
 	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m) || vdso;
@@ -329,7 +335,9 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 		for (size_t i = 0; i < npages; i++) {
 			uint64_t e = cm->pm[i];
 
-			if (e & PM_PRESENT) {
+			if ((e & PM_PRESENT) && guard && (e & guard->require) != guard->require) {
+				cm->state[i] = PG_HOLE; /* absent at the pause, or copied already */
+			} else if (e & PM_PRESENT) {
 				cm->state[i] = PG_MEM;
 			} else if (e & PM_SWAPPED) {
 				/* Reading it would swap it back in: left out, as documented. */
@@ -356,6 +364,11 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			read_from_own_vdso(cm, m, a, npages);
 		else
 			read_from_file(cm, m, a, npages);
+		if (guard) {
+			err = guard->after_copy(guard->arg, a, npages, cm->state);
+			if (err)
+				return err;
+		}
 		err = slot ? snapshot_queue(&cm->snap, cm->state, npages, slot, bytes, file_off + done)
 			   : core_write_window(cm->out_fd, cm->state, cm->buf, npages, ps, false,
 					       file_off + done, &cm->data_bytes);

@@ -88,6 +88,18 @@ static void test_seccomp_from_status(void **state)
 	assert_int_equal(proc_seccomp_from_status("Name:\tx\n"), -EINVAL);
 }
 
+static void test_cap_eff_from_status(void **state)
+{
+	uint64_t caps = 0;
+
+	(void)state;
+	assert_int_equal(proc_cap_eff_from_status("Name:\tx\nCapPrm:\t0\nCapEff:\t000001ffffffffff\n", &caps), 0);
+	assert_true(caps == 0x1ffffffffffull);
+	assert_int_equal(proc_cap_eff_from_status("Name:\tx\nCapEff:\t0000000000000000\n", &caps), 0);
+	assert_true(caps == 0);
+	assert_int_equal(proc_cap_eff_from_status("Name:\tx\n", &caps), -EINVAL);
+}
+
 static void test_readers_on_ourselves(void **state)
 {
 	char name[64];
@@ -120,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_status_euid),
 		cmocka_unit_test(test_threads_from_status),
 		cmocka_unit_test(test_seccomp_from_status),
+		cmocka_unit_test(test_cap_eff_from_status),
 		cmocka_unit_test(test_readers_on_ourselves),
 	};
 

@@ -1,0 +1,361 @@
+# SPDX-License-Identifier: MIT
+"""Live dumps (user/core/live*.c), driven through build/tests/dumpcore against
+tests/targets/livewriter, which keeps writing its memory during the dump: the core must be of the
+moment of the pause (checked page by page, and with gdb), the target must never hang, and every
+path that cannot stay live must fall back to a stopped dump and say why."""
+import errno
+import json
+import os
+import pwd
+import queue
+import re
+import signal
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+from coretest import BUILD, DUMPCORE, dump, gdb, start_dump
+
+LIVEWRITER = os.path.join(BUILD, "targets", "livewriter")
+PS = 4096
+HOLD = "CORETRAP_LIVE_HOLD_MS"
+
+
+class Writer:
+    """livewriter with its answers in a queue."""
+
+    def __init__(self, *args, user=None):
+        kw = {}
+        if user is not None:
+            pw = pwd.getpwnam(user)
+            kw = dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+        self.proc = subprocess.Popen([LIVEWRITER] + [str(a) for a in args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1, **kw)
+        line = self.proc.stdout.readline()
+        assert line.startswith("info "), line
+        self.info = json.loads(line[5:])
+        assert self.proc.stdout.readline().strip() == "ready"
+        self.lines = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def answer(self, prefix, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                break
+            if line.startswith(prefix):
+                return line
+        raise AssertionError("no answer %r from the target" % prefix)
+
+    def progress(self):
+        self.send("progress")
+        return int(self.answer("progress").split()[1])
+
+    def status(self):
+        with open("/proc/%d/status" % self.pid) as f:
+            return dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+
+    def protected(self):
+        """Whether any mapping is still registered for userfaultfd write-protect (VmFlags uw)."""
+        with open("/proc/%d/smaps" % self.pid) as f:
+            return any(l.startswith("VmFlags:") and " uw" in l for l in f)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+class Core:
+    """The PT_LOAD segments of a core, to read the target's memory as the core has it."""
+
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        eh = self.f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phnum, = struct.unpack_from("<H", eh, 56)
+        self.f.seek(phoff)
+        self.loads = []
+        for _ in range(phnum):
+            ptype, _fl, off, vaddr, _pa, filesz, memsz, _al = struct.unpack("<IIQQQQQQ", self.f.read(56))
+            if ptype == 1:
+                self.loads.append((vaddr, memsz, off, filesz))
+
+    def word(self, addr):
+        """The 8 bytes at addr, or None when no segment covers it."""
+        for vaddr, memsz, off, filesz in self.loads:
+            if vaddr <= addr < vaddr + memsz:
+                if addr + 8 > vaddr + filesz:
+                    return 0
+                self.f.seek(off + addr - vaddr)
+                return struct.unpack("<Q", self.f.read(8))[0]
+        return None
+
+    def bytes(self, addr, n):
+        for vaddr, _memsz, off, filesz in self.loads:
+            if vaddr <= addr and addr + n <= vaddr + filesz:
+                self.f.seek(off + addr - vaddr)
+                return self.f.read(n)
+        return None
+
+
+def gdb_value(out, name):
+    m = re.search(r"^\$\d+ = (\d+)$", out.split("VALUE " + name, 1)[1], re.M)
+    return int(m.group(1))
+
+
+def check_point_in_time(core_path, info, may_be_gone=()):
+    """Every page of the region holds what the writer had written at one moment: the one its
+    progress counter shows in the core. Returns that progress. may_be_gone: pages the target
+    unmapped or discarded itself (absent or zero in the core)."""
+    out = gdb(LIVEWRITER, core_path, 'echo VALUE progress\\n', "p/d ctl->progress",
+              'echo VALUE g_progress\\n', "p/d g_progress")
+    n = gdb_value(out, "progress")
+    # g_progress (.bss, copied in the pause) follows ctl->progress (protected) by at most a store
+    assert gdb_value(out, "g_progress") in (n, n - 1), out
+    core = Core(core_path)
+    pages, k, region = info["pages"], info["perm_k"], info["region"]
+    gen, at = divmod(n, pages)
+    bad = []
+    for j in range(pages):
+        page = j * k % pages
+        addr = region + page * PS
+        first, last = core.word(addr), core.word(addr + PS - 8)
+        if page in may_be_gone and (first is None or (first, last) == (0, 0)):
+            continue
+        want = gen if j < at else gen - 1
+        if j == at:  # the write in progress at the pause, maybe half done
+            ok = (first, last) in ((want, want), (gen, want), (gen, gen))
+        else:
+            ok = (first, last) == (want, want)
+        if not ok:
+            bad.append((j, page, first, last, want))
+    assert not bad, "%d pages not of the pause (progress %d): %r" % (len(bad), n, bad[:5])
+    return n
+
+
+def wait_live(w, timeout=20):
+    """Until the dump has resumed the target with its memory write-protected."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if int(w.status()["TracerPid"]) == 0 and w.protected():
+            return
+        time.sleep(0.002)
+    raise AssertionError("the dump never reached its live phase")
+
+
+def assert_released(w):
+    st = w.status()
+    assert int(st["TracerPid"]) == 0
+    assert st["State"].split()[0] not in ("T", "t")
+    assert not w.protected()
+    a = w.progress()
+    time.sleep(0.05)
+    assert w.progress() > a  # it writes on
+
+
+def test_core_is_of_the_moment_of_the_pause(tmp_path):
+    """The target writes 16 pages per ms during a dump held open 300 ms: the pages it writes are
+    copied by the fault handler before each first write, the rest by the reader, all as of the
+    pause."""
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        assert res["live_fault_pages"] > 1000, res  # ~4800 page writes in 300 ms
+        assert res["live_protected_bytes"] >= 64 << 20
+        n = check_point_in_time(core, w.info)
+        assert n > w.info["pages"]
+        out = gdb(LIVEWRITER, core, "info threads", "thread apply all bt")
+        assert "writer" in out and "main" in out
+        assert_released(w)
+
+
+def test_a_writer_at_full_speed(tmp_path):
+    """No pacing, no hold: the writer races the reader through the whole dump."""
+    with Writer("--mb", 128, "--rate", 0) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == 1, res
+        # the target does not wait for the copy: a small ring to overlap copy and write
+        assert res["ring_wanted_bytes"] <= 64 << 20, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_live_off_stops_the_target_for_the_whole_copy(tmp_path):
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, "--live", "off")
+        assert rc == 0, err
+        assert res["live"] == 0 and res["live_why"] == "" and res["live_fault_pages"] == 0, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_kernel_write_into_a_protected_buffer_waits_and_gets_its_data(tmp_path):
+    """read() into a write-protected page: the kernel's write faults, waits for the handler and
+    completes; never EFAULT. The core keeps the buffer as it was at the pause."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        d = start_dump(w.pid, core, env={HOLD: "3000"})
+        wait_live(w)
+        w.send("readbuf")
+        time.sleep(0.1)
+        w.send("hello")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 hello"
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 1
+        assert Core(core).bytes(w.info["rbuf"], 8) == b"rrrrrrrr"
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_coretrap_killed_mid_dump_leaves_the_target_running_and_unprotected(tmp_path):
+    """Our userfaultfd is the only one: its release on our death lifts every protection and
+    wakes every waiting thread."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "10000"})
+        wait_live(w)
+        w.send("readbuf")  # a kernel write waiting on a protected page when we die...
+        time.sleep(0.2)
+        d.send_signal(signal.SIGKILL)
+        d.wait()
+        w.send("after")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"  # ...is served by the release
+        assert_released(w)
+        assert not os.listdir(tmp_path)
+
+
+def test_target_exiting_mid_dump_fails_the_dump_cleanly(tmp_path):
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "1000"})
+        wait_live(w)
+        w.send("exit")
+        out, _err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["rc"] == -errno.ESRCH, res
+        assert w.proc.wait(timeout=5) == 0
+        assert not os.listdir(tmp_path)
+
+
+def test_target_exec_mid_dump_fails_the_dump_cleanly(tmp_path):
+    """After exec the memory at the old addresses is another program's: no core of it."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "1000"})
+        wait_live(w)
+        w.send("exec")
+        out, _err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["rc"] == -errno.ESRCH, res
+        assert not os.listdir(tmp_path)
+        with open("/proc/%d/comm" % w.pid) as f:
+            assert f.read().strip() == "sleep"
+        assert int(w.status()["TracerPid"]) == 0
+
+
+def test_fork_mid_dump(tmp_path):
+    """A child forked mid-dump starts unprotected (no UFFD_FEATURE_EVENT_FORK): it writes every
+    page and exits without waiting for us, and the parent's core is still of the pause."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        d = start_dump(w.pid, core, env={HOLD: "1500"})
+        wait_live(w)
+        w.send("fork")
+        assert w.answer("forked", timeout=5) == "forked 0"
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 1 and res["live_restarted"] == 0, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("cmd,what", [("dontneed", "discarded"), ("munmap", "unmapped"),
+                                      ("mremap", "moved")])
+def test_memory_taken_away_before_it_is_copied_restarts_the_dump_stopped(tmp_path, cmd, what):
+    """madvise(DONTNEED), munmap or mremap of protected memory not copied yet would leave a core
+    of no single moment: the live attempt is dropped, the dump is written stopped, and says why;
+    the target's call completes."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        first, count = 1000, 64
+        d = start_dump(w.pid, core, env={HOLD: "1000"})
+        wait_live(w)
+        w.send("%s %d %d" % (cmd, first, count))
+        assert w.answer(cmd, timeout=5) == "%s 0" % cmd
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 0 and res["live_restarted"] == 1, res
+        assert what in res["live_why"], res
+        check_point_in_time(core, w.info, may_be_gone=set(range(first, first + count)))
+        assert int(w.status()["TracerPid"]) == 0 and not w.protected()
+
+
+def test_seccomp_target_is_dumped_stopped_and_says_why(tmp_path):
+    """A seccomp filter could kill the target for our injected call: never tried."""
+    with Writer("--mb", 16, "--rate", 16, "--seccomp") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == 0 and "seccomp" in res["live_why"], res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_range_with_the_targets_own_userfaultfd_is_copied_in_the_pause(tmp_path):
+    """UFFDIO_REGISTER answers EBUSY for a range the target registered itself: that range is
+    copied in the pause, the rest stays live."""
+    with Writer("--mb", 16, "--rate", 16) as plain:
+        rc, base, err = dump(plain.pid, tmp_path / "plain")
+        assert rc == 0, err
+    with Writer("--mb", 16, "--rate", 16, "--own-uffd") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "200"})
+        assert rc == 0, err
+        assert res["live"] == 1, res
+        assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 1, (res, base)
+        assert Core(core).bytes(w.info["own"] + 12345, 16) == b"\x0e" * 16
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_non_root_target(tmp_path):
+    """userfaultfd() runs with the target's credentials: without CAP_SYS_PTRACE it needs
+    vm.unprivileged_userfaultfd=1, else the dump is a stopped one that says why."""
+    with open("/proc/sys/vm/unprivileged_userfaultfd") as f:
+        allowed = f.read().strip() == "1"
+    with Writer("--mb", 16, "--rate", 16, user="nobody") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == int(allowed), res
+        if not allowed:
+            assert "CAP_SYS_PTRACE" in res["live_why"] and "unprivileged_userfaultfd" in res["live_why"]
+        check_point_in_time(core, w.info)
+        assert_released(w)

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live dumps: the target is paused only while its registers, notes and
+ * maps are read and its private anonymous memory is write-protected
+ * through a userfaultfd (core/live_uffd.h); what cannot be protected and
+ * may change (private file mappings such as a library's .data, shared
+ * memory) is copied in the pause. Then the target runs. The reader copies
+ * the protected memory with process_vm_readv, window by window, lifting
+ * the protection of each window once copied; the fault handler
+ * (core/live_fault.h) copies a page the target writes first, straight to
+ * its place in the core. The result is the same core as a stopped dump's,
+ * as of the pause.
+ *
+ * Called by the core writer (core/coredump.c) at three points:
+ *   core_live_possible  before the stop: whether to try at all;
+ *   core_live_begin     in the pause, once the headers are written and the
+ *                       file has its size;
+ *   core_live_finish    after the resume: the rest of the memory, then the
+ *                       protection is lifted everywhere;
+ * and core_live_fini on every path.
+ */
+#ifndef CORETRAP_CORE_LIVE_H
+#define CORETRAP_CORE_LIVE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/elfcore.h"
+#include "core/live_fault.h"
+#include "core/live_plan.h"
+#include "core/live_uffd.h"
+#include "core/memory.h"
+#include "base/proc_maps.h"
+
+#define CORE_LIVE_WHY_LEN 192
+
+struct core_live {
+	pid_t pid;
+	struct core_mem *cm;
+	const struct maps *maps;
+	const struct elfcore_segment *segs;
+	enum live_route *route;      /* per segment */
+	struct live_range *ranges;   /* the protected ones, sorted */
+	size_t nranges;
+	int uffd;
+	uint64_t features;
+	bool lock_inited;
+	pthread_mutex_t lock;        /* see live_fault.h */
+	_Atomic uint64_t reader_done;
+	struct live_fault fault;
+	uint64_t *pm;                /* the reader's second look at a window's pagemap */
+	/* results */
+	uint64_t protected_bytes;    /* virtual size write-protected */
+	unsigned copied_in_pause;    /* writable segments that could not be protected */
+	char why[CORE_LIVE_WHY_LEN]; /* why not live, or why the point in time was lost */
+};
+
+/*
+ * Before the stop: whether a live dump of pid can work (kernel support,
+ * the target's seccomp and privileges); if not, why.
+ */
+bool core_live_possible(pid_t pid, char *why, size_t why_len);
+
+/*
+ * In the pause. threads[] are the target's threads we hold, tried in order
+ * to create the userfaultfd; those whose stop changed are marked (see
+ * struct live_thread) and must be resumed accordingly. segs[i] is the
+ * segment of maps->v[i] with its place in the file. 0: the target may
+ * resume, then core_live_finish. -EOPNOTSUPP: nothing is protected, copy
+ * everything while stopped (lv->why says why). Another negative errno:
+ * the dump fails.
+ */
+int core_live_begin(struct core_live *lv, pid_t pid, struct live_thread *threads, size_t nthreads,
+		    struct core_mem *cm, const struct maps *maps, const struct elfcore_segment *segs);
+
+/*
+ * After the resume: copy the rest and lift every protection. 0, -EAGAIN
+ * when the target unmapped, discarded or moved memory not copied yet (the
+ * core would not be of one point in time: lv->why), -ESRCH when it exited
+ * or exec'd, -EINTR, -ENOSPC...
+ */
+int core_live_finish(struct core_live *lv);
+
+/* Pages the fault handler copied before the target wrote them. */
+uint64_t core_live_fault_pages(struct core_live *lv);
+
+/* Lift what is still protected, stop the handler, free everything. Idempotent. */
+void core_live_fini(struct core_live *lv);
+
+#endif

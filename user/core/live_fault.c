@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/* The live dump's fault handler thread; see live_fault.h. */
+#include "core/live_fault.h"
+
+#include <errno.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/live_uffd.h"
+#include "core/output.h"
+#include "base/pagemap.h"
+
+#define PM_UFFD_WP (1ull << 57)
+#define MSGS_PER_READ 64
+
+static void set_err(struct live_fault *f, int err)
+{
+	int zero = 0;
+
+	atomic_compare_exchange_strong(&f->err, &zero, err);
+}
+
+static void lose(struct live_fault *f, const char *what, uint64_t start, uint64_t end)
+{
+	if (atomic_load(&f->lost))
+		return;
+	snprintf(f->why, sizeof(f->why), "the target %s %#llx-%#llx before it was copied", what,
+		 (unsigned long long)start, (unsigned long long)end);
+	atomic_store(&f->lost, true);
+}
+
+static bool page_is_zero(const unsigned char *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/* Lift the protection of one page (waking its writers); -EAGAIN: again after the next read. */
+static void unprotect(struct live_fault *f, uint64_t addr)
+{
+	int err = live_uffd_protect(f->uffd, addr, f->page_size, false);
+
+	if (err == -EAGAIN) {
+		/* an unmap/remove/remap event waits to be read first */
+		if (f->nretry == f->capretry) {
+			size_t cap = f->capretry ? f->capretry * 2 : 64;
+			uint64_t *v = realloc(f->retry, cap * sizeof(*v));
+
+			if (!v) {
+				live_uffd_wake(f->uffd, addr, f->page_size);
+				return;
+			}
+			f->retry = v;
+			f->capretry = cap;
+		}
+		f->retry[f->nretry++] = addr;
+	} else if (err) {
+		/* unmapped meanwhile (-ENOENT) or the mm is gone: wake whoever still waits */
+		live_uffd_wake(f->uffd, addr, f->page_size);
+	}
+}
+
+/*
+ * A write fault at addr. Under the lock: if the page still carries its
+ * protection, nobody has let the target write it since the pause, so its
+ * content now is its content then: copy it. Then lift the protection,
+ * which wakes the writer, and write the copy to the core.
+ */
+static void serve(struct live_fault *f, uint64_t addr)
+{
+	long r = live_range_find(f->ranges, f->nranges, addr);
+	bool copied = false;
+	uint64_t e = 0;
+
+	pthread_mutex_lock(f->lock);
+	if (r >= 0 && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
+	    (e & PM_UFFD_WP)) {
+		struct iovec l = { f->page, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
+
+		if (process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size)
+			copied = true;
+		else
+			set_err(f, errno ? -errno : -EIO); /* present and protected, yet unreadable */
+	}
+	pthread_mutex_unlock(f->lock);
+	/* the copy is taken: lifting the protection no longer needs the lock */
+	unprotect(f, addr);
+	if (!copied)
+		return;
+	atomic_fetch_add(&f->copied_pages, 1);
+	if (!page_is_zero(f->page, f->page_size)) {
+		int err = core_output_pwrite(f->out_fd, f->page, f->page_size,
+					     f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
+
+		if (err)
+			set_err(f, err);
+	}
+}
+
+static void retry_pending(struct live_fault *f)
+{
+	size_t n = f->nretry;
+
+	f->nretry = 0;
+	for (size_t i = 0; i < n; i++)
+		unprotect(f, f->retry[i]);
+}
+
+static void event(struct live_fault *f, const struct uffd_msg *m)
+{
+	uint64_t done = atomic_load(f->reader_done);
+
+	switch (m->event) {
+	case UFFD_EVENT_PAGEFAULT:
+		serve(f, m->arg.pagefault.address & ~((uint64_t)f->page_size - 1));
+		break;
+	case UFFD_EVENT_REMOVE:
+		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remove.start, m->arg.remove.end))
+			lose(f, "discarded (madvise)", m->arg.remove.start, m->arg.remove.end);
+		break;
+	case UFFD_EVENT_UNMAP:
+		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remove.start, m->arg.remove.end))
+			lose(f, "unmapped", m->arg.remove.start, m->arg.remove.end);
+		break;
+	case UFFD_EVENT_REMAP:
+		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remap.from,
+				       m->arg.remap.from + m->arg.remap.len))
+			lose(f, "moved (mremap)", m->arg.remap.from, m->arg.remap.from + m->arg.remap.len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void *handler_main(void *arg)
+{
+	struct live_fault *f = arg;
+	struct uffd_msg msgs[MSGS_PER_READ];
+
+	for (;;) {
+		struct pollfd p[2] = { { f->uffd, POLLIN, 0 }, { f->stop_fd, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, 2, f->nretry ? 1 : -1) < 0 && errno != EINTR)
+			break;
+		n = read(f->uffd, msgs, sizeof(msgs));
+		if (n > 0) {
+			for (size_t i = 0; i < (size_t)n / sizeof(msgs[0]); i++)
+				event(f, &msgs[i]);
+		}
+		retry_pending(f);
+		/* stop only once nothing is left to read: every waiter has been woken */
+		if ((p[1].revents & POLLIN) && n <= 0 && !f->nretry)
+			break;
+	}
+	return NULL;
+}
+
+int live_fault_start(struct live_fault *f)
+{
+	int err;
+
+	f->page = aligned_alloc(f->page_size, f->page_size);
+	f->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (!f->page || f->stop_fd < 0) {
+		err = f->stop_fd < 0 ? -errno : -ENOMEM;
+		free(f->page);
+		f->page = NULL;
+		if (f->stop_fd >= 0)
+			close(f->stop_fd);
+		f->stop_fd = -1;
+		return err;
+	}
+	err = pthread_create(&f->thread, NULL, handler_main, f);
+	if (err) {
+		free(f->page);
+		f->page = NULL;
+		close(f->stop_fd);
+		f->stop_fd = -1;
+		return -err;
+	}
+	f->running = true;
+	return 0;
+}
+
+void live_fault_stop(struct live_fault *f)
+{
+	uint64_t one = 1;
+
+	if (!f->running)
+		return;
+	if (write(f->stop_fd, &one, sizeof(one)) != sizeof(one))
+		set_err(f, -EIO);
+	pthread_join(f->thread, NULL);
+	f->running = false;
+	close(f->stop_fd);
+	f->stop_fd = -1;
+	free(f->page);
+	free(f->retry);
+	f->page = NULL;
+	f->retry = NULL;
+	f->nretry = f->capretry = 0;
+}
+
+int live_fault_status(struct live_fault *f)
+{
+	int err = atomic_load(&f->err);
+
+	if (err)
+		return err;
+	return atomic_load(&f->lost) ? -EAGAIN : 0;
+}
