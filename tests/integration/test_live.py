@@ -134,8 +134,9 @@ def check_point_in_time(core_path, info, may_be_gone=()):
     # g_progress (.bss, copied in the pause) follows ctl->progress (protected) by at most a store
     assert gdb_value(out, "g_progress") in (n, n - 1), out
     core = Core(core_path)
-    pages, k, region = info["pages"], info["perm_k"], info["region"]
+    pages, k, region, base = info["pages"], info["perm_k"], info["region"], info["base"]
     gen, at = divmod(n, pages)
+    gen += base
     bad = []
     for j in range(pages):
         page = j * k % pages
@@ -358,4 +359,30 @@ def test_non_root_target(tmp_path):
         if not allowed:
             assert "CAP_SYS_PTRACE" in res["live_why"] and "unprivileged_userfaultfd" in res["live_why"]
         check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("args,seccomp,said", [
+    ((), False, r"live: \d+ MiB write-protected, \d+ pages copied at their first write"),
+    (("-live", "off"), False, r"stopped for the copy$"),
+    ((), True, r"stopped for the copy$"),
+])
+def test_coretrap_binary_is_live_by_default_and_says_why_when_not(tmp_path, args, seccomp, said):
+    """./coretrap: live unless -live off; a dump that could not be live says why in one debug
+    line (-live off needs no reason); the core is of one moment either way."""
+    coretrap = os.path.join(BUILD, "..", "coretrap")
+    extra = ("--seccomp",) if seccomp else ()
+    with Writer("--mb", 32, "--rate", 16, *extra) as w:
+        p = subprocess.run([coretrap, "-log", "stdout"] + list(args) + [str(w.pid), str(tmp_path)],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
+        debug = [l for l in p.stdout.splitlines() if "DEBUG" in l]
+        assert re.search(said, debug[-1]), debug
+        why = [l for l in debug if "not live, written stopped:" in l]
+        assert len(why) == (1 if seccomp else 0), debug
+        if seccomp:
+            assert why[0].endswith("not live, written stopped: the target runs under seccomp")
+        cores = list(tmp_path.iterdir())
+        assert len(cores) == 1
+        check_point_in_time(cores[0], w.info)
         assert_released(w)

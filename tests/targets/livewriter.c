@@ -6,7 +6,8 @@
  *
  * A writer thread makes passes over a region of --mb MiB of private
  * anonymous memory. Its i-th page write (counting from 0) writes
- * generation i / P (P pages) into the first and the last word of page
+ * generation i / P (P pages), plus GEN_BASE so that no page is ever zero
+ * (a hole in a core), into the first and the last word of page
  * perm(i % P), a scrambled order (perm(j) = j * K mod P), and then sets
  * ctl->progress = i + 1 (ctl is a page of its own; g_progress, in .bss,
  * follows it). Generation 0, every page, is written before "ready". A
@@ -53,6 +54,7 @@
 
 #define PS 4096ul
 #define WORDS (PS / 8)
+#define GEN_BASE 0x6e6500000000ull
 
 struct ctl {
 	volatile uint64_t progress;
@@ -76,8 +78,8 @@ static void write_page(size_t page, uint64_t gen)
 {
 	volatile uint64_t *p = region + page * WORDS;
 
-	p[0] = gen;
-	p[WORDS - 1] = gen;
+	p[0] = GEN_BASE + gen;
+	p[WORDS - 1] = GEN_BASE + gen;
 }
 
 /* A multiplier coprime with the page count: a permutation that jumps far each step. */
@@ -196,9 +198,10 @@ int main(int argc, char **argv)
 	ctl->progress = g_progress = pages;
 	pthread_create(&t, NULL, writer, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("info {\"region\":%lu,\"pages\":%zu,\"perm_k\":%zu,\"ctl\":%lu,\"rbuf\":%lu,\"own\":%lu}\n",
-	       (unsigned long)region, pages, perm_k, (unsigned long)ctl, (unsigned long)rbuf,
-	       (unsigned long)own);
+	printf("info {\"region\":%lu,\"pages\":%zu,\"perm_k\":%zu,\"base\":%llu,\"ctl\":%lu,"
+	       "\"rbuf\":%lu,\"own\":%lu}\n",
+	       (unsigned long)region, pages, perm_k, (unsigned long long)GEN_BASE, (unsigned long)ctl,
+	       (unsigned long)rbuf, (unsigned long)own);
 	printf("ready\n");
 	while (fgets(line, sizeof(line), stdin)) {
 		unsigned long a = 0, n = 0;
@@ -239,7 +242,7 @@ int main(int argc, char **argv)
 
 			if (c == 0) {
 				for (size_t p = 0; p < pages; p++)
-					write_page(p, UINT64_MAX);
+					write_page(p, 0x7777777);
 				_exit(0);
 			}
 			waitpid(c, &status, 0);
