@@ -155,14 +155,19 @@ def check_point_in_time(core_path, info, may_be_gone=()):
     return n
 
 
-def wait_live(w, timeout=20):
-    """Until the dump has resumed the target with its memory write-protected."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if int(w.status()["TracerPid"]) == 0 and w.protected():
-            return
-        time.sleep(0.002)
-    raise AssertionError("the dump never reached its live phase")
+def start_live_dump(w, core, hold_ms):
+    """A dump held hold_ms after its pause (the test hooks), and once the pause is over: the
+    target then runs with its memory write-protected. (The protection is set once before the
+    pause too, so "protected" alone does not tell the pause is over.)"""
+    note = str(core) + ".live"
+    d = start_dump(w.pid, core, env={HOLD: str(hold_ms), "CORETRAP_LIVE_HOLD_FILE": note})
+    deadline = time.time() + 20
+    while not os.path.exists(note):
+        assert time.time() < deadline and d.poll() is None, "the dump never reached its live phase"
+        time.sleep(0.001)
+    os.unlink(note)
+    assert int(w.status()["TracerPid"]) == 0 and w.protected()
+    return d
 
 
 def assert_released(w):
@@ -221,8 +226,7 @@ def test_kernel_write_into_a_protected_buffer_waits_and_gets_its_data(tmp_path):
     completes; never EFAULT. The core keeps the buffer as it was at the pause."""
     with Writer("--mb", 16, "--rate", 16) as w:
         core = tmp_path / "core"
-        d = start_dump(w.pid, core, env={HOLD: "3000"})
-        wait_live(w)
+        d = start_live_dump(w, core, 3000)
         w.send("readbuf")
         time.sleep(0.1)
         w.send("hello")
@@ -240,8 +244,7 @@ def test_coretrap_killed_mid_dump_leaves_the_target_running_and_unprotected(tmp_
     """Our userfaultfd is the only one: its release on our death lifts every protection and
     wakes every waiting thread."""
     with Writer("--mb", 16, "--rate", 16) as w:
-        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "10000"})
-        wait_live(w)
+        d = start_live_dump(w, tmp_path / "core", 10000)
         w.send("readbuf")  # a kernel write waiting on a protected page when we die...
         time.sleep(0.2)
         d.send_signal(signal.SIGKILL)
@@ -254,8 +257,7 @@ def test_coretrap_killed_mid_dump_leaves_the_target_running_and_unprotected(tmp_
 
 def test_target_exiting_mid_dump_fails_the_dump_cleanly(tmp_path):
     with Writer("--mb", 16, "--rate", 16) as w:
-        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "1000"})
-        wait_live(w)
+        d = start_live_dump(w, tmp_path / "core", 1000)
         w.send("exit")
         out, _err = d.communicate(timeout=60)
         res = json.loads(out.strip().splitlines()[-1])
@@ -267,8 +269,7 @@ def test_target_exiting_mid_dump_fails_the_dump_cleanly(tmp_path):
 def test_target_exec_mid_dump_fails_the_dump_cleanly(tmp_path):
     """After exec the memory at the old addresses is another program's: no core of it."""
     with Writer("--mb", 16, "--rate", 16) as w:
-        d = start_dump(w.pid, tmp_path / "core", env={HOLD: "1000"})
-        wait_live(w)
+        d = start_live_dump(w, tmp_path / "core", 1000)
         w.send("exec")
         out, _err = d.communicate(timeout=60)
         res = json.loads(out.strip().splitlines()[-1])
@@ -284,8 +285,7 @@ def test_fork_mid_dump(tmp_path):
     page and exits without waiting for us, and the parent's core is still of the pause."""
     with Writer("--mb", 16, "--rate", 16) as w:
         core = tmp_path / "core"
-        d = start_dump(w.pid, core, env={HOLD: "1500"})
-        wait_live(w)
+        d = start_live_dump(w, core, 1500)
         w.send("fork")
         assert w.answer("forked", timeout=5) == "forked 0"
         out, err = d.communicate(timeout=60)
@@ -305,8 +305,7 @@ def test_memory_taken_away_before_it_is_copied_restarts_the_dump_stopped(tmp_pat
     with Writer("--mb", 16, "--rate", 16) as w:
         core = tmp_path / "core"
         first, count = 1000, 64
-        d = start_dump(w.pid, core, env={HOLD: "1000"})
-        wait_live(w)
+        d = start_live_dump(w, core, 1000)
         w.send("%s %d %d" % (cmd, first, count))
         assert w.answer(cmd, timeout=5) == "%s 0" % cmd
         out, err = d.communicate(timeout=60)

@@ -75,13 +75,17 @@ static bool is_trap(const struct stop_desc *d)
 	return d->kind == STOP_SIGNAL && (d->sig == SIGTRAP || d->sig == (SIGTRAP | 0x80));
 }
 
-/* Where to find a `syscall` instruction in the target: its vdso, which is also ours. */
-static int syscall_insn_address(pid_t tgid, uint64_t *pc)
+/*
+ * Where to find a `syscall` instruction in the target: its vdso, which is
+ * also ours. Looked up through the thread itself: a leader that exited
+ * before its threads has no memory to show.
+ */
+static int syscall_insn_address(pid_t tid, uint64_t *pc)
 {
 	uint64_t start, size, own_size;
 	const unsigned char *own = vdso_own(&own_size);
 	long off;
-	int err = vdso_find(tgid, &start, &size);
+	int err = vdso_find(tid, &start, &size);
 
 	if (err)
 		return err == -ENOENT ? -ENOEXEC : err;
@@ -180,7 +184,7 @@ int ptrace_inject_syscall(pid_t tgid, pid_t tid, long nr, const unsigned long ar
 		return err;
 	if (!inject_arch_native(&saved))
 		return -ENOEXEC;
-	err = syscall_insn_address(tgid, &pc);
+	err = syscall_insn_address(tid, &pc);
 	if (err)
 		return err;
 

@@ -20,7 +20,6 @@
 
 #include "core/arch/arch.h"
 #include "core/live.h"
-#include "core/live_threads.h"
 #include "core/memory.h"
 #include "core/output.h"
 #include "core/proc_info.h"
@@ -205,6 +204,10 @@ static int read_maps(struct core_job *job)
 	char rel[64], *buf;
 	size_t len;
 	int err;
+
+	/* live: smaps was read before the pause; /proc/PID/maps says whether it still holds */
+	if (job->try_live && core_live_read_maps(&job->live, job->mm_pid, &job->maps) == 0)
+		return 0;
 
 	/* smaps is needed for VmFlags (dd) and Anonymous; maps is the fallback */
 	snprintf(rel, sizeof(rel), "%d/smaps", job->mm_pid);
@@ -448,20 +451,14 @@ static int emit_memory(struct core_job *job)
 }
 
 /*
- * Live: write-protect in the pause what can be, copy the rest that may
+ * Live, in the pause: write-protect what can be, copy the rest that may
  * change (core/live.h). When nothing can be protected, copy everything now,
  * as a stopped dump, and say why.
  */
 static int begin_live(struct core_job *job)
 {
-	size_t n;
-	struct live_thread *threads = live_threads_of(&job->ts, &n);
-	int err;
+	int err = core_live_begin(&job->live, &job->maps, job->segs);
 
-	if (!threads)
-		return -ENOMEM;
-	err = core_live_begin(&job->live, job->mm_pid, threads, n, &job->mem, &job->maps, job->segs);
-	live_threads_note(&job->ts, threads, n);
 	if (err == -EOPNOTSUPP) {
 		snprintf(job->res->live_why, sizeof(job->res->live_why), "%s", job->live.why);
 		core_live_fini(&job->live);
@@ -472,6 +469,18 @@ static int begin_live(struct core_job *job)
 	job->res->live_protected_bytes = job->live.protected_bytes;
 	job->res->live_copied_in_pause = job->live.copied_in_pause;
 	return err;
+}
+
+/* Live, before the stop: the userfaultfd and a first protection (core/live.h). */
+static void prepare_live(struct core_job *job, pid_t first_tid)
+{
+	struct core_live_target t = { job->req->pid, job->mm_pid, job->req->already_seized, first_tid,
+				      job->req->interrupted, &job->mem, job->ps.filter,
+				      &job->res->reinjected_signals };
+
+	/* not live: core_live_begin says so in the pause, and the stop copies everything */
+	if (core_live_prepare(&job->live, &t) < 0)
+		snprintf(job->res->live_why, sizeof(job->res->live_why), "%s", job->live.why);
 }
 
 static void job_free(struct core_job *job)
@@ -530,6 +539,8 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	err = plan_writes(&job);
 	if (err)
 		goto out;
+	if (job.try_live)
+		prepare_live(&job, first_tid);
 	res->ring_bytes = job.mem.snap.ring_len;
 	res->ring_wanted_bytes = job.mem.snap.wanted_len;
 	res->ring_fault_ns = job.mem.snap.fault_ns;
@@ -561,7 +572,7 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	res->threads = (unsigned)job.nregs;
 	res->segments = (unsigned)job.maps.n;
 	threads_resume(&job.ts);
-	res->reinjected_signals = job.ts.reinjected;
+	res->reinjected_signals += job.ts.reinjected; /* and those met while preparing a live dump */
 	res->reinjected_sig = job.ts.last_reinjected_sig;
 	res->reinjected_tid = job.ts.last_reinjected_tid;
 	res->stopped_ns = now_ns() - t_stop;

@@ -11,13 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/live_protect.h"
+#include "core/live_threads.h"
+#include "core/live_uffd.h"
+#include "core/proc_info.h"
 #include "base/pagemap.h"
 #include "base/proc.h"
 
-#define PM_UFFD_WP (1ull << 57)
 #define CAP_SYS_PTRACE_BIT 19
-/* How long the reader keeps retrying an unprotect while an event waits for the handler. */
-#define EAGAIN_RETRY_NS (5ull * 1000 * 1000 * 1000)
 
 static void sleep_ns(long ns)
 {
@@ -109,90 +110,89 @@ static int plan(struct core_live *lv)
 	return 0;
 }
 
-/* Segment index of a protected range (segments and ranges are both in address order). */
-static size_t segment_of(const struct core_live *lv, uint64_t vaddr)
+/*
+ * Ranges UFFDIO_REGISTER refused (len 0) leave the list: their segments
+ * are copied in the pause if they can change, else after it.
+ */
+static void demote_refused(struct core_live *lv)
 {
-	for (size_t i = 0; i < lv->maps->n; i++)
-		if (lv->segs[i].vaddr == vaddr)
-			return i;
-	return lv->maps->n;
-}
+	size_t k = 0, seg = 0;
 
-/* A range that cannot be protected is copied in the pause if it can change, else after it. */
-static void demote(struct core_live *lv, size_t r)
-{
-	size_t i = segment_of(lv, lv->ranges[r].vaddr);
-
-	if (i < lv->maps->n)
-		lv->route[i] = (lv->maps->v[i].perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
-	lv->ranges[r].len = 0; /* dropped by compact() */
-}
-
-static void compact(struct core_live *lv)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < lv->nranges; i++)
-		if (lv->ranges[i].len)
+	for (size_t i = 0; i < lv->nranges; i++) {
+		if (lv->ranges[i].len) {
 			lv->ranges[k++] = lv->ranges[i];
+			continue;
+		}
+		/* ranges and segments are both in address order */
+		while (seg < lv->maps->n && lv->segs[seg].vaddr != lv->ranges[i].vaddr)
+			seg++;
+		if (seg < lv->maps->n)
+			lv->route[seg] = (lv->maps->v[seg].perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
+	}
 	lv->nranges = k;
 }
 
 /*
- * Register and write-protect every range: a run of touching ranges at
- * once, range by range where the run is refused (another userfaultfd on
- * one of them: EBUSY). A refused range is demoted. Returns the last
- * refusal, for the debug line when nothing could be protected.
+ * Before the pause: smaps as it is now (kept for core_live_read_maps),
+ * and from it what to protect early: the private anonymous mappings the
+ * filter dumps. The pause's own list is the one that counts; this one
+ * only saves it work.
  */
-static int protect_all(struct core_live *lv)
+static int early_ranges(struct core_live *lv, pid_t pid, unsigned long filter)
 {
-	int last = 0;
+	char rel[64], *buf;
+	size_t len;
+	int err;
 
-	for (size_t i = 0; i < lv->nranges;) {
-		size_t end = live_run_end(lv->ranges, lv->nranges, i);
-		uint64_t a = lv->ranges[i].vaddr;
-		uint64_t len = lv->ranges[end - 1].vaddr + lv->ranges[end - 1].len - a;
+	snprintf(rel, sizeof(rel), "%d/smaps", pid);
+	err = core_proc_read(rel, &buf, &len);
+	if (err)
+		return err;
+	err = maps_parse(buf, len, &lv->before);
+	free(buf);
+	if (err)
+		return err;
+	lv->early = calloc(lv->before.n ? lv->before.n : 1, sizeof(*lv->early));
+	for (size_t i = 0; lv->early && i < lv->before.n; i++) {
+		const struct mapping *m = &lv->before.v[i];
 
-		if (live_uffd_register(lv->uffd, a, len) == 0) {
-			if (live_uffd_protect(lv->uffd, a, len, true) == 0) {
-				i = end;
-				continue;
-			}
-			live_uffd_unregister(lv->uffd, a, len);
-		}
-		for (; i < end; i++) {
-			struct live_range *r = &lv->ranges[i];
-			int err = live_uffd_register(lv->uffd, r->vaddr, r->len);
-
-			if (!err) {
-				err = live_uffd_protect(lv->uffd, r->vaddr, r->len, true);
-				if (err)
-					live_uffd_unregister(lv->uffd, r->vaddr, r->len);
-			}
-			if (err) {
-				last = err;
-				demote(lv, i);
-			}
-		}
+		if (maps_dump_kind(m, filter) == DUMP_WHOLE && live_route(m, 1) == LIVE_PROTECT)
+			lv->early[lv->nearly++] = (struct live_range){ m->start, m->end - m->start, 0 };
 	}
-	compact(lv);
-	return last;
+	return lv->early ? 0 : -ENOMEM;
 }
 
-static void unregister_all(struct core_live *lv)
+int core_live_read_maps(struct core_live *lv, pid_t pid, struct maps *out)
 {
-	/* unregistering also lifts the protection and wakes every waiter (kernel 6.x) */
-	for (size_t i = 0; i < lv->nranges;) {
-		size_t end = live_run_end(lv->ranges, lv->nranges, i);
-		uint64_t a = lv->ranges[i].vaddr;
-		uint64_t len = lv->ranges[end - 1].vaddr + lv->ranges[end - 1].len - a;
+	char rel[64], *buf;
+	size_t len;
+	int err;
 
-		/* refused for a run partly unmapped meanwhile: range by range */
-		if (live_uffd_unregister(lv->uffd, a, len) != 0)
-			for (size_t k = i; k < end; k++)
-				live_uffd_unregister(lv->uffd, lv->ranges[k].vaddr, lv->ranges[k].len);
-		i = end;
-	}
+	if (!lv->before.n)
+		return -ENOENT;
+	snprintf(rel, sizeof(rel), "%d/maps", pid);
+	err = core_proc_read(rel, &buf, &len);
+	if (err)
+		return err;
+	err = maps_parse(buf, len, out);
+	free(buf);
+	if (!err)
+		err = maps_merge_smaps(out, &lv->before);
+	if (err)
+		maps_free(out);
+	return err;
+}
+
+/* Lift what is still protected (unregistering does), stop the handler, close the userfaultfd. */
+static void teardown(struct core_live *lv)
+{
+	if (lv->uffd < 0)
+		return;
+	live_unregister_ranges(lv->uffd, lv->ranges, lv->nranges);
+	live_unregister_ranges(lv->uffd, lv->early, lv->nearly);
+	live_fault_stop(&lv->fault);
+	close(lv->uffd);
+	lv->uffd = -1;
 }
 
 /*
@@ -203,78 +203,106 @@ static void unregister_all(struct core_live *lv)
 static int lift(struct core_live *lv)
 {
 	uint64_t e;
-	int err = 0;
 
 	if (lv->uffd < 0)
 		return 0;
-	unregister_all(lv);
-	live_fault_stop(&lv->fault);
-	close(lv->uffd);
-	lv->uffd = -1;
+	teardown(lv);
 	/* the pagemap fd was opened on the mm of the pause: it reads nothing once that mm is gone */
 	if (lv->nranges &&
 	    pread(lv->cm->pagemap_fd, &e, sizeof(e), (off_t)(lv->ranges[0].vaddr / lv->cm->page_size * 8)) !=
 		    (ssize_t)sizeof(e))
-		err = -ESRCH;
-	return err;
+		return -ESRCH;
+	return 0;
 }
 
-int core_live_begin(struct core_live *lv, pid_t pid, struct live_thread *threads, size_t nthreads,
-		    struct core_mem *cm, const struct maps *maps, const struct elfcore_segment *segs)
+int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 {
 	int err;
 
 	memset(lv, 0, sizeof(*lv));
-	lv->pid = pid;
-	lv->cm = cm;
+	lv->pid = t->mm_pid;
+	lv->cm = t->cm;
+	lv->uffd = -1;
+	lv->pm = calloc(CORE_CHUNK_BYTES / t->cm->page_size, sizeof(*lv->pm));
+	if (!lv->pm) {
+		snprintf(lv->why, sizeof(lv->why), "out of memory");
+		return -ENOMEM;
+	}
+	err = live_threads_create_uffd(t->tgid, t->already_seized, t->keep_stopped, t->interrupted,
+				       &lv->uffd, t->reinjected, lv->why, sizeof(lv->why));
+	if (err)
+		return err;
+	if (live_uffd_api(lv->uffd, 0, &lv->features) < 0) {
+		snprintf(lv->why, sizeof(lv->why), "kernel without userfaultfd write-protect");
+		goto fail;
+	}
+	err = -pthread_mutex_init(&lv->lock, NULL);
+	if (err) {
+		snprintf(lv->why, sizeof(lv->why), "cannot set up the fault handler: %s", strerror(-err));
+		goto fail;
+	}
+	lv->lock_inited = true;
+	lv->fault = (struct live_fault){ .uffd = lv->uffd, .out_fd = t->cm->out_fd,
+					 .pagemap_fd = t->cm->pagemap_fd, .pid = t->mm_pid,
+					 .page_size = t->cm->page_size, .lock = &lv->lock,
+					 .mode = LIVE_FAULT_TRACK, .reader_done = &lv->reader_done,
+					 .stop_fd = -1 };
+	err = live_fault_start(&lv->fault);
+	if (err) {
+		snprintf(lv->why, sizeof(lv->why), "cannot start the fault handler: %s", strerror(-err));
+		goto fail;
+	}
+	/* Without PAGEMAP_SCAN the pause protects everything itself: nothing to gain here. */
+	lv->scan = live_can_scan(t->cm->pagemap_fd);
+	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) == 0) {
+		live_register_ranges(lv->uffd, lv->early, lv->nearly);
+		if (live_protect_ranges(lv->uffd, lv->early, lv->nearly, true) != 0)
+			lv->scan = false; /* then the pause protects everything */
+	}
+	return 0;
+fail:
+	teardown(lv);
+	return err < 0 ? err : -EOPNOTSUPP;
+}
+
+int core_live_begin(struct core_live *lv, const struct maps *maps, const struct elfcore_segment *segs)
+{
+	int err;
+
+	if (lv->uffd < 0)
+		return -EOPNOTSUPP; /* core_live_prepare said why */
 	lv->maps = maps;
 	lv->segs = segs;
-	lv->uffd = -1;
 	err = plan(lv);
 	if (err)
 		return err;
 	if (!lv->nranges) {
 		snprintf(lv->why, sizeof(lv->why), "no private anonymous memory to write-protect");
+		teardown(lv);
 		return -EOPNOTSUPP;
 	}
-	lv->pm = calloc(CORE_CHUNK_BYTES / cm->page_size, sizeof(*lv->pm));
-	if (!lv->pm)
-		return -ENOMEM;
-	err = live_uffd_create(pid, threads, nthreads, &lv->uffd, lv->why, sizeof(lv->why));
-	if (err)
-		return -EOPNOTSUPP;
-	if (live_uffd_api(lv->uffd, 0, &lv->features) < 0) {
-		snprintf(lv->why, sizeof(lv->why), "kernel without userfaultfd write-protect");
-		core_live_fini(lv);
-		return -EOPNOTSUPP;
-	}
-	err = protect_all(lv);
+	/* registered before the pause already, mostly: again is harmless, and covers new mappings */
+	err = live_register_ranges(lv->uffd, lv->ranges, lv->nranges);
+	demote_refused(lv);
 	if (!lv->nranges) {
 		snprintf(lv->why, sizeof(lv->why), "UFFDIO_REGISTER refused every range: %s",
 			 strerror(-err));
-		core_live_fini(lv);
+		teardown(lv);
 		return -EOPNOTSUPP;
 	}
 	/*
-	 * The handler starts once the ranges are final (it reads them
-	 * unlocked). Nothing of the target runs yet; a write by the kernel on
-	 * its behalf (AIO) waits the few microseconds until it does.
+	 * Copy from now on; then protect again what was written since the
+	 * first protection (its fault lifted it) or populated since: after
+	 * the switch no fault lifts a protection without a copy.
 	 */
-	err = pthread_mutex_init(&lv->lock, NULL);
+	live_fault_copy(&lv->fault, lv->ranges, lv->nranges);
+	err = lv->scan ? live_reprotect_written(lv->uffd, lv->cm->pagemap_fd, lv->ranges, lv->nranges,
+						lv->cm->page_size)
+		       : live_protect_ranges(lv->uffd, lv->ranges, lv->nranges, true);
 	if (err) {
-		core_live_fini(lv);
-		return -err;
-	}
-	lv->lock_inited = true;
-	lv->fault = (struct live_fault){ .uffd = lv->uffd, .out_fd = cm->out_fd,
-					 .pagemap_fd = cm->pagemap_fd, .pid = cm->pid,
-					 .page_size = cm->page_size, .ranges = lv->ranges,
-					 .nranges = lv->nranges, .lock = &lv->lock,
-					 .reader_done = &lv->reader_done, .stop_fd = -1 };
-	err = live_fault_start(&lv->fault);
-	if (err) {
-		snprintf(lv->why, sizeof(lv->why), "cannot start the fault handler: %s", strerror(-err));
-		core_live_fini(lv);
+		snprintf(lv->why, sizeof(lv->why), "cannot write-protect the target's memory: %s",
+			 strerror(-err));
+		teardown(lv);
 		return -EOPNOTSUPP;
 	}
 	for (size_t i = 0; i < lv->nranges; i++)
@@ -284,7 +312,8 @@ int core_live_begin(struct core_live *lv, pid_t pid, struct live_thread *threads
 	for (size_t i = 0; i < maps->n; i++) {
 		if (lv->route[i] != LIVE_IN_PAUSE)
 			continue;
-		err = core_mem_dump_range(cm, &maps->v[i], segs[i].vaddr, segs[i].filesz, segs[i].offset);
+		err = core_mem_dump_range(lv->cm, &maps->v[i], segs[i].vaddr, segs[i].filesz,
+					  segs[i].offset);
 		if (err)
 			return err;
 		lv->copied_in_pause++;
@@ -295,9 +324,7 @@ int core_live_begin(struct core_live *lv, pid_t pid, struct live_thread *threads
 /* Lift the protection of a window the reader has copied, under the lock (see live_fault.h). */
 static int unprotect_window(struct core_live *lv, uint64_t addr, uint64_t len)
 {
-	uint64_t waited = 0;
-
-	for (;;) {
+	for (int tries = 0;; tries++) {
 		int err;
 
 		pthread_mutex_lock(&lv->lock);
@@ -306,10 +333,9 @@ static int unprotect_window(struct core_live *lv, uint64_t addr, uint64_t len)
 		if (err != -EAGAIN)
 			return 0; /* -ENOENT: partly unmapped meanwhile, which the handler judges */
 		/* an event waits for the handler, which may need the lock: let go and retry */
-		if (waited > EAGAIN_RETRY_NS)
+		if (tries > 50 * 1000)
 			return -ETIMEDOUT;
 		sleep_ns(100 * 1000);
-		waited += 100 * 1000;
 	}
 }
 
@@ -343,11 +369,22 @@ static int after_copy(void *arg, uint64_t addr, size_t npages, unsigned char *st
 	return live_fault_status(&lv->fault);
 }
 
-/* CORETRAP_LIVE_HOLD_MS (a test hook): wait this long with the protection on before copying. */
+/*
+ * Test hooks: CORETRAP_LIVE_HOLD_MS, wait this long after the pause with
+ * the protection on before copying; CORETRAP_LIVE_HOLD_FILE, a file
+ * created when that wait begins (the target runs live from then on).
+ */
 static int hold(struct core_live *lv)
 {
-	const char *v = getenv("CORETRAP_LIVE_HOLD_MS");
+	const char *v = getenv("CORETRAP_LIVE_HOLD_MS"), *note = getenv("CORETRAP_LIVE_HOLD_FILE");
 	long ms = v ? strtol(v, NULL, 10) : 0;
+
+	if (note) {
+		int fd = open(note, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 
 	for (long i = 0; i < ms; i++) {
 		int err = live_fault_status(&lv->fault);
@@ -394,20 +431,17 @@ uint64_t core_live_fault_pages(struct core_live *lv)
 
 void core_live_fini(struct core_live *lv)
 {
-	if (lv->uffd >= 0) {
-		unregister_all(lv);
-		live_fault_stop(&lv->fault);
-		close(lv->uffd);
-		lv->uffd = -1;
-	}
+	teardown(lv);
 	if (lv->lock_inited)
 		pthread_mutex_destroy(&lv->lock);
 	lv->lock_inited = false;
 	free(lv->route);
 	free(lv->ranges);
+	free(lv->early);
 	free(lv->pm);
+	maps_free(&lv->before);
 	lv->route = NULL;
-	lv->ranges = NULL;
+	lv->ranges = lv->early = NULL;
 	lv->pm = NULL;
-	lv->nranges = 0;
+	lv->nranges = lv->nearly = 0;
 }

@@ -16,7 +16,6 @@
 #include "core/output.h"
 #include "base/pagemap.h"
 
-#define PM_UFFD_WP (1ull << 57)
 #define MSGS_PER_READ 64
 
 static void set_err(struct live_fault *f, int err)
@@ -45,29 +44,39 @@ static bool page_is_zero(const unsigned char *p, size_t len)
 	return true;
 }
 
-/* Lift the protection of one page (waking its writers); -EAGAIN: again after the next read. */
-static void unprotect(struct live_fault *f, uint64_t addr)
+/* A retried fault whose page is copied already: only its protection is left to lift. */
+#define RETRY_COPIED 1ull
+
+static void queue_retry(struct live_fault *f, uint64_t entry)
+{
+	if (f->nretry == f->capretry) {
+		size_t cap = f->capretry ? f->capretry * 2 : 64;
+		uint64_t *v = realloc(f->retry, cap * sizeof(*v));
+
+		if (!v) {
+			/* cannot keep it: at least wake the writer (it faults again if still protected) */
+			live_uffd_wake(f->uffd, entry & ~RETRY_COPIED, f->page_size);
+			return;
+		}
+		f->retry = v;
+		f->capretry = cap;
+	}
+	f->retry[f->nretry++] = entry;
+}
+
+/*
+ * Lift the protection of one page, waking its writers. -EAGAIN (an
+ * unmap/remove/remap event waits to be read first): again after the next read.
+ */
+static void unprotect(struct live_fault *f, uint64_t addr, bool copied)
 {
 	int err = live_uffd_protect(f->uffd, addr, f->page_size, false);
 
-	if (err == -EAGAIN) {
-		/* an unmap/remove/remap event waits to be read first */
-		if (f->nretry == f->capretry) {
-			size_t cap = f->capretry ? f->capretry * 2 : 64;
-			uint64_t *v = realloc(f->retry, cap * sizeof(*v));
-
-			if (!v) {
-				live_uffd_wake(f->uffd, addr, f->page_size);
-				return;
-			}
-			f->retry = v;
-			f->capretry = cap;
-		}
-		f->retry[f->nretry++] = addr;
-	} else if (err) {
+	if (err == -EAGAIN)
+		queue_retry(f, addr | (copied ? RETRY_COPIED : 0));
+	else if (err)
 		/* unmapped meanwhile (-ENOENT) or the mm is gone: wake whoever still waits */
 		live_uffd_wake(f->uffd, addr, f->page_size);
-	}
 }
 
 /*
@@ -78,11 +87,18 @@ static void unprotect(struct live_fault *f, uint64_t addr)
  */
 static void serve(struct live_fault *f, uint64_t addr)
 {
-	long r = live_range_find(f->ranges, f->nranges, addr);
 	bool copied = false;
 	uint64_t e = 0;
+	long r;
 
 	pthread_mutex_lock(f->lock);
+	if (f->mode == LIVE_FAULT_TRACK) {
+		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
+		unprotect(f, addr, false);
+		pthread_mutex_unlock(f->lock);
+		return;
+	}
+	r = live_range_find(f->ranges, f->nranges, addr);
 	if (r >= 0 && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
 	    (e & PM_UFFD_WP)) {
 		struct iovec l = { f->page, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
@@ -94,7 +110,7 @@ static void serve(struct live_fault *f, uint64_t addr)
 	}
 	pthread_mutex_unlock(f->lock);
 	/* the copy is taken: lifting the protection no longer needs the lock */
-	unprotect(f, addr);
+	unprotect(f, addr, true);
 	if (!copied)
 		return;
 	atomic_fetch_add(&f->copied_pages, 1);
@@ -112,29 +128,55 @@ static void retry_pending(struct live_fault *f)
 	size_t n = f->nretry;
 
 	f->nretry = 0;
-	for (size_t i = 0; i < n; i++)
-		unprotect(f, f->retry[i]);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t entry = f->retry[i];
+
+		/* a fault met while tracking and retried after the pause must be copied first */
+		if (entry & RETRY_COPIED)
+			unprotect(f, entry & ~RETRY_COPIED, true);
+		else
+			serve(f, entry);
+	}
+}
+
+void live_fault_copy(struct live_fault *f, const struct live_range *ranges, size_t n)
+{
+	pthread_mutex_lock(f->lock);
+	f->ranges = ranges;
+	f->nranges = n;
+	f->mode = LIVE_FAULT_COPY;
+	pthread_mutex_unlock(f->lock);
+}
+
+/* Whether [start, end) holds pages of the pause that nobody has copied yet. */
+static bool at_risk(struct live_fault *f, uint64_t start, uint64_t end)
+{
+	bool risk;
+
+	pthread_mutex_lock(f->lock);
+	/* before the pause nothing is of the pause yet */
+	risk = f->mode == LIVE_FAULT_COPY &&
+	       live_range_at_risk(f->ranges, f->nranges, atomic_load(f->reader_done), start, end);
+	pthread_mutex_unlock(f->lock);
+	return risk;
 }
 
 static void event(struct live_fault *f, const struct uffd_msg *m)
 {
-	uint64_t done = atomic_load(f->reader_done);
-
 	switch (m->event) {
 	case UFFD_EVENT_PAGEFAULT:
 		serve(f, m->arg.pagefault.address & ~((uint64_t)f->page_size - 1));
 		break;
 	case UFFD_EVENT_REMOVE:
-		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remove.start, m->arg.remove.end))
+		if (at_risk(f, m->arg.remove.start, m->arg.remove.end))
 			lose(f, "discarded (madvise)", m->arg.remove.start, m->arg.remove.end);
 		break;
 	case UFFD_EVENT_UNMAP:
-		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remove.start, m->arg.remove.end))
+		if (at_risk(f, m->arg.remove.start, m->arg.remove.end))
 			lose(f, "unmapped", m->arg.remove.start, m->arg.remove.end);
 		break;
 	case UFFD_EVENT_REMAP:
-		if (live_range_at_risk(f->ranges, f->nranges, done, m->arg.remap.from,
-				       m->arg.remap.from + m->arg.remap.len))
+		if (at_risk(f, m->arg.remap.from, m->arg.remap.from + m->arg.remap.len))
 			lose(f, "moved (mremap)", m->arg.remap.from, m->arg.remap.from + m->arg.remap.len);
 		break;
 	default:

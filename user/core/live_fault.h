@@ -11,6 +11,10 @@
  * Only two paths lift a protection: this handler, and the reader once it
  * has copied a window; `lock` orders them, so a page is copied by whoever
  * finds it still protected, and never after someone let the target write it.
+ *
+ * Before the pause the handler only tracks (LIVE_FAULT_TRACK): the
+ * protection is set while the target runs, each first write just lifts it
+ * again, and the pause re-protects only what was written meanwhile.
  */
 #ifndef CORETRAP_CORE_LIVE_FAULT_H
 #define CORETRAP_CORE_LIVE_FAULT_H
@@ -24,6 +28,11 @@
 
 #include "core/live_plan.h"
 
+enum live_fault_mode {
+	LIVE_FAULT_TRACK = 0, /* before the pause: lift the protection, copy nothing */
+	LIVE_FAULT_COPY,      /* from the pause on: copy, then lift */
+};
+
 struct live_fault {
 	/* set by the caller before live_fault_start */
 	int uffd;
@@ -31,9 +40,11 @@ struct live_fault {
 	int pagemap_fd;             /* the target's, opened before the pause */
 	pid_t pid;
 	size_t page_size;
-	const struct live_range *ranges; /* read-only while the handler runs */
-	size_t nranges;
 	pthread_mutex_t *lock;      /* shared with the reader */
+	/* under lock: set with live_fault_copy */
+	enum live_fault_mode mode;
+	const struct live_range *ranges;
+	size_t nranges;
 	_Atomic uint64_t *reader_done; /* every protected page below it is copied */
 
 	/* the handler's own */
@@ -51,8 +62,14 @@ struct live_fault {
 	char why[160];
 };
 
-/* Start the handler thread. 0 or a negative errno. */
+/* Start the handler thread (in the mode and with the ranges set). 0 or a negative errno. */
 int live_fault_start(struct live_fault *f);
+/*
+ * In the pause: from now on copy pages of ranges[] at their first write.
+ * Call it before re-protecting what was written while tracking: every
+ * protection lifted before is then seen by that scan, none after.
+ */
+void live_fault_copy(struct live_fault *f, const struct live_range *ranges, size_t n);
 /* Stop it (after the protection has been lifted from every range) and free it. */
 void live_fault_stop(struct live_fault *f);
 /* The first error or -EAGAIN when the point in time is lost; 0 while all is well. */

@@ -2,9 +2,13 @@
 /* Threads for syscall injection, taken from and handed back to threads_stop; see live_threads.h. */
 #include "core/live_threads.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct live_thread *live_threads_of(const struct thread_set *ts, size_t *n)
+/* The live, stopped threads of ts that we stopped ourselves (malloc'd; *n of them). */
+static struct live_thread *live_threads_of(const struct thread_set *ts, size_t *n)
 {
 	struct live_thread *v = calloc(ts->n ? ts->n : 1, sizeof(*v));
 
@@ -28,7 +32,8 @@ struct live_thread *live_threads_of(const struct thread_set *ts, size_t *n)
 	return v;
 }
 
-void live_threads_note(struct thread_set *ts, struct live_thread *v, size_t n)
+/* Record in ts the stops injection changed; frees v. */
+static void live_threads_note(struct thread_set *ts, struct live_thread *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		if (!v[k].changed)
@@ -45,4 +50,32 @@ void live_threads_note(struct thread_set *ts, struct live_thread *v, size_t n)
 		}
 	}
 	free(v);
+}
+
+int live_threads_create_uffd(pid_t tgid, bool already_seized, pid_t keep_stopped,
+			     volatile int *interrupted, int *fd, unsigned *reinjected, char *why,
+			     size_t why_len)
+{
+	struct thread_set ts;
+	struct live_thread *v;
+	size_t n;
+	int err = threads_stop(tgid, already_seized, keep_stopped, interrupted, &ts);
+
+	*fd = -1;
+	if (err) {
+		snprintf(why, why_len, "cannot stop the target to create its userfaultfd: %s",
+			 strerror(-err));
+		return err;
+	}
+	v = live_threads_of(&ts, &n);
+	if (v) {
+		err = live_uffd_create(tgid, v, n, fd, why, why_len);
+		live_threads_note(&ts, v, n);
+	} else {
+		err = -ENOMEM;
+		snprintf(why, why_len, "out of memory");
+	}
+	threads_resume(&ts);
+	*reinjected += ts.reinjected;
+	return err;
 }

@@ -3,7 +3,7 @@
  * Between the thread stopper (base/threads_stop.h) and the live dump: the
  * threads the userfaultfd can be created in, and the stops that creating
  * it changed, written back so that each thread is resumed from the stop
- * it is really in. The only place that knows both sides.
+ * it is really in. The only place of the live dump that knows the stopper.
  */
 #ifndef CORETRAP_CORE_LIVE_THREADS_H
 #define CORETRAP_CORE_LIVE_THREADS_H
@@ -13,9 +13,19 @@
 #include "core/live_uffd.h"
 #include "base/threads_stop.h"
 
-/* The live, stopped threads of ts that we stopped ourselves (malloc'd; *n of them). */
-struct live_thread *live_threads_of(const struct thread_set *ts, size_t *n);
-/* Record in ts the stops injection changed; frees v. */
-void live_threads_note(struct thread_set *ts, struct live_thread *v, size_t n);
+#include <stdbool.h>
+#include <sys/types.h>
+
+/*
+ * Stop every thread of tgid for the few injected syscalls that create
+ * its userfaultfd (live_uffd_create), then resume each from the stop it
+ * is really in. already_seized/keep_stopped/interrupted: as for
+ * threads_stop. *reinjected: signal-delivery-stops of other threads met
+ * and handed back on the way (already_seized only). 0 or a negative errno
+ * with `why` saying what refused.
+ */
+int live_threads_create_uffd(pid_t tgid, bool already_seized, pid_t keep_stopped,
+			     volatile int *interrupted, int *fd, unsigned *reinjected, char *why,
+			     size_t why_len);
 
 #endif

@@ -17,10 +17,15 @@
 #ifndef SYS_pidfd_getfd
 #define SYS_pidfd_getfd 438
 #endif
+/* PIDFD_THREAD (Linux 6.9): a pidfd of one thread */
+#define PIDFD_THREAD_FLAG O_EXCL
 
-/* One syscall in the first thread that can take it; threads whose stop changed are marked. */
+/*
+ * One syscall in the first thread that can take it; threads whose stop
+ * changed are marked. *tid: the thread it ran in.
+ */
 static int inject_somewhere(pid_t pid, struct live_thread *threads, size_t n, long nr,
-			    const unsigned long args[6], long *ret)
+			    const unsigned long args[6], long *ret, pid_t *tid)
 {
 	int last = -ENOENT;
 
@@ -45,10 +50,38 @@ static int inject_somewhere(pid_t pid, struct live_thread *threads, size_t n, lo
 		}
 		if (r.ran) {
 			*ret = r.ret;
+			*tid = t->tid;
 			return 0;
 		}
 	}
 	return last;
+}
+
+/*
+ * pidfd_getfd of fd in the target. Through the thread (PIDFD_THREAD, Linux
+ * 6.9) first: a leader that exited before its threads has no files left;
+ * through the process where the kernel is older.
+ */
+static int take_fd(pid_t pid, pid_t tid, int fd)
+{
+	pid_t ids[2] = { tid, pid };
+	int flags[2] = { PIDFD_THREAD_FLAG, 0 }, err = -ESRCH;
+
+	for (int i = 0; i < 2; i++) {
+		int pidfd = (int)syscall(SYS_pidfd_open, ids[i], flags[i]);
+		int ours;
+
+		if (pidfd < 0) {
+			err = -errno;
+			continue;
+		}
+		ours = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		err = ours < 0 ? -errno : 0;
+		close(pidfd);
+		if (ours >= 0)
+			return ours;
+	}
+	return err;
 }
 
 static bool is_userfaultfd(int fd)
@@ -69,10 +102,11 @@ int live_uffd_create(pid_t pid, struct live_thread *threads, size_t n, int *fd, 
 {
 	unsigned long args[6] = { O_CLOEXEC | O_NONBLOCK };
 	long target_fd = -1, closed = -1;
-	int pidfd, ours = -1, err;
+	pid_t tid = 0;
+	int ours = -1, err;
 
 	*fd = -1;
-	err = inject_somewhere(pid, threads, n, SYS_userfaultfd, args, &target_fd);
+	err = inject_somewhere(pid, threads, n, SYS_userfaultfd, args, &target_fd, &tid);
 	if (err) {
 		if (err == -EPERM)
 			snprintf(why, why_len, "the target runs under seccomp");
@@ -89,15 +123,11 @@ int live_uffd_create(pid_t pid, struct live_thread *threads, size_t n, int *fd, 
 					     : "");
 		return (int)target_fd;
 	}
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd >= 0) {
-		ours = (int)syscall(SYS_pidfd_getfd, pidfd, (int)target_fd, 0);
-		close(pidfd);
-	}
-	err = ours < 0 ? -errno : 0;
+	ours = take_fd(pid, tid, (int)target_fd);
+	err = ours < 0 ? ours : 0;
 	/* Ours alone, whatever happened: the target's copy is closed. */
 	args[0] = (unsigned long)target_fd;
-	if (inject_somewhere(pid, threads, n, SYS_close, args, &closed) || closed != 0) {
+	if (inject_somewhere(pid, threads, n, SYS_close, args, &closed, &tid) || closed != 0) {
 		/* the target keeps an unregistered userfaultfd: harmless, but never protect through it */
 		snprintf(why, why_len, "cannot close the userfaultfd in the target");
 		if (ours >= 0)
