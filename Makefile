@@ -75,13 +75,14 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_core/live_plan := base/proc_maps
+UNIT_EXTRA_core/live_pages := core/output
 UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/vdso base/wait_status
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/proc_info \
 	core/snapshot base/proc_maps base/threads_stop base/task_seize base/pagemap base/quiet_thread \
-	base/wait_status base/vdso core/live core/live_fault core/live_plan core/live_protect core/live_threads core/live_uffd \
+	base/wait_status base/vdso core/live core/live_fault core/live_pages core/live_plan core/live_protect core/live_threads core/live_uffd \
 	base/ptrace_inject base/arch/inject_x86_64 base/proc
 # syscall injection alone: build/tests/injectsys.
 INJECT_MODS := base/ptrace_inject base/arch/inject_x86_64 base/proc base/vdso base/wait_status

@@ -14,7 +14,8 @@
  * core of one moment with progress N therefore has, at position j of the
  * pass, generation N / P for j < N % P and N / P - 1 above, except the
  * page of write N, which may hold N / P already (in whole or in part).
- * --rate N: N pages per millisecond (0: as fast as it can).
+ * --rate N: N pages per millisecond (0: as fast as it can). --thp: the
+ * region in transparent huge pages (else 4 KiB pages).
  *
  * Commands on stdin, each answered with one line:
  *   readbuf         read(0) 64 bytes into a page written before the dump,
@@ -24,6 +25,8 @@
  *   mremap A N      move them to a free address
  *   fork            fork a child that writes every page, wait: "forked STATUS"
  *   progress        "progress N"
+ *   stall           "stall US": the longest gap between two page writes
+ *                   since the last "stall" (a stop, a wait on a fault)
  *   exec            exec /bin/sleep 60
  *   exit            exit(0)
  * --seccomp: a seccomp filter refuses userfaultfd (EPERM).
@@ -65,6 +68,7 @@ volatile uint64_t g_progress;
 static uint64_t *region;
 static size_t pages, perm_k;
 static long rate;
+static volatile long long longest_gap_ns;
 /* pages munmapped or moved away: the writer leaves them alone (under the lock) */
 static size_t gone_first, gone_count;
 static pthread_mutex_t gone_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -101,11 +105,16 @@ static size_t coprime_near(size_t n, size_t want)
 
 static void *writer(void *arg)
 {
-	long long next = mono_ns();
+	long long next = mono_ns(), last = next;
 
 	(void)arg;
 	for (uint64_t i = pages;; i++) {
 		size_t page = perm(i % pages);
+		long long now = mono_ns();
+
+		if (now - last > longest_gap_ns)
+			longest_gap_ns = now - last;
+		last = now;
 
 		pthread_mutex_lock(&gone_lock);
 		if (page < gone_first || page >= gone_first + gone_count)
@@ -167,6 +176,7 @@ static void answer(const char *fmt, ...)
 int main(int argc, char **argv)
 {
 	size_t mb = 64;
+	int thp = 0;
 	void *own = NULL;
 	char *rbuf, *spare, line[256];
 	pthread_t t;
@@ -176,6 +186,8 @@ int main(int argc, char **argv)
 			mb = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
 			rate = strtol(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--thp"))
+			thp = 1;
 		else if (!strcmp(argv[i], "--own-uffd") && !(own = own_uffd_region()))
 			return 3;
 		else if (!strcmp(argv[i], "--seccomp") && refuse_userfaultfd() < 0)
@@ -191,7 +203,7 @@ int main(int argc, char **argv)
 	if (region == MAP_FAILED || ctl == MAP_FAILED || rbuf == MAP_FAILED || spare == MAP_FAILED)
 		return 1;
 	/* 4 KiB pages: each write fault is one page, and the test's figures are page counts */
-	madvise(region, pages * PS, MADV_NOHUGEPAGE);
+	madvise(region, pages * PS, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	for (size_t p = 0; p < pages; p++)
 		write_page(p, 0);
 	memset(rbuf, 'r', PS);
@@ -247,6 +259,9 @@ int main(int argc, char **argv)
 			}
 			waitpid(c, &status, 0);
 			answer("forked %d\n", status);
+		} else if (!strcmp(line, "stall")) {
+			answer("stall %lld\n", longest_gap_ns / 1000);
+			longest_gap_ns = 0;
 		} else if (!strcmp(line, "progress")) {
 			answer("progress %llu\n", (unsigned long long)ctl->progress);
 		} else if (!strcmp(line, "exec")) {

@@ -510,7 +510,7 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	memset(res, 0, sizeof(*res));
 	job.req = req;
 	job.res = res;
-	job.live.uffd = -1;
+	job.live.uffd = job.live.fault_fd = -1;
 	job.mem.pagemap_fd = job.mem.mem_fd = job.mem.stat_fd = -1;
 	job.out.fd = -1;
 	if (req->siginfo)

@@ -58,6 +58,7 @@ struct core_live {
 	struct maps before;          /* smaps read before the pause */
 	bool scan;                   /* PAGEMAP_SCAN: the pause re-protects only what was written */
 	int uffd;
+	int fault_fd;                /* the core without O_DIRECT, for the fault handler */
 	uint64_t features;
 	bool lock_inited;
 	pthread_mutex_t lock;        /* see live_fault.h */

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "core/live_uffd.h"
-#include "core/output.h"
 #include "base/pagemap.h"
 
 #define MSGS_PER_READ 64
@@ -91,6 +90,7 @@ static void serve(struct live_fault *f, uint64_t addr)
 	uint64_t e = 0;
 	long r;
 
+	f->page = live_pages_slot(&f->pages); /* room first: never wait for it under the lock */
 	pthread_mutex_lock(f->lock);
 	if (f->mode == LIVE_FAULT_TRACK) {
 		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
@@ -114,13 +114,8 @@ static void serve(struct live_fault *f, uint64_t addr)
 	if (!copied)
 		return;
 	atomic_fetch_add(&f->copied_pages, 1);
-	if (!page_is_zero(f->page, f->page_size)) {
-		int err = core_output_pwrite(f->out_fd, f->page, f->page_size,
-					     f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
-
-		if (err)
-			set_err(f, err);
-	}
+	if (!page_is_zero(f->page, f->page_size))
+		live_pages_push(&f->pages, f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
 }
 
 static void retry_pending(struct live_fault *f)
@@ -212,24 +207,19 @@ int live_fault_start(struct live_fault *f)
 {
 	int err;
 
-	f->page = aligned_alloc(f->page_size, f->page_size);
 	f->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (!f->page || f->stop_fd < 0) {
-		err = f->stop_fd < 0 ? -errno : -ENOMEM;
-		free(f->page);
-		f->page = NULL;
-		if (f->stop_fd >= 0)
-			close(f->stop_fd);
-		f->stop_fd = -1;
-		return err;
+	if (f->stop_fd < 0)
+		return -errno;
+	err = live_pages_start(&f->pages, f->out_fd, f->page_size);
+	if (!err) {
+		err = -pthread_create(&f->thread, NULL, handler_main, f);
+		if (err)
+			live_pages_stop(&f->pages);
 	}
-	err = pthread_create(&f->thread, NULL, handler_main, f);
 	if (err) {
-		free(f->page);
-		f->page = NULL;
 		close(f->stop_fd);
 		f->stop_fd = -1;
-		return -err;
+		return err;
 	}
 	f->running = true;
 	return 0;
@@ -238,6 +228,7 @@ int live_fault_start(struct live_fault *f)
 void live_fault_stop(struct live_fault *f)
 {
 	uint64_t one = 1;
+	int err;
 
 	if (!f->running)
 		return;
@@ -245,9 +236,11 @@ void live_fault_stop(struct live_fault *f)
 		set_err(f, -EIO);
 	pthread_join(f->thread, NULL);
 	f->running = false;
+	err = live_pages_stop(&f->pages); /* every copy written before the core is called complete */
+	if (err)
+		set_err(f, err);
 	close(f->stop_fd);
 	f->stop_fd = -1;
-	free(f->page);
 	free(f->retry);
 	f->page = NULL;
 	f->retry = NULL;

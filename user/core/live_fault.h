@@ -3,7 +3,8 @@
  * The fault handler of a live dump: a thread that reads the userfaultfd.
  * For each write fault on a protected page it copies the page (still as it
  * was at the pause), lifts the protection of that page (which lets the
- * writer go on) and writes the copy straight to its place in the core.
+ * writer go on) and has the copy written straight to its place in the
+ * core (core/live_pages.h).
  * It also hears of the target unmapping, discarding or moving protected
  * memory: when that may take a page nobody has copied yet, the dump has
  * lost its point in time, and says so (live_fault_lost).
@@ -26,6 +27,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/live_pages.h"
 #include "core/live_plan.h"
 
 enum live_fault_mode {
@@ -51,7 +53,8 @@ struct live_fault {
 	pthread_t thread;
 	int stop_fd;                /* eventfd: stop once the protection is gone */
 	bool running;
-	unsigned char *page;
+	struct live_pages pages;     /* copies on their way into the core */
+	unsigned char *page;        /* the slot of the page being copied */
 	uint64_t *retry;            /* faults whose unprotect met -EAGAIN (an event waiting) */
 	size_t nretry, capretry;
 
