@@ -385,3 +385,31 @@ def test_coretrap_binary_is_live_by_default_and_says_why_when_not(tmp_path, args
         assert len(cores) == 1
         check_point_in_time(cores[0], w.info)
         assert_released(w)
+
+
+@pytest.mark.parametrize("sig,live", [(signal.SIGURG, 1), (signal.SIGSEGV, 0)])
+def test_signal_trigger_holds_its_thread_and_lets_the_rest_run_unless_it_is_a_crash(tmp_path, sig, live):
+    """-sig's path (dumpcore --seized-signal plays the trigger): the thread that got the signal
+    stays in its stop for the whole dump; the others run live, unless the signal is a crash,
+    which keeps the whole process stopped (another thread could end it before it is copied)."""
+    import ctypes
+    with Writer("--mb", 16, "--rate", 16) as w:
+        writer_tid = max(int(t) for t in os.listdir("/proc/%d/task" % w.pid))
+        core = tmp_path / "core"
+        drv = start_dump(w.pid, core, "--seized-signal", env={HOLD: "300"})
+        assert drv.stdout.readline().strip() == "seized"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.syscall(234, w.pid, w.pid, int(sig)) == 0  # tgkill to main: the held thread
+        out, err = drv.communicate(timeout=120)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert drv.returncode == 0, err
+        assert res["first_tid"] == w.pid and res["first_still_stopped"] == 1, res
+        assert res["live"] == live, res
+        if live:
+            assert res["live_fault_pages"] > 0  # the writer thread wrote during the dump
+        else:
+            assert res["live_why"] == "a crash (signal %d): the whole process stays stopped" % sig
+        g = gdb(LIVEWRITER, core, "p $_siginfo.si_signo", "info threads")
+        assert "$1 = %d" % int(sig) in g and "LWP %d" % writer_tid in g
+        check_point_in_time(core, w.info)
+        assert_released(w)  # the driver dropped the signal when it let go

@@ -535,7 +535,9 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	err = core_mem_init(&job.mem, job.mm_pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
-	job.try_live = try_live && core_live_possible(job.mm_pid, res->live_why, sizeof(res->live_why));
+	job.try_live = try_live && core_live_possible(job.mm_pid,
+						      req->already_seized && req->siginfo ? req->siginfo->si_signo : 0,
+						      res->live_why, sizeof(res->live_why));
 	err = plan_writes(&job);
 	if (err)
 		goto out;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,27 @@ static long read_number(const char *path)
 	return strtol(buf, NULL, 10);
 }
 
-bool core_live_possible(pid_t pid, char *why, size_t why_len)
+/* Default action "core" in signal(7): the signal ends the process unless it is handled. */
+static bool crash_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+	       sig == SIGTRAP || sig == SIGSYS || sig == SIGQUIT || sig == SIGXCPU || sig == SIGXFSZ;
+}
+
+bool core_live_possible(pid_t pid, int held_signal, char *why, size_t why_len)
 {
 	uint64_t caps = 0;
 	int err = kernel_support();
+
+	/*
+	 * A crash: another thread left running could end the process (exit,
+	 * a second fault) before its memory is copied, and nobody is served
+	 * by keeping a dying process running. It stays stopped whole.
+	 */
+	if (crash_signal(held_signal)) {
+		snprintf(why, why_len, "a crash (signal %d): the whole process stays stopped", held_signal);
+		return false;
+	}
 
 	if (err) {
 		snprintf(why, why_len, "%s", err == -ENOSYS ? "kernel without userfaultfd"

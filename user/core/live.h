@@ -73,9 +73,11 @@ struct core_live {
 
 /*
  * Before the stop: whether a live dump of pid can work (kernel support,
- * the target's seccomp and privileges); if not, why.
+ * the target's seccomp and privileges) and is wanted (held_signal: the
+ * signal a thread is held in for the dump, 0 for none; a crash signal
+ * keeps the whole process stopped); if not, why.
  */
-bool core_live_possible(pid_t pid, char *why, size_t why_len);
+bool core_live_possible(pid_t pid, int held_signal, char *why, size_t why_len);
 
 /* What core_live_prepare needs to know of the dump. */
 struct core_live_target {
