@@ -5,68 +5,27 @@ every interrupted call keeps its semantics afterwards (read and pause restart, n
 its full time), whether the thread is then detached or resumed with PTRACE_CONT."""
 import json
 import os
-import queue
 import re
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
-from coretest import BUILD
+from coretest import BUILD, CommandTarget
 
 WAITER = os.path.join(BUILD, "targets", "syscall_waiter")
 INJECTSYS = os.path.join(BUILD, "tests", "injectsys")
 SYS_PAUSE = 34
 
 
-class Waiter:
-    """syscall_waiter with its stdout lines in a queue."""
-
+class Waiter(CommandTarget):
     def __init__(self):
-        self.proc = subprocess.Popen([WAITER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
-        self.lines = queue.Queue()
-        self.info = json.loads(self.proc.stdout.readline()[5:])
-        assert self.proc.stdout.readline().strip() == "ready"
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self):
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-
-    def send(self, cmd):
-        self.proc.stdin.write(cmd + "\n")
-        self.proc.stdin.flush()
-
-    def expect(self, pattern, timeout=10):
-        """The first line matching pattern (earlier lines are kept in .seen)."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            m = re.match(pattern, line)
-            if m:
-                return m
-        raise AssertionError("no line %r in %r" % (pattern, self.seen))
-
-    seen = []
+        super().__init__([WAITER])
 
     def syscall_nr(self, tid):
-        with open("/proc/%d/task/%d/syscall" % (self.proc.pid, tid)) as f:
+        with open("/proc/%d/task/%d/syscall" % (self.pid, tid)) as f:
             return int(f.read().split()[0])
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
 
 
 def inject(pid, *extra):
@@ -88,14 +47,13 @@ def threads_settled(w):
 @pytest.mark.parametrize("resume", ["detach", "cont"])
 def test_call_runs_in_each_thread_and_every_interrupted_call_keeps_its_semantics(resume):
     with Waiter() as w:
-        w.seen = []
         threads_settled(w)
         t0 = time.time()
         extra = ("--cont", 3500) if resume == "cont" else ()
         # cont: the driver stays attached 3.5 s with the threads resumed by PTRACE_CONT
-        rc, rows, err = inject(w.proc.pid, *extra)
+        rc, rows, err = inject(w.pid, *extra)
         assert rc == 0, (rows, err)
-        tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % w.proc.pid))
+        tids = sorted(int(t) for t in os.listdir("/proc/%d/task" % w.pid))
         assert sorted(r["tid"] for r in rows) == tids
         for r in rows:
             # gettid() answered with the thread's own id: the call ran in that thread
@@ -123,9 +81,8 @@ def test_a_signal_that_comes_first_is_handed_back_and_delivered():
     """A signal queued while the thread is stopped is met before the call: the thread is handed
     back in that signal's delivery stop, registers as they were, and the signal is delivered."""
     with Waiter() as w:
-        w.seen = []
         threads_settled(w)
-        rc, rows, err = inject(w.proc.pid, "--signal", int(signal.SIGUSR1))
+        rc, rows, err = inject(w.pid, "--signal", int(signal.SIGUSR1))
         assert rc == 0, (rows, err)
         for r in rows:
             assert r["err"] == 0 and r["ran"] == 0, r

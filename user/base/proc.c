@@ -72,14 +72,20 @@ int proc_euid_from_status(const char *buf, uid_t *out)
 	return 0;
 }
 
-int proc_threads_from_status(const char *buf)
+/* The number the kernel prints after `field` ("\nThreads:") in status text, or -EINVAL. */
+static int status_number(const char *buf, const char *field)
 {
-	const char *line = strstr(buf, "\nThreads:");
+	const char *line = strstr(buf, field);
 	int n;
 
-	if (!line || sscanf(line + 9, "%d", &n) != 1 || n < 0)
+	if (!line || sscanf(line + strlen(field), "%d", &n) != 1 || n < 0)
 		return -EINVAL;
 	return n;
+}
+
+int proc_threads_from_status(const char *buf)
+{
+	return status_number(buf, "\nThreads:");
 }
 
 /* Whole small /proc file into buf (NUL-terminated); bytes read or -ESRCH. */
@@ -146,12 +152,7 @@ bool proc_has_live_thread(pid_t pid)
 
 int proc_seccomp_from_status(const char *buf)
 {
-	const char *line = strstr(buf, "\nSeccomp:");
-	int mode;
-
-	if (!line || sscanf(line + 9, "%d", &mode) != 1 || mode < 0)
-		return -EINVAL;
-	return mode;
+	return status_number(buf, "\nSeccomp:");
 }
 
 int proc_cap_eff_from_status(const char *buf, uint64_t *out)
@@ -165,35 +166,39 @@ int proc_cap_eff_from_status(const char *buf, uint64_t *out)
 	return 0;
 }
 
+/* A status file (rel: "status", "task/TID/status") into buf; 0 or a negative errno. */
+static int read_status(pid_t pid, const char *rel, char *buf, size_t len)
+{
+	ssize_t n = read_proc(pid, rel, buf, len);
+
+	return n > 0 ? 0 : n < 0 ? (int)n : -ESRCH;
+}
+
 int proc_cap_eff(pid_t pid, uint64_t *out)
 {
 	char buf[4096];
-	ssize_t n = read_proc(pid, "status", buf, sizeof(buf));
+	int err = read_status(pid, "status", buf, sizeof(buf));
 
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	return proc_cap_eff_from_status(buf, out);
+	return err ? err : proc_cap_eff_from_status(buf, out);
 }
 
 int proc_thread_seccomp(pid_t pid, pid_t tid)
 {
 	char buf[4096], rel[48];
-	ssize_t n;
+	int err;
 
 	snprintf(rel, sizeof(rel), "task/%d/status", tid);
-	n = read_proc(pid, rel, buf, sizeof(buf));
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
-	return proc_seccomp_from_status(buf);
+	err = read_status(pid, rel, buf, sizeof(buf));
+	return err ? err : proc_seccomp_from_status(buf);
 }
 
 int proc_euid(pid_t pid, uid_t *out)
 {
 	char buf[4096];
-	ssize_t n = read_proc(pid, "status", buf, sizeof(buf));
+	int err = read_status(pid, "status", buf, sizeof(buf));
 
-	if (n <= 0)
-		return n < 0 ? (int)n : -ESRCH;
+	if (err)
+		return err;
 	return proc_euid_from_status(buf, out) ? -ESRCH : 0;
 }
 

@@ -54,7 +54,7 @@ size_t live_run_end(const struct live_range *r, size_t n, size_t i)
 {
 	size_t j = i + 1;
 
-	while (j < n && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len)
+	while (j < n && r[j].len && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len)
 		j++;
 	return j;
 }

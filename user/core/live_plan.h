@@ -45,7 +45,10 @@ long live_range_find(const struct live_range *r, size_t n, uint64_t addr);
 bool live_range_at_risk(const struct live_range *r, size_t n, uint64_t done, uint64_t start,
 			uint64_t end);
 
-/* End (exclusive index) of the run of ranges from i that touch one another: one ioctl covers it. */
+/*
+ * End (exclusive index) of the run of ranges from i that touch one
+ * another: one ioctl covers it. A range of len 0 (dropped) ends a run.
+ */
 size_t live_run_end(const struct live_range *r, size_t n, size_t i);
 
 #endif

@@ -29,44 +29,40 @@ int live_protect_retry(int uffd, uint64_t addr, uint64_t len, bool on)
 	}
 }
 
-/* Length of the run of touching ranges from i (ranges of len 0 end a run). */
-static uint64_t run_len(const struct live_range *r, size_t i, size_t end)
+/*
+ * The run of touching ranges at or after *i (ranges of len 0 are skipped
+ * and end a run): [*i, *end) covering [*addr, *addr + *len). False when
+ * none is left.
+ */
+static bool next_run(const struct live_range *r, size_t n, size_t *i, size_t *end, uint64_t *addr,
+		     uint64_t *len)
 {
-	return r[end - 1].vaddr + r[end - 1].len - r[i].vaddr;
-}
-
-static size_t run_end(const struct live_range *r, size_t n, size_t i)
-{
-	size_t j = i + 1;
-
-	while (j < n && r[j].len && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len)
-		j++;
-	return j;
+	while (*i < n && !r[*i].len)
+		++*i;
+	if (*i == n)
+		return false;
+	*end = live_run_end(r, n, *i);
+	*addr = r[*i].vaddr;
+	*len = r[*end - 1].vaddr + r[*end - 1].len - *addr;
+	return true;
 }
 
 int live_register_ranges(int uffd, struct live_range *r, size_t n)
 {
+	uint64_t a, len;
+	size_t end;
 	int last = 0;
 
-	for (size_t i = 0; i < n;) {
-		size_t end;
-
-		if (!r[i].len) {
-			i++;
+	for (size_t i = 0; next_run(r, n, &i, &end, &a, &len); i = end) {
+		if (live_uffd_register(uffd, a, len) == 0)
 			continue;
-		}
-		end = run_end(r, n, i);
-		if (live_uffd_register(uffd, r[i].vaddr, run_len(r, i, end)) == 0) {
-			i = end;
-			continue;
-		}
 		/* refused as a whole: find which ones */
-		for (; i < end; i++) {
-			int err = live_uffd_register(uffd, r[i].vaddr, r[i].len);
+		for (size_t k = i; k < end; k++) {
+			int err = live_uffd_register(uffd, r[k].vaddr, r[k].len);
 
 			if (err) {
 				last = err;
-				r[i].len = 0;
+				r[k].len = 0;
 			}
 		}
 	}
@@ -75,39 +71,28 @@ int live_register_ranges(int uffd, struct live_range *r, size_t n)
 
 int live_protect_ranges(int uffd, const struct live_range *r, size_t n, bool on)
 {
-	for (size_t i = 0; i < n;) {
-		size_t end;
-		int err;
+	uint64_t a, len;
+	size_t end;
 
-		if (!r[i].len) {
-			i++;
-			continue;
-		}
-		end = run_end(r, n, i);
-		err = live_protect_retry(uffd, r[i].vaddr, run_len(r, i, end), on);
+	for (size_t i = 0; next_run(r, n, &i, &end, &a, &len); i = end) {
+		int err = live_protect_retry(uffd, a, len, on);
+
 		if (err)
 			return err;
-		i = end;
 	}
 	return 0;
 }
 
 void live_unregister_ranges(int uffd, const struct live_range *r, size_t n)
 {
-	for (size_t i = 0; i < n;) {
-		size_t end;
+	uint64_t a, len;
+	size_t end;
 
-		if (!r[i].len) {
-			i++;
-			continue;
-		}
-		end = run_end(r, n, i);
+	for (size_t i = 0; next_run(r, n, &i, &end, &a, &len); i = end)
 		/* refused for a run partly unmapped meanwhile: range by range */
-		if (live_uffd_unregister(uffd, r[i].vaddr, run_len(r, i, end)) != 0)
+		if (live_uffd_unregister(uffd, a, len) != 0)
 			for (size_t k = i; k < end; k++)
 				live_uffd_unregister(uffd, r[k].vaddr, r[k].len);
-		i = end;
-	}
 }
 
 struct coalesce {
@@ -144,24 +129,17 @@ int live_reprotect_written(int uffd, int pagemap_fd, const struct live_range *r,
 			   size_t page_size)
 {
 	struct coalesce c = { uffd, COALESCE_PAGES * (uint64_t)page_size, 0, 0, 0 };
+	uint64_t a, len;
+	size_t end;
 
-	for (size_t i = 0; i < n;) {
-		size_t end;
-		int err;
-
-		if (!r[i].len) {
-			i++;
-			continue;
-		}
-		end = run_end(r, n, i);
+	for (size_t i = 0; next_run(r, n, &i, &end, &a, &len); i = end) {
 		/* a span never crosses a run: the gap between runs is not registered */
-		err = pagemap_scan_unprotected(pagemap_fd, r[i].vaddr, r[i].vaddr + run_len(r, i, end),
-					       take_run, &c);
+		int err = pagemap_scan_unprotected(pagemap_fd, a, a + len, take_run, &c);
+
 		if (!err)
 			err = flush(&c);
 		if (err)
 			return err;
-		i = end;
 	}
 	return 0;
 }

@@ -7,52 +7,49 @@
 
 #include "core/live_plan.h"
 
-static struct mapping map(unsigned perms, unsigned long inode, const char *path, unsigned vmflags)
-{
-	struct mapping m = { 0x1000, 0x3000, 0, perms, inode, (char *)path, vmflags, true, 0, 0 };
-
-	return m;
-}
-
 static void routes(void **state)
 {
-	const unsigned rw = MAP_PERM_R | MAP_PERM_W, r = MAP_PERM_R;
-	struct mapping m;
+	const unsigned rw = MAP_PERM_R | MAP_PERM_W, r = MAP_PERM_R, x = MAP_PERM_X;
+	static const char *const names[] = { "skip", "protect", "in pause", "after" };
+	const struct {
+		unsigned perms;
+		unsigned long inode;
+		const char *path;
+		unsigned vmflags;
+		uint64_t filesz;
+		enum live_route want;
+	} cases[] = {
+		/* private anonymous memory, whatever the kernel calls it */
+		{ rw, 0, "", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[heap]", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[stack]", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[anon:arena]", 0, 0x2000, LIVE_PROTECT },
+		/* read-only too: mprotect() could make it writable during the dump */
+		{ r, 0, "", 0, 0x2000, LIVE_PROTECT },
+		/* no data in the core: nothing to do */
+		{ rw, 0, "", 0, 0, LIVE_SKIP },
+		/* a library's .data (private file mapping): userfaultfd refuses it, copied in the pause */
+		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, LIVE_IN_PAUSE },
+		/* its text and read-only data: after the pause */
+		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, LIVE_AFTER },
+		/* shared anonymous memory (shmem), hugetlb, memfd: not protected */
+		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, LIVE_IN_PAUSE },
+		{ rw, 0, "", VMF_HUGETLB, 0x2000, LIVE_IN_PAUSE },
+		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, LIVE_IN_PAUSE },
+		/* the kernel's special mappings are not anonymous memory */
+		{ r | x, 0, "[vdso]", 0, 0x2000, LIVE_AFTER },
+		{ rw, 0, "[uprobes]", 0, 0x1000, LIVE_IN_PAUSE },
+	};
 
 	(void)state;
-	/* private anonymous memory, whatever the kernel calls it */
-	m = map(rw, 0, "", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_PROTECT);
-	m = map(rw, 0, "[heap]", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_PROTECT);
-	m = map(rw, 0, "[stack]", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_PROTECT);
-	m = map(rw, 0, "[anon:arena]", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_PROTECT);
-	/* read-only anonymous memory too: mprotect() could make it writable during the dump */
-	m = map(r, 0, "", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_PROTECT);
-	/* no data in the core: nothing to do */
-	m = map(rw, 0, "", 0);
-	assert_int_equal(live_route(&m, 0), LIVE_SKIP);
-	/* a library's .data (private file mapping): userfaultfd refuses it, copied in the pause */
-	m = map(rw, 1234, "/usr/lib/libc.so.6", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_IN_PAUSE);
-	/* its text and read-only data: after the pause */
-	m = map(r | MAP_PERM_X, 1234, "/usr/lib/libc.so.6", 0);
-	assert_int_equal(live_route(&m, 0x1000), LIVE_AFTER);
-	/* shared anonymous memory (shmem), hugetlb, memfd: not protected */
-	m = map(rw | MAP_PERM_SHARED, 0, "", VMF_SHARED);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_IN_PAUSE);
-	m = map(rw, 0, "", VMF_HUGETLB);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_IN_PAUSE);
-	m = map(rw, 77, "/memfd:buf (deleted)", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_IN_PAUSE);
-	/* the kernel's special mappings are not anonymous memory */
-	m = map(r | MAP_PERM_X, 0, "[vdso]", 0);
-	assert_int_equal(live_route(&m, 0x2000), LIVE_AFTER);
-	m = map(rw, 0, "[uprobes]", 0);
-	assert_int_equal(live_route(&m, 0x1000), LIVE_IN_PAUSE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mapping m = { 0x1000, 0x3000, 0, cases[i].perms, cases[i].inode,
+				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0 };
+		enum live_route got = live_route(&m, cases[i].filesz);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s): %s, want %s", i, cases[i].path, names[got], names[cases[i].want]);
+	}
 }
 
 static const struct live_range ranges[] = {
@@ -94,10 +91,15 @@ static void at_risk(void **state)
 
 static void runs(void **state)
 {
+	struct live_range dropped[3] = { ranges[0], ranges[1], ranges[2] };
+
 	(void)state;
 	assert_int_equal(live_run_end(ranges, 3, 0), 2);
 	assert_int_equal(live_run_end(ranges, 3, 1), 2);
 	assert_int_equal(live_run_end(ranges, 3, 2), 3);
+	/* a range refused (len 0) ends the run before it */
+	dropped[1].len = 0;
+	assert_int_equal(live_run_end(dropped, 3, 0), 1);
 }
 
 int main(void)
