@@ -214,6 +214,23 @@ def test_coretrap_killed_mid_dump_leaves_the_target_running_and_unprotected(tmp_
         assert not os.listdir(tmp_path)
 
 
+def test_sigint_mid_dump_abandons_it_and_lifts_the_protection(tmp_path):
+    """Ctrl-C while the target runs protected: no file, every protection lifted, the waiting
+    kernel write served."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_live_dump(w, tmp_path / "core", 10000)
+        w.send("readbuf")
+        time.sleep(0.1)
+        d.send_signal(signal.SIGINT)
+        out, _err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["rc"] == -errno.EINTR, res
+        assert not os.listdir(tmp_path)
+        w.send("after")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"
+        assert_released(w)
+
+
 @pytest.mark.parametrize("cmd", ["exit", "exec"])
 def test_target_exiting_or_execing_mid_dump_fails_the_dump_cleanly(tmp_path, cmd):
     """After exit there is no memory left to copy; after exec the memory at the old addresses is
