@@ -165,7 +165,7 @@ def test_a_writer_at_full_speed(tmp_path):
         assert rc == 0, err
         assert res["live"] == 1, res
         # the target does not wait for the copy: a small ring to overlap copy and write
-        assert res["ring_wanted_bytes"] <= 64 << 20, res
+        assert res["ring_wanted_bytes"] <= 32 << 20, res
         check_point_in_time(core, w.info)
         assert_released(w)
 

@@ -429,8 +429,8 @@ static int plan_writes(struct core_job *job)
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
 	ring = snapshot_ring_size(estimate, avail, headroom, job->out.direct);
 	/* live: the ring only overlaps copy and write; the target is not waiting for it */
-	if (job->try_live && ring > SNAPSHOT_SMALL_RING)
-		ring = SNAPSHOT_SMALL_RING;
+	if (job->try_live && ring > CORE_LIVE_RING_BYTES)
+		ring = CORE_LIVE_RING_BYTES;
 	return core_mem_reserve(&job->mem, ring, job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
 				job->out.direct && estimate > headroom);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/live_protect.h"
+#include "core/output.h"
 #include "core/live_threads.h"
 #include "core/live_uffd.h"
 #include "core/proc_info.h"
@@ -363,17 +364,60 @@ int core_live_begin(struct core_live *lv, const struct maps *maps, const struct 
 	return 0;
 }
 
-/* Lift the protection of a window the reader has copied, under the lock (see live_fault.h). */
-static int unprotect_window(struct core_live *lv, uint64_t addr, uint64_t len)
+/* The window after_copy works on: where each of its pages is copied to (core/memory.h). */
+struct window {
+	struct core_live *lv;
+	uint64_t addr;
+	unsigned char *state;
+};
+
+/*
+ * A copy the fault handler took of a page of this window (core/live_pages.h).
+ * The reader's own copy of a page it dropped (the handler lifted its
+ * protection) is replaced by it; one it kept is as good (still protected
+ * after the copy). A page that had no place in the window (swapped out
+ * when the window was looked at, swapped in and written since) goes
+ * straight to its place.
+ */
+static void merge_copy(void *arg, uint64_t addr, uint64_t off, const unsigned char *data)
 {
+	struct window *w = arg;
+	struct core_mem *cm = w->lv->cm;
+	size_t i = (size_t)((addr - w->addr) / cm->page_size);
+
+	if (w->state[i] == PG_FAILED) {
+		memcpy(cm->base + cm->off[i], data, cm->page_size);
+		w->state[i] = PG_READY;
+	} else if (w->state[i] == PG_HOLE) {
+		int err = core_output_pwrite(cm->out_fd, data, cm->page_size, off);
+
+		if (err)
+			live_fault_fail(&w->lv->fault, err);
+	}
+}
+
+/*
+ * Lift the protection of a window the reader has copied, under the lock
+ * (see live_fault.h), and take the handler's copies of its pages: after
+ * the protection is gone no more can come.
+ */
+static int unprotect_window(struct window *w, size_t npages)
+{
+	struct core_live *lv = w->lv;
+	uint64_t len = npages * lv->cm->page_size;
+
 	for (int tries = 0;; tries++) {
 		int err;
 
 		pthread_mutex_lock(&lv->lock);
-		err = live_uffd_protect(lv->uffd, addr, len, false);
+		err = live_uffd_protect(lv->uffd, w->addr, len, false);
+		if (err != -EAGAIN) {
+			/* -ENOENT: partly unmapped meanwhile, which the handler judges */
+			live_pages_take(&lv->fault.pages, w->addr, w->addr + len, merge_copy, w);
+			pthread_mutex_unlock(&lv->lock);
+			return 0;
+		}
 		pthread_mutex_unlock(&lv->lock);
-		if (err != -EAGAIN)
-			return 0; /* -ENOENT: partly unmapped meanwhile, which the handler judges */
 		/* an event waits for the handler, which may need the lock: let go and retry */
 		if (tries > 50 * 1000)
 			return -ETIMEDOUT;
@@ -384,11 +428,13 @@ static int unprotect_window(struct core_live *lv, uint64_t addr, uint64_t len)
 /*
  * core_mem_guard.after_copy: keep only the pages that were still
  * protected after their copy (then nobody let the target write them
- * before), then lift the window's protection: its pages are in our hands.
+ * before), then lift the window's protection and put in the copies the
+ * fault handler took meanwhile.
  */
 static int after_copy(void *arg, uint64_t addr, size_t npages, unsigned char *state)
 {
 	struct core_live *lv = arg;
+	struct window w = { lv, addr, state };
 	size_t ps = lv->cm->page_size;
 	ssize_t n;
 	int err = live_fault_status(&lv->fault);
@@ -404,7 +450,7 @@ static int after_copy(void *arg, uint64_t addr, size_t npages, unsigned char *st
 		if (state[i] == PG_READY && !((e & PM_PRESENT) && (e & PM_UFFD_WP)))
 			state[i] = PG_FAILED; /* the handler copied it, or the target dropped it */
 	}
-	err = unprotect_window(lv, addr, npages * ps);
+	err = unprotect_window(&w, npages);
 	if (err)
 		return err;
 	atomic_store(&lv->reader_done, addr + npages * ps);

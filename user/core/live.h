@@ -44,6 +44,12 @@
 #include "base/proc_maps.h"
 
 #define CORE_LIVE_WHY_LEN 192
+/*
+ * The snapshot ring of a live dump: four windows, enough to keep the
+ * writers busy while the reader copies. With the fault handler's pool
+ * (core/live_pages.h) the dump holds under 100 MiB whatever its size.
+ */
+#define CORE_LIVE_RING_BYTES (4ull * CORE_CHUNK_BYTES)
 
 struct core_live {
 	pid_t pid;

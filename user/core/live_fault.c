@@ -86,36 +86,41 @@ static void unprotect(struct live_fault *f, uint64_t addr, bool copied)
  */
 static void serve(struct live_fault *f, uint64_t addr)
 {
-	bool copied = false;
+	bool kept = false;
 	uint64_t e = 0;
+	unsigned slot = live_pages_slot(&f->pages); /* room first: never wait for it under the lock */
+	unsigned char *data = live_pages_data(&f->pages, slot);
 	long r;
 
-	f->page = live_pages_slot(&f->pages); /* room first: never wait for it under the lock */
 	pthread_mutex_lock(f->lock);
 	if (f->mode == LIVE_FAULT_TRACK) {
 		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
 		unprotect(f, addr, false);
 		pthread_mutex_unlock(f->lock);
+		live_pages_drop(&f->pages, slot);
 		return;
 	}
 	r = live_range_find(f->ranges, f->nranges, addr);
 	if (r >= 0 && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
 	    (e & PM_UFFD_WP)) {
-		struct iovec l = { f->page, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
+		struct iovec l = { data, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
 
-		if (process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size)
-			copied = true;
-		else
+		if (process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size) {
+			atomic_fetch_add(&f->copied_pages, 1);
+			/* kept under the lock: the reader takes its window's copies under it (live.c) */
+			kept = !page_is_zero(data, f->page_size);
+			if (kept)
+				live_pages_keep(&f->pages, slot, addr,
+						f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
+		} else {
 			set_err(f, errno ? -errno : -EIO); /* present and protected, yet unreadable */
+		}
 	}
 	pthread_mutex_unlock(f->lock);
+	if (!kept)
+		live_pages_drop(&f->pages, slot); /* a zero page stays a hole */
 	/* the copy is taken: lifting the protection no longer needs the lock */
 	unprotect(f, addr, true);
-	if (!copied)
-		return;
-	atomic_fetch_add(&f->copied_pages, 1);
-	if (!page_is_zero(f->page, f->page_size))
-		live_pages_push(&f->pages, f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
 }
 
 static void retry_pending(struct live_fault *f)
@@ -242,9 +247,13 @@ void live_fault_stop(struct live_fault *f)
 	close(f->stop_fd);
 	f->stop_fd = -1;
 	free(f->retry);
-	f->page = NULL;
 	f->retry = NULL;
 	f->nretry = f->capretry = 0;
+}
+
+void live_fault_fail(struct live_fault *f, int err)
+{
+	set_err(f, err);
 }
 
 int live_fault_status(struct live_fault *f)

@@ -2,9 +2,9 @@
 /*
  * The fault handler of a live dump: a thread that reads the userfaultfd.
  * For each write fault on a protected page it copies the page (still as it
- * was at the pause), lifts the protection of that page (which lets the
- * writer go on) and has the copy written straight to its place in the
- * core (core/live_pages.h).
+ * was at the pause) and lifts the protection of that page (which lets the
+ * writer go on); the copy goes into the core with the reader's window, or
+ * straight to its place when the pool runs low (core/live_pages.h).
  * It also hears of the target unmapping, discarding or moving protected
  * memory: when that may take a page nobody has copied yet, the dump has
  * lost its point in time, and says so (live_fault_lost).
@@ -54,7 +54,6 @@ struct live_fault {
 	int stop_fd;                /* eventfd: stop once the protection is gone */
 	bool running;
 	struct live_pages pages;     /* copies on their way into the core */
-	unsigned char *page;        /* the slot of the page being copied */
 	uint64_t *retry;            /* faults whose unprotect met -EAGAIN (an event waiting) */
 	size_t nretry, capretry;
 
@@ -75,6 +74,8 @@ int live_fault_start(struct live_fault *f);
 void live_fault_copy(struct live_fault *f, const struct live_range *ranges, size_t n);
 /* Stop it (after the protection has been lifted from every range) and free it. */
 void live_fault_stop(struct live_fault *f);
+/* Record an error that fails the dump (the first one counts). */
+void live_fault_fail(struct live_fault *f, int err);
 /* The first error or -EAGAIN when the point in time is lost; 0 while all is well. */
 int live_fault_status(struct live_fault *f);
 

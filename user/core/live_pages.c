@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The fault handler's write queue; see live_pages.h. */
+/* The fault handler's page pool; see live_pages.h. */
 #include "core/live_pages.h"
 
 #include <errno.h>
@@ -8,28 +8,67 @@
 
 #include "core/output.h"
 
+#define NONE ((unsigned)-1)
+/*
+ * The writer writes kept copies itself, oldest first, while fewer slots
+ * than this are free: early enough that the handler seldom waits.
+ */
+#define LOW_WATER (LIVE_PAGES_POOL / 4)
+
+static void push_free(struct live_pages *q, unsigned s)
+{
+	q->page[s].next = q->free_head;
+	q->free_head = s;
+	q->nfree++;
+}
+
+static void push_waiting(struct live_pages *q, unsigned s)
+{
+	q->page[s].next = NONE;
+	if (q->wait_tail == NONE)
+		q->wait_head = s;
+	else
+		q->page[q->wait_tail].next = s;
+	q->wait_tail = s;
+	q->nwaiting++;
+}
+
+static unsigned pop_waiting(struct live_pages *q)
+{
+	unsigned s = q->wait_head;
+
+	q->wait_head = q->page[s].next;
+	if (q->wait_head == NONE)
+		q->wait_tail = NONE;
+	q->nwaiting--;
+	return s;
+}
+
 static void *writer_main(void *arg)
 {
 	struct live_pages *q = arg;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		size_t at;
+		unsigned s;
 		int err;
 
-		while (!q->n && !q->stop)
+		while (!q->stop && !(q->nwaiting && q->nfree < LOW_WATER))
 			pthread_cond_wait(&q->cond, &q->lock);
-		if (!q->n)
-			break; /* stopped and drained */
-		at = q->head;
+		if (!q->nwaiting)
+			break; /* stopped, nothing left */
+		/* running low (or stopping): the oldest kept copy goes out now */
+		s = pop_waiting(q);
+		q->nwriting++;
 		pthread_mutex_unlock(&q->lock);
-		/* the slot stays the writer's until n drops: the handler fills only free ones */
-		err = core_output_pwrite(q->fd, q->slots + at * q->page_size, q->page_size, q->off[at]);
+		err = core_output_pwrite(q->fd, q->slots + (size_t)s * q->page_size, q->page_size,
+					 q->page[s].off);
 		pthread_mutex_lock(&q->lock);
 		if (err && !q->err)
 			q->err = err;
-		q->head = (q->head + 1) % LIVE_PAGES_QUEUED;
-		q->n--;
+		q->written++;
+		q->nwriting--;
+		push_free(q, s);
 		pthread_cond_broadcast(&q->cond);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -43,10 +82,19 @@ int live_pages_start(struct live_pages *q, int fd, size_t page_size)
 	memset(q, 0, sizeof(*q));
 	q->fd = fd;
 	q->page_size = page_size;
+	q->free_head = q->wait_head = q->wait_tail = NONE;
 	/* page-aligned: the core may be open with O_DIRECT */
-	q->slots = aligned_alloc(page_size, LIVE_PAGES_QUEUED * page_size);
-	if (!q->slots)
+	q->slots = aligned_alloc(page_size, LIVE_PAGES_POOL * page_size);
+	q->page = calloc(LIVE_PAGES_POOL, sizeof(*q->page));
+	if (!q->slots || !q->page) {
+		free(q->slots);
+		free(q->page);
+		q->slots = NULL;
+		q->page = NULL;
 		return -ENOMEM;
+	}
+	for (unsigned s = LIVE_PAGES_POOL; s-- > 0;)
+		push_free(q, s);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
 	err = pthread_create(&q->thread, NULL, writer_main, q);
@@ -54,31 +102,88 @@ int live_pages_start(struct live_pages *q, int fd, size_t page_size)
 		pthread_cond_destroy(&q->cond);
 		pthread_mutex_destroy(&q->lock);
 		free(q->slots);
+		free(q->page);
 		q->slots = NULL;
+		q->page = NULL;
 		return -err;
 	}
 	q->running = true;
 	return 0;
 }
 
-unsigned char *live_pages_slot(struct live_pages *q)
+unsigned live_pages_slot(struct live_pages *q)
 {
-	size_t at;
+	unsigned s;
 
 	pthread_mutex_lock(&q->lock);
-	while (q->n == LIVE_PAGES_QUEUED)
+	while (!q->nfree) {
+		pthread_cond_broadcast(&q->cond); /* the writer makes room */
 		pthread_cond_wait(&q->cond, &q->lock);
-	at = (q->head + q->n) % LIVE_PAGES_QUEUED;
+	}
+	s = q->free_head;
+	q->free_head = q->page[s].next;
+	q->nfree--;
+	if (q->nfree < LOW_WATER)
+		pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
-	return q->slots + at * q->page_size;
+	return s;
 }
 
-void live_pages_push(struct live_pages *q, uint64_t off)
+unsigned char *live_pages_data(struct live_pages *q, unsigned slot)
+{
+	return q->slots + (size_t)slot * q->page_size;
+}
+
+void live_pages_keep(struct live_pages *q, unsigned slot, uint64_t addr, uint64_t off)
 {
 	pthread_mutex_lock(&q->lock);
-	q->off[(q->head + q->n) % LIVE_PAGES_QUEUED] = off;
-	q->n++;
+	q->page[slot].addr = addr;
+	q->page[slot].off = off;
+	push_waiting(q, slot);
+	if (q->nfree < LOW_WATER)
+		pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void live_pages_drop(struct live_pages *q, unsigned slot)
+{
+	pthread_mutex_lock(&q->lock);
+	push_free(q, slot);
 	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void live_pages_take(struct live_pages *q, uint64_t start, uint64_t end,
+		     void (*fn)(void *arg, uint64_t addr, uint64_t off, const unsigned char *data),
+		     void *arg)
+{
+	unsigned prev = NONE, s;
+	bool freed = false;
+
+	pthread_mutex_lock(&q->lock);
+	for (s = q->wait_head; s != NONE;) {
+		unsigned next = q->page[s].next;
+
+		if (q->page[s].addr < start || q->page[s].addr >= end) {
+			prev = s;
+			s = next;
+			continue;
+		}
+		fn(arg, q->page[s].addr, q->page[s].off, q->slots + (size_t)s * q->page_size);
+		/* unlink from the FIFO */
+		if (prev == NONE)
+			q->wait_head = next;
+		else
+			q->page[prev].next = next;
+		if (q->wait_tail == s)
+			q->wait_tail = prev;
+		q->nwaiting--;
+		push_free(q, s);
+		freed = true;
+		s = next;
+	}
+	if (freed)
+		pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -89,7 +194,7 @@ int live_pages_stop(struct live_pages *q)
 	if (!q->running)
 		return 0;
 	pthread_mutex_lock(&q->lock);
-	q->stop = true;
+	q->stop = true; /* the writer writes what is still kept, then ends */
 	pthread_cond_broadcast(&q->cond);
 	pthread_mutex_unlock(&q->lock);
 	pthread_join(q->thread, NULL);
@@ -98,6 +203,8 @@ int live_pages_stop(struct live_pages *q)
 	pthread_cond_destroy(&q->cond);
 	pthread_mutex_destroy(&q->lock);
 	free(q->slots);
+	free(q->page);
 	q->slots = NULL;
+	q->page = NULL;
 	return err;
 }

@@ -336,7 +336,8 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 			uint64_t e = cm->pm[i];
 
 			if ((e & PM_PRESENT) && guard && (e & guard->require) != guard->require) {
-				cm->state[i] = PG_HOLE; /* absent at the pause, or copied already */
+				/* not read: absent at the pause, or copied already (after_copy may fill it) */
+				cm->state[i] = PG_FAILED;
 			} else if (e & PM_PRESENT) {
 				cm->state[i] = PG_MEM;
 			} else if (e & PM_SWAPPED) {

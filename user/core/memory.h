@@ -51,11 +51,13 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 
 /*
  * A range copied while the target runs (core/live.c). Only present pages
- * whose pagemap entry has every bit of `require` are read: the others were
- * absent at the pause, or have been copied already by someone else. Once a
- * window is copied, after_copy may take back pages that were copied too
- * late (PG_READY -> PG_FAILED: left out of the write) before the window is
- * written; its error ends the dump.
+ * whose pagemap entry has every bit of `require` are read; the other
+ * present pages (absent at the pause, or copied already by someone else)
+ * get a place in the window as PG_FAILED, not read. Once a window is
+ * copied, after_copy may take back pages that were copied too late
+ * (PG_READY -> PG_FAILED: left out of the write) and fill places with
+ * copies taken elsewhere (-> PG_READY) before the window is written; its
+ * error ends the dump.
  */
 struct core_mem_guard {
 	uint64_t require;
