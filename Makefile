@@ -91,16 +91,25 @@ UNIT_EXTRA_base/ptrace_engine := base/ptrace_set base/wait_status
 UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wrap=nanosleep \
 	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
+UNIT_EXTRA_core/live_plan := base/proc_maps
+UNIT_EXTRA_core/live_pages := core/output
+UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
+	base/vdso base/wait_status
 
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
+	core/live core/live_fault core/live_pages core/live_plan core/live_protect core/live_threads core/live_uffd \
 	base/proc base/proc_read base/proc_parse base/proc_maps base/ptrace_engine base/ptrace_set \
-	base/proc_task base/pagemap base/quiet_thread base/wait_status
+	base/proc_task base/pagemap base/quiet_thread base/wait_status base/vdso base/ptrace_inject \
+	base/arch/inject_x86_64
+# syscall injection alone: build/tests/injectsys.
+INJECT_MODS := base/ptrace_inject base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
+	base/vdso base/wait_status
 # and the .NET dump code alone: build/tests/dotnetdump.
 DOTNET_TOOL_MODS := dotnet/runtime dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
 user_objs = $(addprefix $(BUILD)/user/,$(addsuffix .o,$(1)))
-TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor
+TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writefloor $(BUILD)/tests/injectsys
 
 # Fuzz targets: tests/fuzz/fuzz_X.c defines LLVMFuzzerTestOneInput for the
 # module(s) FUZZ_MODULE_X. `make unit` runs each with a seeded random driver
@@ -196,6 +205,11 @@ $(BUILD)/tests/dumpcore: $(BUILD)/tests/obj/tools/dumpcore.o $(call user_objs,$(
 
 # Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
 $(BUILD)/tests/dotnetdump: $(BUILD)/tests/obj/tools/dotnetdump.o $(call user_objs,$(DOTNET_TOOL_MODS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+# Driver of syscall injection alone (tests/integration/test_ptrace_inject.py).
+$(BUILD)/tests/injectsys: $(BUILD)/tests/obj/tools/injectsys.o $(call user_objs,$(INJECT_MODS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^
 

@@ -2,9 +2,11 @@
 """Helpers for the core writer tests: start targets, run the dump driver, ask gdb."""
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -70,6 +72,61 @@ class Target:
 
     def __exit__(self, *exc):
         self.kill()
+
+
+class CommandTarget:
+    """A target driven with lines on stdin: prints "info {json}" and "ready", then answers.
+    Its output lines after that wait in a queue; expect() takes them in order, keeping every
+    line taken in .seen."""
+
+    def __init__(self, argv, **popen_kw):
+        self.proc = subprocess.Popen([str(a) for a in argv], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1, **popen_kw)
+        line = self.proc.stdout.readline()
+        assert line.startswith("info "), line
+        self.info = json.loads(line[5:])
+        assert self.proc.stdout.readline().strip() == "ready"
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def send(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def expect(self, pattern, timeout=10):
+        """The match of the first line matching the regular expression pattern."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            m = re.match(pattern, line)
+            if m:
+                return m
+        raise AssertionError("no line %r from the target in %r" % (pattern, self.seen))
+
+    def status(self):
+        with open("/proc/%d/status" % self.pid) as f:
+            return dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
 
 def dumpee(*args):

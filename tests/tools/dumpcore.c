@@ -3,7 +3,8 @@
  * Test driver for the core writer alone, so its tests can set what the CLI
  * does not expose (first thread, filter, an already-seized target) and read
  * the whole dump_result:
- *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal [--group-stop]]
+ *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--live off]
+ *            [--seized-signal [--group-stop]]
  * Prints the dump_result (or the error) as one JSON line; exit 0 on success.
  * SIGINT/SIGTERM are blocked and read from a signalfd by a helper thread that
  * sets the interrupted flag, as the real caller does.
@@ -179,7 +180,7 @@ int main(int argc, char **argv)
 	int sfd, err;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--seized-signal [--group-stop]]\n");
+		fprintf(stderr, "usage: dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--live off] [--seized-signal [--group-stop]]\n");
 		return 2;
 	}
 	req.pid = atoi(argv[1]);
@@ -197,6 +198,9 @@ int main(int argc, char **argv)
 			group_stop = true;
 		} else if (!strcmp(argv[i], "--overwrite")) {
 			req.overwrite = true;
+		} else if (!strcmp(argv[i], "--live") && i + 1 < argc && !strcmp(argv[i + 1], "off")) {
+			req.live_off = true;
+			i++;
 		} else {
 			fprintf(stderr, "dumpcore: unknown argument %s\n", argv[i]);
 			return 2;
@@ -220,14 +224,18 @@ int main(int argc, char **argv)
 	       "\"stopped_ns\":%llu,\"wall_ns\":%llu,\"threads\":%u,\"segments\":%u,"
 	       "\"swapped_pages_skipped\":%llu,\"interrupted\":%d,\"first_tid\":%d,"
 	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
-	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d}\n",
+	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d,"
+	       "\"live\":%d,\"live_restarted\":%d,\"live_protected_bytes\":%llu,\"live_fault_pages\":%llu,"
+	       "\"live_copied_in_pause\":%u,\"live_why\":\"%s\"}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
 	       (unsigned long long)res.swapped_pages_skipped, interrupted, req.first_tid, first_ok,
 	       others_ok, res.reinjected_signals, res.direct_io, (unsigned long long)res.ring_bytes,
 	       (unsigned long long)res.ring_wanted_bytes,
-	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages);
+	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages, res.live, res.live_restarted,
+	       (unsigned long long)res.live_protected_bytes, (unsigned long long)res.live_fault_pages,
+	       res.live_copied_in_pause, res.live_why);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));
 	return err ? 1 : 0;

@@ -56,6 +56,12 @@ enum dotnet_dump_type {
 	DOTNET_DUMP_FULL,
 };
 
+/* Native dumps: live where it works, or stopped for the whole copy (-live, extension). */
+enum live_mode {
+	LIVE_ON = 0, /* default: the target runs while its memory is copied (core/live.h) */
+	LIVE_OFF,    /* -live off */
+};
+
 struct config {
 	/* ---- target ---- */
 	enum target_kind target_kind;
@@ -107,6 +113,7 @@ struct config {
 	/* ---- dump content ---- */
 	bool has_coredump_filter;            /* -mc given */
 	unsigned long coredump_filter;       /* -mc value (hex on the command line) */
+	enum live_mode live_mode;            /* -live (extension) */
 
 	/* ---- timing ---- */
 	int dump_count;                      /* -n, default 1 (or the -m list length) */

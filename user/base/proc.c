@@ -149,6 +149,31 @@ int proc_tracer_pid(pid_t tgid, pid_t tid, pid_t *tracer)
 	return err;
 }
 
+int proc_thread_seccomp(pid_t pid, pid_t tid)
+{
+	char *status;
+	uint64_t mode;
+	int err = read_status(pid, tid, &status);
+
+	if (err)
+		return err;
+	err = proc_field_num(status, "Seccomp", 0, &mode);
+	free(status);
+	return err ? err : (int)mode;
+}
+
+int proc_cap_eff(pid_t pid, uint64_t *out)
+{
+	char *status;
+	int err = read_status(pid, 0, &status);
+
+	if (err)
+		return err;
+	err = proc_field_hex(status, "CapEff", out);
+	free(status);
+	return err;
+}
+
 int proc_euid(pid_t pid, uid_t *out)
 {
 	char *status;

@@ -34,6 +34,13 @@ bool proc_has_live_thread(pid_t pid);
 int proc_state(pid_t tgid, pid_t tid, char *state);
 /* TracerPid: of a process or thread: 0 when nobody ptraces it. */
 int proc_tracer_pid(pid_t tgid, pid_t tid, pid_t *tracer);
+/*
+ * Seccomp mode of one thread (0 none, 1 strict, 2 filter), or a negative
+ * errno (-ESRCH: gone; -EINVAL: a kernel without the field).
+ */
+int proc_thread_seccomp(pid_t pid, pid_t tid);
+/* Effective capability set (CapEff:, bit N = capability N). */
+int proc_cap_eff(pid_t pid, uint64_t *out);
 /* Effective uid (second value of Uid:). */
 int proc_euid(pid_t pid, uid_t *out);
 /* Signal dispositions, bit sig-1 set: SigIgn and SigCgt. */

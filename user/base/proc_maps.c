@@ -215,3 +215,38 @@ enum dump_kind maps_dump_kind(const struct mapping *m, unsigned long filter)
 		return DUMP_ELF_HEADER;
 	return DUMP_SKIP;
 }
+
+static bool same_mapping(const struct mapping *a, const struct mapping *b)
+{
+	return a->start == b->start && a->end == b->end && a->offset == b->offset &&
+	       a->inode == b->inode && a->perms == b->perms && !strcmp(a->path, b->path);
+}
+
+int maps_merge_smaps(struct maps *now, const struct maps *before)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < now->n; i++) {
+		struct mapping *m = &now->v[i];
+
+		while (j < before->n && before->v[j].start < m->start)
+			j++;
+		if (j == before->n || !same_mapping(m, &before->v[j]) || !before->v[j].has_smaps)
+			return -ESTALE;
+	}
+	j = 0;
+	for (size_t i = 0; i < now->n; i++) {
+		struct mapping *m = &now->v[i];
+		const struct mapping *b;
+
+		while (before->v[j].start < m->start)
+			j++;
+		b = &before->v[j];
+		m->vmflags = b->vmflags;
+		m->anon_kb = b->anon_kb;
+		m->rss_kb = b->rss_kb;
+		m->has_smaps = !(mapping_is_file(m) && !(m->perms & MAP_PERM_SHARED) &&
+				 (m->perms & MAP_PERM_W) && b->anon_kb == 0);
+	}
+	return 0;
+}

@@ -81,6 +81,8 @@ static const struct opt_spec opt_table[] = {
 	  "overwrite an existing dump file" },
 	{ "mc", OPT_MC, ARG_HEX, 0, 0x1ff, NULL, true, false, GRP_OUTPUT, "MASK",
 	  "coredump_filter bits for this dump, hex (e.g. 33 or 0x33)" },
+	{ "live", OPT_LIVE, ARG_WORD, 0, 0, "on|off", true, false, GRP_OUTPUT, "on|off",
+	  "native dumps: on (default) pause the target a few ms, off stop it for the whole copy (extension)" },
 	{ "log", OPT_LOG, ARG_WORD, 0, 0, "stdout|syslog", true, false, GRP_OUTPUT, "DEST",
 	  "debug tracing to stdout or syslog" },
 	{ "json", OPT_JSON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
@@ -327,6 +329,11 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 	case OPT_PGID: break; /* applied to the target after the loop */
 	case OPT_O: cfg->overwrite = true; break;
 	case OPT_MC: return opt_hex_arg(st, o, a);
+	case OPT_LIVE:
+		if ((r = opt_word_index(o->words, a)) < 0)
+			return opt_fail(st, "-live expects on or off, got '%s'", a);
+		cfg->live_mode = r == 0 ? LIVE_ON : LIVE_OFF;
+		break;
 	case OPT_LOG:
 		if ((r = opt_word_index(o->words, a)) < 0)
 			return opt_fail(st, "-log expects stdout or syslog, got '%s'", a);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/arch/arch.h"
+#include "core/live.h"
 #include "core/memory.h"
 #include "core/output.h"
 #include "core/elfcore.h"
@@ -62,6 +63,10 @@ struct core_job {
 	struct core_mem mem;
 	struct core_output out;
 	siginfo_t siginfo;
+	bool try_live;      /* live dump wanted and possible (core/live.h) */
+	bool live_on;       /* protected in the pause: core_live_finish after the resume */
+	struct core_live live;
+	struct dump_result *res;
 };
 
 static int snapshot_process(pid_t pid, pid_t mm_pid, const struct dump_request *req,
@@ -211,6 +216,10 @@ static int read_all_threads(struct core_job *job, pid_t first_tid)
 
 static int read_maps(struct core_job *job)
 {
+	/* live: smaps was read before the pause; /proc/PID/maps says whether it still holds */
+	if (job->try_live && core_live_read_maps(&job->live, job->mm_pid, &job->maps) == 0)
+		return 0;
+
 	/* smaps is needed for VmFlags (dd) and Anonymous; maps is the fallback */
 	int err = proc_read_maps(job->mm_pid, true, &job->maps);
 
@@ -381,7 +390,7 @@ static uint64_t estimate_copy_bytes(pid_t pid, unsigned long filter)
  */
 static int plan_writes(struct core_job *job)
 {
-	uint64_t avail, dirty, threshold, bg_bytes = 0, bg_ratio = 0, headroom, estimate;
+	uint64_t avail, dirty, threshold, bg_bytes = 0, bg_ratio = 0, headroom, estimate, ring;
 	struct proc_meminfo mi;
 
 	if (proc_meminfo(&mi) < 0)
@@ -396,8 +405,11 @@ static int plan_writes(struct core_job *job)
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
 	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
-	return core_mem_reserve(&job->mem, snapshot_ring_size(estimate, avail, headroom, job->out.direct),
-				job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
+	ring = snapshot_ring_size(estimate, avail, headroom, job->out.direct);
+	/* live: the ring only overlaps copy and write; the target is not waiting for it */
+	if (job->try_live && ring > CORE_LIVE_RING_BYTES)
+		ring = CORE_LIVE_RING_BYTES;
+	return core_mem_reserve(&job->mem, ring, job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
 				job->out.direct && estimate > headroom);
 }
 
@@ -416,6 +428,39 @@ static int emit_memory(struct core_job *job)
 	return 0;
 }
 
+/*
+ * Live, in the pause: write-protect what can be, copy the rest that may
+ * change (core/live.h). When nothing can be protected, copy everything now,
+ * as a stopped dump, and say why.
+ */
+static int begin_live(struct core_job *job)
+{
+	int err = core_live_begin(&job->live, &job->maps, job->segs);
+
+	if (err == -EOPNOTSUPP) {
+		snprintf(job->res->live_why, sizeof(job->res->live_why), "%s", job->live.why);
+		core_live_fini(&job->live);
+		return emit_memory(job);
+	}
+	job->live_on = !err;
+	job->res->live = !err;
+	job->res->live_protected_bytes = job->live.protected_bytes;
+	job->res->live_copied_in_pause = job->live.copied_in_pause;
+	return err;
+}
+
+/* Live, before the stop: the userfaultfd and a first protection (core/live.h). */
+static void prepare_live(struct core_job *job, pid_t first_tid)
+{
+	struct core_live_target t = { job->req->pid, job->mm_pid, job->req->already_seized, first_tid,
+				      job->req->interrupted, &job->mem, job->ps.filter,
+				      &job->res->reinjected_signals };
+
+	/* not live: core_live_begin says so in the pause, and the stop copies everything */
+	if (core_live_prepare(&job->live, &t) < 0)
+		snprintf(job->res->live_why, sizeof(job->res->live_why), "%s", job->live.why);
+}
+
 static void job_free(struct core_job *job)
 {
 	for (size_t t = 0; t < job->nregs; t++)
@@ -429,7 +474,7 @@ static void job_free(struct core_job *job)
 	free(job->ps.auxv);
 }
 
-int coredump_write(const struct dump_request *req, struct dump_result *res)
+static int write_once(const struct dump_request *req, struct dump_result *res, bool try_live)
 {
 	struct core_job job;
 	struct elfcore_layout lay;
@@ -442,6 +487,8 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	memset(&job, 0, sizeof(job));
 	memset(res, 0, sizeof(*res));
 	job.req = req;
+	job.res = res;
+	job.live.uffd = job.live.fault_fd = -1;
 	job.mem.pagemap_fd = job.mem.mem_fd = job.mem.stat_fd = -1;
 	job.out.fd = -1;
 	if (req->siginfo)
@@ -466,9 +513,14 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	err = core_mem_init(&job.mem, job.mm_pid, job.out.fd, req->interrupted);
 	if (err)
 		goto out;
+	job.try_live = try_live && core_live_possible(job.mm_pid,
+						      req->already_seized && req->siginfo ? req->siginfo->si_signo : 0,
+						      res->live_why, sizeof(res->live_why));
 	err = plan_writes(&job);
 	if (err)
 		goto out;
+	if (job.try_live)
+		prepare_live(&job, first_tid);
 	res->ring_bytes = job.mem.snap.ring_len;
 	res->ring_wanted_bytes = job.mem.snap.wanted_len;
 	res->ring_fault_ns = job.mem.snap.fault_ns;
@@ -493,20 +545,25 @@ int coredump_write(const struct dump_request *req, struct dump_result *res)
 	if (!err && ftruncate(job.out.fd, (off_t)lay.file_size) < 0)
 		err = -errno;
 	if (!err)
-		err = emit_memory(&job);
+		err = job.try_live ? begin_live(&job) : emit_memory(&job);
 	if (!err)
 		err = core_mem_target_alive(&job.mem);
 
 	res->threads = (unsigned)job.nregs;
 	res->segments = (unsigned)job.maps.n;
 	ptrace_release(&job.ts);
-	res->reinjected_signals = job.ts.reinjected;
+	res->reinjected_signals += job.ts.reinjected; /* and those met while preparing a live dump */
 	res->reinjected_sig = job.ts.last_reinjected_sig;
 	res->reinjected_tid = job.ts.last_reinjected_tid;
 	res->stopped_ns = now_ns() - t_stop;
 	res->swapped_pages_skipped = job.mem.skipped_swapped;
 	stopped = false;
-	/* The target runs again; wait for the writer to write what was copied. */
+	/* The target runs again: live, copy what is protected; wait for the writer. */
+	if (!err && job.live_on)
+		err = core_live_finish(&job.live);
+	res->live_fault_pages = job.live_on ? core_live_fault_pages(&job.live) : 0;
+	if (err == -EAGAIN && job.live_on)
+		snprintf(res->live_why, sizeof(res->live_why), "%s", job.live.why);
 	if (!err)
 		err = core_mem_finish(&job.mem);
 	if (err)
@@ -523,11 +580,33 @@ out:
 		ptrace_release(&job.ts);
 		res->stopped_ns = now_ns() - t_stop;
 	}
+	core_live_fini(&job.live);
 	if (err)
 		core_output_abort(&job.out);
 	core_mem_fini(&job.mem);
 	ptrace_set_free(&job.ts);
 	job_free(&job);
 	res->wall_ns = now_ns() - t_start;
+	return err;
+}
+
+int coredump_write(const struct dump_request *req, struct dump_result *res)
+{
+	char why[sizeof(res->live_why)];
+	uint64_t wall_ns;
+	int err = write_once(req, res, !req->live_off);
+
+	/*
+	 * The target unmapped or discarded memory before it was copied: that
+	 * core would not be of one moment. Start over, stopped for the copy.
+	 */
+	if (err == -EAGAIN && res->live) {
+		snprintf(why, sizeof(why), "%s", res->live_why);
+		wall_ns = res->wall_ns;
+		err = write_once(req, res, false);
+		snprintf(res->live_why, sizeof(res->live_why), "%s", why);
+		res->live_restarted = true;
+		res->wall_ns += wall_ns;
+	}
 	return err;
 }

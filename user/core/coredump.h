@@ -31,6 +31,8 @@ struct dump_request {
 	bool already_seized;
 	/* Polled between chunks; when it becomes non-zero the dump is abandoned. */
 	volatile int *interrupted;
+	/* Stop the target for the whole copy, as before live dumps (-live off). */
+	bool live_off;
 };
 
 struct dump_result {
@@ -57,6 +59,17 @@ struct dump_result {
 	uint64_t ring_wanted_bytes; /* more than ring_bytes when the fault-in stopped early */
 	uint64_t ring_fault_ns;
 	bool ring_small_pages;     /* huge pages came slowly: 4 KiB pages for the rest */
+	/*
+	 * Live dumps (core/live.h): the target ran while its memory was
+	 * copied, paused only for stopped_ns. Otherwise live_why says why it
+	 * was stopped for the whole copy ("" only when -live off).
+	 */
+	bool live;
+	bool live_restarted;       /* a live attempt lost its point in time: written stopped instead */
+	uint64_t live_protected_bytes; /* write-protected during the copy */
+	uint64_t live_fault_pages; /* pages copied by the fault handler before the target wrote them */
+	unsigned live_copied_in_pause; /* writable segments that could not be protected */
+	char live_why[192];
 };
 
 /*

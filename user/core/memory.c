@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "base/proc.h"
 #include "base/proc_parse.h"
 #include "base/proc_read.h"
+#include "base/vdso.h"
 
 /* Page states: enum page_src (core_snapshot.h); page i's slot is cm->base + cm->off[i]. */
 #define PAGE_DST(cm, i) ((cm)->base + (cm)->off[i])
@@ -229,31 +229,15 @@ static void read_from_file(struct core_mem *cm, const struct mapping *m, uint64_
  * gets the same vdso image from the kernel, so copy it from our own vdso
  * instead of faulting it into the target.
  */
-static uint64_t own_vdso_size(void)
-{
-	static uint64_t size = UINT64_MAX;
-	struct maps own;
-
-	if (size != UINT64_MAX)
-		return size;
-	size = 0;
-	if (proc_read_maps(getpid(), false, &own) < 0)
-		return 0;
-	for (size_t i = 0; i < own.n; i++)
-		if (!strcmp(own.v[i].path, "[vdso]"))
-			size = own.v[i].end - own.v[i].start;
-	maps_free(&own);
-	return size;
-}
-
 static void read_from_own_vdso(struct core_mem *cm, const struct mapping *m, uint64_t addr,
 			       size_t npages)
 {
-	const unsigned char *own = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	uint64_t own_size;
+	const unsigned char *own = vdso_own(&own_size);
 	size_t ps = cm->page_size;
 
 	/* a different image (other ABI, other kernel in a container...): leave holes */
-	if (own_vdso_size() != m->end - m->start)
+	if (own_size != m->end - m->start)
 		own = NULL;
 
 	for (size_t p = 0; p < npages; p++) {
@@ -325,6 +309,12 @@ int core_mem_finish(struct core_mem *cm)
 int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t addr, uint64_t len,
 			uint64_t file_off)
 {
+	return core_mem_dump_range_guarded(cm, m, addr, len, file_off, NULL);
+}
+
+int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, uint64_t addr,
+				uint64_t len, uint64_t file_off, const struct core_mem_guard *guard)
+{
 	size_t ps = cm->page_size;
 	bool vdso = !strcmp(m->path, "[vdso]");
 	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m) || vdso;
@@ -346,7 +336,10 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 		for (size_t i = 0; i < npages; i++) {
 			uint64_t e = cm->pm[i];
 
-			if (e & PM_PRESENT) {
+			if ((e & PM_PRESENT) && guard && (e & guard->require) != guard->require) {
+				/* not read: absent at the pause, or copied already (after_copy may fill it) */
+				cm->state[i] = PG_FAILED;
+			} else if (e & PM_PRESENT) {
 				cm->state[i] = PG_MEM;
 			} else if (e & PM_SWAPPED) {
 				/* Reading it would swap it back in: left out, as documented. */
@@ -373,6 +366,11 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			read_from_own_vdso(cm, m, a, npages);
 		else
 			read_from_file(cm, m, a, npages);
+		if (guard) {
+			err = guard->after_copy(guard->arg, a, npages, cm->state);
+			if (err)
+				return err;
+		}
 		err = slot ? snapshot_queue(&cm->snap, cm->state, npages, slot, bytes, file_off + done)
 			   : core_write_window(cm->out_fd, cm->state, cm->buf, npages, ps, false,
 					       file_off + done, &cm->data_bytes);

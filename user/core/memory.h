@@ -50,6 +50,24 @@ int core_mem_dump_range(struct core_mem *cm, const struct mapping *m, uint64_t a
 			uint64_t file_off);
 
 /*
+ * A range copied while the target runs (core/live.c). Only present pages
+ * whose pagemap entry has every bit of `require` are read; the other
+ * present pages (absent at the pause, or copied already by someone else)
+ * get a place in the window as PG_FAILED, not read. Once a window is
+ * copied, after_copy may take back pages that were copied too late
+ * (PG_READY -> PG_FAILED: left out of the write) and fill places with
+ * copies taken elsewhere (-> PG_READY) before the window is written; its
+ * error ends the dump.
+ */
+struct core_mem_guard {
+	uint64_t require;
+	int (*after_copy)(void *arg, uint64_t addr, size_t npages, unsigned char *state);
+	void *arg;
+};
+int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, uint64_t addr,
+				uint64_t len, uint64_t file_off, const struct core_mem_guard *guard);
+
+/*
  * Reserve (and fault in, before the stop) about `bytes` of snapshot ring
  * and start its `writers` writer threads: core_mem_dump_range then only copies, and
  * the writer writes concurrently, while the target is stopped and after.

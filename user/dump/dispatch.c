@@ -59,10 +59,22 @@ static int avoid_same_second_collision(const struct config *cfg, char *path, siz
 	return 0; /* give up: the writer reports EEXIST */
 }
 
+/* The end of the dump's debug line: live (and what the fault handler copied) or stopped. */
+static const char *live_summary(const struct dump_result *res, char *buf, size_t len)
+{
+	if (res->live)
+		snprintf(buf, len, "live: %llu MiB write-protected, %llu pages copied at their first write",
+			 (unsigned long long)(res->live_protected_bytes >> 20),
+			 (unsigned long long)res->live_fault_pages);
+	else
+		snprintf(buf, len, "stopped for the copy");
+	return buf;
+}
+
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
 {
-	char name[CONFIG_NAME_MAX], path[PATH_MAX];
+	char name[CONFIG_NAME_MAX], path[PATH_MAX], summary[128];
 	time_t now = time(NULL);
 	struct tm local;
 	struct dump_result res;
@@ -101,6 +113,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		.overwrite = cfg->overwrite,
 		.already_seized = why->already_seized,
 		.interrupted = why->interrupted,
+		.live_off = cfg->live_mode == LIVE_OFF,
 	};
 	r = coredump_write(&req, &res);
 	switch (r) {
@@ -111,14 +124,19 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		log_event(&ev);
 		if (path_out && path_len)
 			snprintf(path_out, path_len, "%s", path);
+		/* why a native dump stopped the target for the whole copy (not said for -live off) */
+		if (res.live_restarted)
+			log_debug("dump %s: live dump dropped, written stopped: %s", path, res.live_why);
+		else if (!res.live && res.live_why[0])
+			log_debug("dump %s: not live, written stopped: %s", path, res.live_why);
 		log_debug("dump %s: %llu bytes (%llu allocated), %u threads, %u segments, stopped %.3f ms, "
-			  "%s I/O, ring %llu of %llu MiB (%s pages) faulted in %.3f ms before the stop",
+			  "%s I/O, ring %llu of %llu MiB (%s pages) faulted in %.3f ms before the stop, %s",
 			  path, (unsigned long long)res.apparent_bytes,
 			  (unsigned long long)res.allocated_bytes, res.threads, res.segments,
 			  res.stopped_ns / 1e6, res.direct_io ? "direct" : "buffered",
 			  (unsigned long long)(res.ring_bytes >> 20),
 			  (unsigned long long)(res.ring_wanted_bytes >> 20), res.ring_small_pages ? "4 KiB" : "huge",
-			  res.ring_fault_ns / 1e6);
+			  res.ring_fault_ns / 1e6, live_summary(&res, summary, sizeof(summary)));
 		return 0;
 	}
 	case -EEXIST:

@@ -108,6 +108,10 @@ static void test_status_readers_on_ourselves(void **state)
 	assert_int_equal(proc_state(getpid(), getpid(), &st), 0);
 	assert_int_equal(proc_tracer_pid(getpid(), 0, &tracer), 0);
 	assert_int_equal(tracer, 0);
+	assert_int_equal(proc_thread_seccomp(getpid(), gettid()), 0); /* no filter in this driver */
+	uint64_t caps = 0;
+	assert_int_equal(proc_cap_eff(getpid(), &caps), 0);
+	assert_true(geteuid() != 0 || (caps & (1ull << 19))); /* root has CAP_SYS_PTRACE */
 	signal(SIGUSR2, SIG_IGN);
 	assert_int_equal(proc_dispositions(getpid(), &ign, &cgt), 0);
 	signal(SIGUSR2, SIG_DFL);
@@ -126,6 +130,8 @@ static void test_status_readers_on_ourselves(void **state)
 	assert_int_equal(proc_tracer_pid(getpid(), 4194305, &tracer), -ESRCH);
 	assert_int_equal(proc_fd_count(4194305, &fds), -ESRCH);
 	assert_int_equal(proc_counts(4194305, getpagesize(), &rss, &threads), -ESRCH);
+	assert_int_equal(proc_thread_seccomp(4194305, 4194305), -ESRCH);
+	assert_int_equal(proc_cap_eff(4194305, &caps), -ESRCH);
 }
 
 static void test_maps_and_system_readers(void **state)

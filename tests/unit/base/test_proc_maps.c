@@ -104,6 +104,61 @@ static void test_parse_smaps(void **state)
 	maps_free(&m);
 }
 
+static const char merge_smaps_text[] =
+	"7f0000000000-7f0000400000 rw-p 00000000 00:00 0 \n"
+	"Rss:                 512 kB\n"
+	"Anonymous:           512 kB\n"
+	"VmFlags: rd wr mr mw me ac sd \n"
+	"7f0000400000-7f0000500000 rw-p 00000000 00:00 0 \n"
+	"Rss:                1024 kB\n"
+	"Anonymous:          1024 kB\n"
+	"VmFlags: rd wr mr mw me ac sd dd \n"
+	"7f0000601000-7f0000602000 rw-p 00001000 fe:01 55                         /usr/lib/libc.so.6\n"
+	"Anonymous:             4 kB\n"
+	"VmFlags: rd wr mr mw me ac sd \n"
+	"7f0000602000-7f0000603000 rw-p 00002000 fe:01 55                         /usr/lib/libc.so.6\n"
+	"Anonymous:             0 kB\n"
+	"VmFlags: rd wr mr mw me ac sd \n";
+
+static void test_merge_smaps(void **state)
+{
+	/* the same mappings as /proc/PID/maps shows them a moment later, minus one */
+	static const char now_text[] =
+		"7f0000000000-7f0000400000 rw-p 00000000 00:00 0 \n"
+		"7f0000400000-7f0000500000 rw-p 00000000 00:00 0 \n"
+		"7f0000602000-7f0000603000 rw-p 00002000 fe:01 55                         /usr/lib/libc.so.6\n";
+	static const char grown_text[] = "7f0000000000-7f0000800000 rw-p 00000000 00:00 0 \n";
+	static const char new_text[] = "7f0000300000-7f0000301000 rw-p 00000000 00:00 0 \n";
+	static const char perms_text[] = "7f0000400000-7f0000500000 r--p 00000000 00:00 0 \n";
+	struct maps before, now;
+
+	(void)state;
+	assert_int_equal(maps_parse(merge_smaps_text, strlen(merge_smaps_text), &before), 0);
+	assert_int_equal(maps_parse(now_text, strlen(now_text), &now), 0);
+	assert_false(now.v[1].has_smaps);
+	assert_int_equal(maps_merge_smaps(&now, &before), 0);
+	assert_true(now.v[0].has_smaps);
+	assert_int_equal(now.v[0].rss_kb, 512);
+	assert_int_equal(now.v[0].anon_kb, 512);
+	assert_int_equal(now.v[1].vmflags, VMF_DONTDUMP);
+	assert_int_equal(maps_dump_kind(&now.v[1], CDF_DEFAULT), DUMP_SKIP);
+	/* .data without anonymous pages then may have some now: dumped whole, as writable */
+	assert_false(now.v[2].has_smaps);
+	assert_int_equal(maps_dump_kind(&now.v[2], CDF_DEFAULT), DUMP_WHOLE);
+	maps_free(&now);
+	/* a mapping that grew, a new one, changed permissions: read smaps again */
+	assert_int_equal(maps_parse(grown_text, strlen(grown_text), &now), 0);
+	assert_int_equal(maps_merge_smaps(&now, &before), -ESTALE);
+	maps_free(&now);
+	assert_int_equal(maps_parse(new_text, strlen(new_text), &now), 0);
+	assert_int_equal(maps_merge_smaps(&now, &before), -ESTALE);
+	maps_free(&now);
+	assert_int_equal(maps_parse(perms_text, strlen(perms_text), &now), 0);
+	assert_int_equal(maps_merge_smaps(&now, &before), -ESTALE);
+	maps_free(&now);
+	maps_free(&before);
+}
+
 static void test_policy_maps_only(void **state)
 {
 	(void)state;
@@ -152,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_maps),
 		cmocka_unit_test(test_parse_smaps),
+		cmocka_unit_test(test_merge_smaps),
 		cmocka_unit_test(test_policy_maps_only),
 		cmocka_unit_test(test_file_shared_bit),
 		cmocka_unit_test(test_filter_parse_and_garbage),

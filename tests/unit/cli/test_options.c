@@ -84,7 +84,8 @@ static void print_config(const struct config *c, char *buf, size_t len)
 	add(&p, &left, "]\n");
 	add(&p, &left, "restrack=%d nodump=%d sr=%d\n", c->restrack, c->restrack_nodump,
 	    c->restrack_sample_rate);
-	add(&p, &left, "mc=%d 0x%lx\n", c->has_coredump_filter, c->coredump_filter);
+	add(&p, &left, "mc=%d 0x%lx live=%s\n", c->has_coredump_filter, c->coredump_filter,
+	    c->live_mode == LIVE_OFF ? "off" : "on");
 	add(&p, &left, "n=%d s=%d pf=%d sustain=%d\n", c->dump_count, c->interval_s, c->poll_ms,
 	    c->sustain_ms);
 	add(&p, &left, "log=%s json=%d help=%d\n", logs[c->log_dest], c->json, c->help);
@@ -104,7 +105,7 @@ static const char DEFAULTS[] =
 	"gcgen=-1 dt=heap\n"
 	"counters=[]\n"
 	"restrack=0 nodump=0 sr=1\n"
-	"mc=0 0x0\n"
+	"mc=0 0x0 live=on\n"
 	"n=1 s=10 pf=1000 sustain=0\n"
 	"log=none json=0 help=0\n"
 	"unimplemented=''\n";
@@ -166,8 +167,10 @@ static const struct ok_case ok_cases[] = {
 	{ "1234 mydump", "dest='.' name='mydump' overwrite=0\n" },
 	{ "1234 /mydump", "dest='/' name='mydump' overwrite=0\n" },
 	{ "myapp", "target=name 0 'myapp'\n" },
-	{ "-mc 33 1234", "mc=1 0x33\n" },
-	{ "-MC 0x1FF 1234", "mc=1 0x1ff\n" },
+	{ "-mc 33 1234", "mc=1 0x33 live=on\n" },
+	{ "-MC 0x1FF 1234", "mc=1 0x1ff live=on\n" },
+	{ "-live off 1234", "mc=0 0x0 live=off\n" },
+	{ "-LIVE on -mc 33 1234", "mc=1 0x33 live=on\n" },
 	{ "-log stdout 1234", "log=stdout json=0 help=0\n" },
 	{ "-log SYSLOG -json 1234", "log=syslog json=1 help=0\n" },
 	{ "-json 1234", "log=none json=1 help=0\n" },
@@ -261,6 +264,7 @@ static const struct err_case err_cases[] = {
 	{ "-log file 1234", "-log expects stdout or syslog, got 'file'" },
 	{ "-log stdout -json 1234", "-log stdout cannot be combined with -json (use -log syslog)" },
 	{ "-dt huge 1234", "-dt expects heap, full, mini or triage, got 'huge'" },
+	{ "-live fork 1234", "-live expects on or off, got 'fork'" },
 	{ "-w 1234", "-w needs a process name, not a PID" },
 	{ "-w -pgid 12", "-w and -pgid cannot be combined" },
 	{ "-pgid myapp", "-pgid needs a numeric process group id, got 'myapp'" },
@@ -343,7 +347,7 @@ static void test_usage_lists_every_switch(void **state)
 	static const char *const switches[] = { "-n ", "-s ", "-c ", "-cl ", "-m ", "-ml ", "-gcm ",
 		"-gcgen ", "-restrack ", "-sr ", "-tc ", "-fc ", "-sig ", "-pc ", "-pcl ", "-e ", "-f ",
 		"-fx ", "-mc ", "-pf ", "-o ", "-log ", "-w ", "-pgid ", "-? ", "-crash ", "-sustain ",
-		"-json ", "-dt " };
+		"-json ", "-dt ", "-live " };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);

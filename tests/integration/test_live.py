@@ -1,0 +1,385 @@
+# SPDX-License-Identifier: MIT
+"""Live dumps (user/core/live*.c), driven through build/tests/dumpcore against
+tests/targets/livewriter, which keeps writing its memory during the dump: the core must be of the
+moment of the pause (checked page by page, and with gdb), the target must never hang, and every
+path that cannot stay live must fall back to a stopped dump and say why."""
+import errno
+import json
+import os
+import pwd
+import re
+import signal
+import struct
+import subprocess
+import time
+
+import pytest
+
+from coretest import BUILD, CommandTarget, dump, gdb, start_dump
+
+LIVEWRITER = os.path.join(BUILD, "targets", "livewriter")
+PS = 4096
+HOLD = "CORETRAP_LIVE_HOLD_MS"
+
+
+class Writer(CommandTarget):
+    """livewriter, as `user` when given."""
+
+    def __init__(self, *args, user=None):
+        kw = {}
+        if user is not None:
+            pw = pwd.getpwnam(user)
+            kw = dict(user=pw.pw_uid, group=pw.pw_gid, extra_groups=[])
+        super().__init__([LIVEWRITER] + list(args), **kw)
+
+    def answer(self, prefix, timeout=10):
+        return self.expect(re.escape(prefix) + ".*", timeout).group(0)
+
+    def progress(self):
+        self.send("progress")
+        return int(self.answer("progress").split()[1])
+
+    def protected(self):
+        """Whether any mapping is still registered for userfaultfd write-protect (VmFlags uw)."""
+        with open("/proc/%d/smaps" % self.pid) as f:
+            return any(l.startswith("VmFlags:") and " uw" in l for l in f)
+
+
+class Core:
+    """The PT_LOAD segments of a core, to read the target's memory as the core has it."""
+
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        eh = self.f.read(64)
+        phoff, = struct.unpack_from("<Q", eh, 32)
+        phnum, = struct.unpack_from("<H", eh, 56)
+        self.f.seek(phoff)
+        self.loads = []
+        for _ in range(phnum):
+            ptype, _fl, off, vaddr, _pa, filesz, memsz, _al = struct.unpack("<IIQQQQQQ", self.f.read(56))
+            if ptype == 1:
+                self.loads.append((vaddr, memsz, off, filesz))
+
+    def word(self, addr):
+        """The 8 bytes at addr, or None when no segment covers it."""
+        for vaddr, memsz, off, filesz in self.loads:
+            if vaddr <= addr < vaddr + memsz:
+                if addr + 8 > vaddr + filesz:
+                    return 0
+                self.f.seek(off + addr - vaddr)
+                return struct.unpack("<Q", self.f.read(8))[0]
+        return None
+
+    def bytes(self, addr, n):
+        for vaddr, _memsz, off, filesz in self.loads:
+            if vaddr <= addr and addr + n <= vaddr + filesz:
+                self.f.seek(off + addr - vaddr)
+                return self.f.read(n)
+        return None
+
+
+def gdb_value(out, name):
+    m = re.search(r"^\$\d+ = (\d+)$", out.split("VALUE " + name, 1)[1], re.M)
+    return int(m.group(1))
+
+
+def check_point_in_time(core_path, info, may_be_gone=()):
+    """Every page of the region holds what the writer had written at one moment: the one its
+    progress counter shows in the core. Returns that progress. may_be_gone: pages the target
+    unmapped or discarded itself (absent or zero in the core)."""
+    out = gdb(LIVEWRITER, core_path, 'echo VALUE progress\\n', "p/d ctl->progress",
+              'echo VALUE g_progress\\n', "p/d g_progress")
+    n = gdb_value(out, "progress")
+    # g_progress (.bss, copied in the pause) follows ctl->progress (protected) by at most a store
+    assert gdb_value(out, "g_progress") in (n, n - 1), out
+    core = Core(core_path)
+    pages, k, region, base = info["pages"], info["perm_k"], info["region"], info["base"]
+    gen, at = divmod(n, pages)
+    gen += base
+    bad = []
+    for j in range(pages):
+        page = j * k % pages
+        addr = region + page * PS
+        first, last = core.word(addr), core.word(addr + PS - 8)
+        if page in may_be_gone and (first is None or (first, last) == (0, 0)):
+            continue
+        want = gen if j < at else gen - 1
+        if j == at:  # the write in progress at the pause, maybe half done
+            ok = (first, last) in ((want, want), (gen, want), (gen, gen))
+        else:
+            ok = (first, last) == (want, want)
+        if not ok:
+            bad.append((j, page, first, last, want))
+    assert not bad, "%d pages not of the pause (progress %d): %r" % (len(bad), n, bad[:5])
+    return n
+
+
+def start_live_dump(w, core, hold_ms):
+    """A dump held hold_ms after its pause (the test hooks), and once the pause is over: the
+    target then runs with its memory write-protected. (The protection is set once before the
+    pause too, so "protected" alone does not tell the pause is over.)"""
+    note = str(core) + ".live"
+    d = start_dump(w.pid, core, env={HOLD: str(hold_ms), "CORETRAP_LIVE_HOLD_FILE": note})
+    deadline = time.time() + 20
+    while not os.path.exists(note):
+        assert time.time() < deadline and d.poll() is None, "the dump never reached its live phase"
+        time.sleep(0.001)
+    os.unlink(note)
+    assert int(w.status()["TracerPid"]) == 0 and w.protected()
+    return d
+
+
+def assert_released(w):
+    st = w.status()
+    assert int(st["TracerPid"]) == 0
+    assert st["State"].split()[0] not in ("T", "t")
+    assert not w.protected()
+    a = w.progress()
+    time.sleep(0.05)
+    assert w.progress() > a  # it writes on
+
+
+def test_core_is_of_the_moment_of_the_pause(tmp_path):
+    """The target writes 16 pages per ms during a dump held open 300 ms: the pages it writes are
+    copied by the fault handler before each first write, the rest by the reader, all as of the
+    pause."""
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        assert res["live_fault_pages"] > 1000, res  # ~4800 page writes in 300 ms
+        assert res["live_protected_bytes"] >= 64 << 20
+        n = check_point_in_time(core, w.info)
+        assert n > w.info["pages"]
+        out = gdb(LIVEWRITER, core, "info threads", "thread apply all bt")
+        assert "writer" in out and "main" in out
+        assert_released(w)
+
+
+def test_a_writer_at_full_speed(tmp_path):
+    """No pacing, no hold: the writer races the reader through the whole dump."""
+    with Writer("--mb", 128, "--rate", 0) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == 1, res
+        # the target does not wait for the copy: a small ring to overlap copy and write
+        assert res["ring_wanted_bytes"] <= 32 << 20, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_live_off_stops_the_target_for_the_whole_copy(tmp_path):
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, "--live", "off")
+        assert rc == 0, err
+        assert res["live"] == 0 and res["live_why"] == "" and res["live_fault_pages"] == 0, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_kernel_write_into_a_protected_buffer_waits_and_gets_its_data(tmp_path):
+    """read() into a write-protected page: the kernel's write faults, waits for the handler and
+    completes; never EFAULT. The core keeps the buffer as it was at the pause."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        d = start_live_dump(w, core, 3000)
+        w.send("readbuf")
+        time.sleep(0.1)
+        w.send("hello")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 hello"
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 1
+        assert Core(core).bytes(w.info["rbuf"], 8) == b"rrrrrrrr"
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_coretrap_killed_mid_dump_leaves_the_target_running_and_unprotected(tmp_path):
+    """Our userfaultfd is the only one: its release on our death lifts every protection and
+    wakes every waiting thread."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_live_dump(w, tmp_path / "core", 10000)
+        w.send("readbuf")  # a kernel write waiting on a protected page when we die...
+        time.sleep(0.2)
+        d.send_signal(signal.SIGKILL)
+        d.wait()
+        w.send("after")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"  # ...is served by the release
+        assert_released(w)
+        assert not os.listdir(tmp_path)
+
+
+def test_sigint_mid_dump_abandons_it_and_lifts_the_protection(tmp_path):
+    """Ctrl-C while the target runs protected: no file, every protection lifted, the waiting
+    kernel write served."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_live_dump(w, tmp_path / "core", 10000)
+        w.send("readbuf")
+        time.sleep(0.1)
+        d.send_signal(signal.SIGINT)
+        out, _err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["rc"] == -errno.EINTR, res
+        assert not os.listdir(tmp_path)
+        w.send("after")
+        assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"
+        assert_released(w)
+
+
+@pytest.mark.parametrize("cmd", ["exit", "exec"])
+def test_target_exiting_or_execing_mid_dump_fails_the_dump_cleanly(tmp_path, cmd):
+    """After exit there is no memory left to copy; after exec the memory at the old addresses is
+    another program's: no core either way, and the target goes on as it chose."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        d = start_live_dump(w, tmp_path / "core", 1000)
+        w.send(cmd)
+        out, _err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert res["rc"] == -errno.ESRCH, res
+        assert not os.listdir(tmp_path)
+        if cmd == "exit":
+            assert w.proc.wait(timeout=5) == 0
+        else:
+            with open("/proc/%d/comm" % w.pid) as f:
+                assert f.read().strip() == "sleep"
+            assert int(w.status()["TracerPid"]) == 0
+
+
+def test_fork_mid_dump(tmp_path):
+    """A child forked mid-dump starts unprotected (no UFFD_FEATURE_EVENT_FORK): it writes every
+    page and exits without waiting for us, and the parent's core is still of the pause."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        d = start_live_dump(w, core, 1500)
+        w.send("fork")
+        assert w.answer("forked", timeout=5) == "forked 0"
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 1 and res["live_restarted"] == 0, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("cmd,what", [("dontneed", "discarded"), ("munmap", "unmapped"),
+                                      ("mremap", "moved")])
+def test_memory_taken_away_before_it_is_copied_restarts_the_dump_stopped(tmp_path, cmd, what):
+    """madvise(DONTNEED), munmap or mremap of protected memory not copied yet would leave a core
+    of no single moment: the live attempt is dropped, the dump is written stopped, and says why;
+    the target's call completes."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        first, count = 1000, 64
+        d = start_live_dump(w, core, 1000)
+        w.send("%s %d %d" % (cmd, first, count))
+        assert w.answer(cmd, timeout=5) == "%s 0" % cmd
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 0 and res["live_restarted"] == 1, res
+        assert what in res["live_why"], res
+        check_point_in_time(core, w.info, may_be_gone=set(range(first, first + count)))
+        assert int(w.status()["TracerPid"]) == 0 and not w.protected()
+
+
+def test_seccomp_target_is_dumped_stopped_and_says_why(tmp_path):
+    """A seccomp filter could kill the target for our injected call: never tried."""
+    with Writer("--mb", 16, "--rate", 16, "--seccomp") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == 0 and "seccomp" in res["live_why"], res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_range_with_the_targets_own_userfaultfd_is_copied_in_the_pause(tmp_path):
+    """UFFDIO_REGISTER answers EBUSY for a range the target registered itself: that range is
+    copied in the pause, the rest stays live."""
+    with Writer("--mb", 16, "--rate", 16) as plain:
+        rc, base, err = dump(plain.pid, tmp_path / "plain")
+        assert rc == 0, err
+    with Writer("--mb", 16, "--rate", 16, "--own-uffd") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "200"})
+        assert rc == 0, err
+        assert res["live"] == 1, res
+        assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 1, (res, base)
+        assert Core(core).bytes(w.info["own"] + 12345, 16) == b"\x0e" * 16
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+def test_non_root_target(tmp_path):
+    """userfaultfd() runs with the target's credentials: without CAP_SYS_PTRACE it needs
+    vm.unprivileged_userfaultfd=1, else the dump is a stopped one that says why."""
+    with open("/proc/sys/vm/unprivileged_userfaultfd") as f:
+        allowed = f.read().strip() == "1"
+    with Writer("--mb", 16, "--rate", 16, user="nobody") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core)
+        assert rc == 0, err
+        assert res["live"] == int(allowed), res
+        if not allowed:
+            assert "CAP_SYS_PTRACE" in res["live_why"] and "unprivileged_userfaultfd" in res["live_why"]
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("args,seccomp,said", [
+    ((), False, r"live: \d+ MiB write-protected, \d+ pages copied at their first write"),
+    (("-live", "off"), False, r"stopped for the copy$"),
+    ((), True, r"stopped for the copy$"),
+])
+def test_coretrap_binary_is_live_by_default_and_says_why_when_not(tmp_path, args, seccomp, said):
+    """./coretrap: live unless -live off; a dump that could not be live says why in one debug
+    line (-live off needs no reason); the core is of one moment either way."""
+    coretrap = os.path.join(BUILD, "..", "coretrap")
+    extra = ("--seccomp",) if seccomp else ()
+    with Writer("--mb", 32, "--rate", 16, *extra) as w:
+        p = subprocess.run([coretrap, "-log", "stdout"] + list(args) + [str(w.pid), str(tmp_path)],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stdout + p.stderr
+        debug = [l for l in p.stdout.splitlines() if "DEBUG" in l]
+        assert re.search(said, debug[-1]), debug
+        why = [l for l in debug if "not live, written stopped:" in l]
+        assert len(why) == (1 if seccomp else 0), debug
+        if seccomp:
+            assert why[0].endswith("not live, written stopped: the target runs under seccomp")
+        cores = list(tmp_path.iterdir())
+        assert len(cores) == 1
+        check_point_in_time(cores[0], w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("sig,live", [(signal.SIGURG, 1), (signal.SIGSEGV, 0)])
+def test_signal_trigger_holds_its_thread_and_lets_the_rest_run_unless_it_is_a_crash(tmp_path, sig, live):
+    """-sig's path (dumpcore --seized-signal plays the trigger): the thread that got the signal
+    stays in its stop for the whole dump; the others run live, unless the signal is a crash,
+    which keeps the whole process stopped (another thread could end it before it is copied)."""
+    import ctypes
+    with Writer("--mb", 16, "--rate", 16) as w:
+        writer_tid = max(int(t) for t in os.listdir("/proc/%d/task" % w.pid))
+        core = tmp_path / "core"
+        drv = start_dump(w.pid, core, "--seized-signal", env={HOLD: "300"})
+        assert drv.stdout.readline().strip() == "seized"
+        libc = ctypes.CDLL(None, use_errno=True)
+        assert libc.syscall(234, w.pid, w.pid, int(sig)) == 0  # tgkill to main: the held thread
+        out, err = drv.communicate(timeout=120)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert drv.returncode == 0, err
+        assert res["first_tid"] == w.pid and res["first_still_stopped"] == 1, res
+        assert res["live"] == live, res
+        if live:
+            assert res["live_fault_pages"] > 0  # the writer thread wrote during the dump
+        else:
+            assert res["live_why"] == "a crash (signal %d): the whole process stays stopped" % sig
+        g = gdb(LIVEWRITER, core, "p $_siginfo.si_signo", "info threads")
+        assert "$1 = %d" % int(sig) in g and "LWP %d" % writer_tid in g
+        check_point_in_time(core, w.info)
+        assert_released(w)  # the driver dropped the signal when it let go

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the live dump's routes and protected-range bookkeeping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "core/live_plan.h"
+
+static void routes(void **state)
+{
+	const unsigned rw = MAP_PERM_R | MAP_PERM_W, r = MAP_PERM_R, x = MAP_PERM_X;
+	static const char *const names[] = { "skip", "protect", "in pause", "after" };
+	const struct {
+		unsigned perms;
+		unsigned long inode;
+		const char *path;
+		unsigned vmflags;
+		uint64_t filesz;
+		enum live_route want;
+	} cases[] = {
+		/* private anonymous memory, whatever the kernel calls it */
+		{ rw, 0, "", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[heap]", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[stack]", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "[anon:arena]", 0, 0x2000, LIVE_PROTECT },
+		/* read-only too: mprotect() could make it writable during the dump */
+		{ r, 0, "", 0, 0x2000, LIVE_PROTECT },
+		/* no data in the core: nothing to do */
+		{ rw, 0, "", 0, 0, LIVE_SKIP },
+		/* a library's .data (private file mapping): userfaultfd refuses it, copied in the pause */
+		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, LIVE_IN_PAUSE },
+		/* its text and read-only data: after the pause */
+		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, LIVE_AFTER },
+		/* shared anonymous memory (shmem), hugetlb, memfd: not protected */
+		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, LIVE_IN_PAUSE },
+		{ rw, 0, "", VMF_HUGETLB, 0x2000, LIVE_IN_PAUSE },
+		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, LIVE_IN_PAUSE },
+		/* the kernel's special mappings are not anonymous memory */
+		{ r | x, 0, "[vdso]", 0, 0x2000, LIVE_AFTER },
+		{ rw, 0, "[uprobes]", 0, 0x1000, LIVE_IN_PAUSE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mapping m = { 0x1000, 0x3000, 0, cases[i].perms, cases[i].inode,
+				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0 };
+		enum live_route got = live_route(&m, cases[i].filesz);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s): %s, want %s", i, cases[i].path, names[got], names[cases[i].want]);
+	}
+}
+
+static const struct live_range ranges[] = {
+	{ 0x10000, 0x4000, 0x1000 },
+	{ 0x14000, 0x2000, 0x5000 }, /* touches the first */
+	{ 0x20000, 0x1000, 0x7000 },
+};
+
+static void find(void **state)
+{
+	(void)state;
+	assert_int_equal(live_range_find(ranges, 3, 0x10000), 0);
+	assert_int_equal(live_range_find(ranges, 3, 0x13fff), 0);
+	assert_int_equal(live_range_find(ranges, 3, 0x14000), 1);
+	assert_int_equal(live_range_find(ranges, 3, 0x20fff), 2);
+	assert_int_equal(live_range_find(ranges, 3, 0x16000), -1);
+	assert_int_equal(live_range_find(ranges, 3, 0xffff), -1);
+	assert_int_equal(live_range_find(ranges, 3, 0x21000), -1);
+	assert_int_equal(live_range_find(ranges, 0, 0x10000), -1);
+}
+
+static void at_risk(void **state)
+{
+	(void)state;
+	/* nothing copied yet: any overlap with a protected range */
+	assert_true(live_range_at_risk(ranges, 3, 0, 0x12000, 0x13000));
+	assert_false(live_range_at_risk(ranges, 3, 0, 0x16000, 0x20000)); /* the gap */
+	assert_true(live_range_at_risk(ranges, 3, 0, 0x0, 0x10001));
+	/* the reader is past it */
+	assert_false(live_range_at_risk(ranges, 3, 0x16000, 0x10000, 0x16000));
+	/* the part at and above the reader is not copied yet */
+	assert_true(live_range_at_risk(ranges, 3, 0x12000, 0x10000, 0x12001));
+	assert_false(live_range_at_risk(ranges, 3, 0x12000, 0x10000, 0x12000));
+	/* beyond every range */
+	assert_false(live_range_at_risk(ranges, 3, 0, 0x21000, 0x30000));
+	/* everything copied */
+	assert_false(live_range_at_risk(ranges, 3, UINT64_MAX, 0x0, UINT64_MAX));
+}
+
+static void runs(void **state)
+{
+	struct live_range dropped[3] = { ranges[0], ranges[1], ranges[2] };
+
+	(void)state;
+	assert_int_equal(live_run_end(ranges, 3, 0), 2);
+	assert_int_equal(live_run_end(ranges, 3, 1), 2);
+	assert_int_equal(live_run_end(ranges, 3, 2), 3);
+	/* a range refused (len 0) ends the run before it */
+	dropped[1].len = 0;
+	assert_int_equal(live_run_end(dropped, 3, 0), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(routes),
+		cmocka_unit_test(find),
+		cmocka_unit_test(at_risk),
+		cmocka_unit_test(runs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

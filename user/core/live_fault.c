@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+/* The live dump's fault handler thread; see live_fault.h. */
+#include "core/live_fault.h"
+
+#include <errno.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/live_uffd.h"
+#include "base/pagemap.h"
+
+#define MSGS_PER_READ 64
+
+static void set_err(struct live_fault *f, int err)
+{
+	int zero = 0;
+
+	atomic_compare_exchange_strong(&f->err, &zero, err);
+}
+
+static void lose(struct live_fault *f, const char *what, uint64_t start, uint64_t end)
+{
+	if (atomic_load(&f->lost))
+		return;
+	snprintf(f->why, sizeof(f->why), "the target %s %#llx-%#llx before it was copied", what,
+		 (unsigned long long)start, (unsigned long long)end);
+	atomic_store(&f->lost, true);
+}
+
+static bool page_is_zero(const unsigned char *p, size_t len)
+{
+	const uint64_t *w = (const uint64_t *)p;
+
+	for (size_t i = 0; i < len / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+/* A retried fault whose page is copied already: only its protection is left to lift. */
+#define RETRY_COPIED 1ull
+
+static void queue_retry(struct live_fault *f, uint64_t entry)
+{
+	if (f->nretry == f->capretry) {
+		size_t cap = f->capretry ? f->capretry * 2 : 64;
+		uint64_t *v = realloc(f->retry, cap * sizeof(*v));
+
+		if (!v) {
+			/* cannot keep it: at least wake the writer (it faults again if still protected) */
+			live_uffd_wake(f->uffd, entry & ~RETRY_COPIED, f->page_size);
+			return;
+		}
+		f->retry = v;
+		f->capretry = cap;
+	}
+	f->retry[f->nretry++] = entry;
+}
+
+/*
+ * Lift the protection of one page, waking its writers. -EAGAIN (an
+ * unmap/remove/remap event waits to be read first): again after the next read.
+ */
+static void unprotect(struct live_fault *f, uint64_t addr, bool copied)
+{
+	int err = live_uffd_protect(f->uffd, addr, f->page_size, false);
+
+	if (err == -EAGAIN)
+		queue_retry(f, addr | (copied ? RETRY_COPIED : 0));
+	else if (err)
+		/* unmapped meanwhile (-ENOENT) or the mm is gone: wake whoever still waits */
+		live_uffd_wake(f->uffd, addr, f->page_size);
+}
+
+/*
+ * A write fault at addr. Under the lock: if the page still carries its
+ * protection, nobody has let the target write it since the pause, so its
+ * content now is its content then: copy it. Then lift the protection,
+ * which wakes the writer, and write the copy to the core.
+ */
+static void serve(struct live_fault *f, uint64_t addr)
+{
+	bool kept = false;
+	uint64_t e = 0;
+	unsigned slot = live_pages_slot(&f->pages); /* room first: never wait for it under the lock */
+	unsigned char *data = live_pages_data(&f->pages, slot);
+	long r;
+
+	pthread_mutex_lock(f->lock);
+	if (f->mode == LIVE_FAULT_TRACK) {
+		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
+		unprotect(f, addr, false);
+		pthread_mutex_unlock(f->lock);
+		live_pages_drop(&f->pages, slot);
+		return;
+	}
+	r = live_range_find(f->ranges, f->nranges, addr);
+	if (r >= 0 && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
+	    (e & PM_UFFD_WP)) {
+		struct iovec l = { data, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
+
+		if (process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size) {
+			atomic_fetch_add(&f->copied_pages, 1);
+			/* kept under the lock: the reader takes its window's copies under it (live.c) */
+			kept = !page_is_zero(data, f->page_size);
+			if (kept)
+				live_pages_keep(&f->pages, slot, addr,
+						f->ranges[r].file_off + (addr - f->ranges[r].vaddr));
+		} else {
+			set_err(f, errno ? -errno : -EIO); /* present and protected, yet unreadable */
+		}
+	}
+	pthread_mutex_unlock(f->lock);
+	if (!kept)
+		live_pages_drop(&f->pages, slot); /* a zero page stays a hole */
+	/* the copy is taken: lifting the protection no longer needs the lock */
+	unprotect(f, addr, true);
+}
+
+static void retry_pending(struct live_fault *f)
+{
+	size_t n = f->nretry;
+
+	f->nretry = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t entry = f->retry[i];
+
+		/* a fault met while tracking and retried after the pause must be copied first */
+		if (entry & RETRY_COPIED)
+			unprotect(f, entry & ~RETRY_COPIED, true);
+		else
+			serve(f, entry);
+	}
+}
+
+void live_fault_copy(struct live_fault *f, const struct live_range *ranges, size_t n)
+{
+	pthread_mutex_lock(f->lock);
+	f->ranges = ranges;
+	f->nranges = n;
+	f->mode = LIVE_FAULT_COPY;
+	pthread_mutex_unlock(f->lock);
+}
+
+/* Whether [start, end) holds pages of the pause that nobody has copied yet. */
+static bool at_risk(struct live_fault *f, uint64_t start, uint64_t end)
+{
+	bool risk;
+
+	pthread_mutex_lock(f->lock);
+	/* before the pause nothing is of the pause yet */
+	risk = f->mode == LIVE_FAULT_COPY &&
+	       live_range_at_risk(f->ranges, f->nranges, atomic_load(f->reader_done), start, end);
+	pthread_mutex_unlock(f->lock);
+	return risk;
+}
+
+static void event(struct live_fault *f, const struct uffd_msg *m)
+{
+	switch (m->event) {
+	case UFFD_EVENT_PAGEFAULT:
+		serve(f, m->arg.pagefault.address & ~((uint64_t)f->page_size - 1));
+		break;
+	case UFFD_EVENT_REMOVE:
+		if (at_risk(f, m->arg.remove.start, m->arg.remove.end))
+			lose(f, "discarded (madvise)", m->arg.remove.start, m->arg.remove.end);
+		break;
+	case UFFD_EVENT_UNMAP:
+		if (at_risk(f, m->arg.remove.start, m->arg.remove.end))
+			lose(f, "unmapped", m->arg.remove.start, m->arg.remove.end);
+		break;
+	case UFFD_EVENT_REMAP:
+		if (at_risk(f, m->arg.remap.from, m->arg.remap.from + m->arg.remap.len))
+			lose(f, "moved (mremap)", m->arg.remap.from, m->arg.remap.from + m->arg.remap.len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void *handler_main(void *arg)
+{
+	struct live_fault *f = arg;
+	struct uffd_msg msgs[MSGS_PER_READ];
+
+	for (;;) {
+		struct pollfd p[2] = { { f->uffd, POLLIN, 0 }, { f->stop_fd, POLLIN, 0 } };
+		ssize_t n;
+
+		if (poll(p, 2, f->nretry ? 1 : -1) < 0 && errno != EINTR)
+			break;
+		n = read(f->uffd, msgs, sizeof(msgs));
+		if (n > 0) {
+			for (size_t i = 0; i < (size_t)n / sizeof(msgs[0]); i++)
+				event(f, &msgs[i]);
+		}
+		retry_pending(f);
+		/* stop only once nothing is left to read: every waiter has been woken */
+		if ((p[1].revents & POLLIN) && n <= 0 && !f->nretry)
+			break;
+	}
+	return NULL;
+}
+
+int live_fault_start(struct live_fault *f)
+{
+	int err;
+
+	f->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (f->stop_fd < 0)
+		return -errno;
+	err = live_pages_start(&f->pages, f->out_fd, f->page_size);
+	if (!err) {
+		err = -pthread_create(&f->thread, NULL, handler_main, f);
+		if (err)
+			live_pages_stop(&f->pages);
+	}
+	if (err) {
+		close(f->stop_fd);
+		f->stop_fd = -1;
+		return err;
+	}
+	f->running = true;
+	return 0;
+}
+
+void live_fault_stop(struct live_fault *f)
+{
+	uint64_t one = 1;
+	int err;
+
+	if (!f->running)
+		return;
+	if (write(f->stop_fd, &one, sizeof(one)) != sizeof(one))
+		set_err(f, -EIO);
+	pthread_join(f->thread, NULL);
+	f->running = false;
+	err = live_pages_stop(&f->pages); /* every copy written before the core is called complete */
+	if (err)
+		set_err(f, err);
+	close(f->stop_fd);
+	f->stop_fd = -1;
+	free(f->retry);
+	f->retry = NULL;
+	f->nretry = f->capretry = 0;
+}
+
+void live_fault_fail(struct live_fault *f, int err)
+{
+	set_err(f, err);
+}
+
+int live_fault_status(struct live_fault *f)
+{
+	int err = atomic_load(&f->err);
+
+	if (err)
+		return err;
+	return atomic_load(&f->lost) ? -EAGAIN : 0;
+}

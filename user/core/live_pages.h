@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pages the fault handler copied, on their way into the core. A fault
+ * only ever comes from a window the reader has not copied yet (the reader
+ * lifts a window's protection once it has it), so a copy can wait for the
+ * reader and go out inside its window's write: one large write instead of
+ * a scattered 4 KiB one (which on ext4 also waits behind the ring's direct
+ * writes and splits them). The pool is bounded: when it runs low, a thread
+ * of its own writes the oldest copies straight to their place in the
+ * core, so the handler never waits for a write and memory stays fixed.
+ */
+#ifndef CORETRAP_CORE_LIVE_PAGES_H
+#define CORETRAP_CORE_LIVE_PAGES_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * 64 MiB of 4 KiB pages, touched only as far as they are used. A target
+ * writing 16 pages per ms at random over 4 GiB has about 20000 copies
+ * waiting for the reader at the peak of a 5 s dump (a quarter of what it
+ * writes): they fit.
+ */
+#define LIVE_PAGES_POOL 16384
+
+struct live_page {
+	uint64_t addr;          /* in the target */
+	uint64_t off;           /* in the core */
+	unsigned next;          /* in the free list or the waiting FIFO */
+};
+
+struct live_pages {
+	int fd;
+	size_t page_size;
+	unsigned char *slots;   /* LIVE_PAGES_POOL pages */
+	struct live_page *page; /* LIVE_PAGES_POOL of them */
+	unsigned free_head;     /* free slots, a stack */
+	unsigned nfree;
+	unsigned wait_head, wait_tail; /* copies waiting for the reader, oldest first */
+	unsigned nwaiting;
+	unsigned nwriting;      /* taken by the writer */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool running, stop;
+	int err;                /* first write error */
+	uint64_t written;       /* copies the writer had to write itself */
+};
+
+/* Start the writer thread. 0 or a negative errno. */
+int live_pages_start(struct live_pages *q, int fd, size_t page_size);
+/* A free slot to copy a page into (its index), once there is one. */
+unsigned live_pages_slot(struct live_pages *q);
+/* The slot's memory. */
+unsigned char *live_pages_data(struct live_pages *q, unsigned slot);
+/* The slot holds the page at addr of the target, whose place in the core is off: keep it. */
+void live_pages_keep(struct live_pages *q, unsigned slot, uint64_t addr, uint64_t off);
+/* Give a slot back unused. */
+void live_pages_drop(struct live_pages *q, unsigned slot);
+/*
+ * The reader has copied [start, end): each kept copy in it is handed to
+ * fn (with its target address, place in the core and data), then freed.
+ */
+void live_pages_take(struct live_pages *q, uint64_t start, uint64_t end,
+		     void (*fn)(void *arg, uint64_t addr, uint64_t off, const unsigned char *data),
+		     void *arg);
+/* Write what is still kept, stop the writer, free. The first write error, or 0. */
+int live_pages_stop(struct live_pages *q);
+
+#endif

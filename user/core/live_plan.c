@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/* Routes and protected-range bookkeeping of a live dump; see live_plan.h. */
+#include "core/live_plan.h"
+
+#include <string.h>
+
+/* Anonymous memory the kernel names: the heap, stacks, prctl(PR_SET_VMA_ANON_NAME) names. */
+static bool anon_name(const char *path)
+{
+	return !path[0] || !strcmp(path, "[heap]") || !strncmp(path, "[stack", 6) ||
+	       !strncmp(path, "[anon:", 6);
+}
+
+enum live_route live_route(const struct mapping *m, uint64_t filesz)
+{
+	bool shared = (m->perms & MAP_PERM_SHARED) || (m->vmflags & VMF_SHARED);
+
+	if (!filesz)
+		return LIVE_SKIP;
+	if (!shared && !mapping_is_file(m) && !(m->vmflags & VMF_HUGETLB) && anon_name(m->path))
+		return LIVE_PROTECT;
+	return (m->perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
+}
+
+long live_range_find(const struct live_range *r, size_t n, uint64_t addr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < r[mid].vaddr)
+			hi = mid;
+		else if (addr >= r[mid].vaddr + r[mid].len)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+bool live_range_at_risk(const struct live_range *r, size_t n, uint64_t done, uint64_t start,
+			uint64_t end)
+{
+	if (start < done)
+		start = done;
+	for (size_t i = 0; i < n && start < end; i++)
+		if (r[i].vaddr < end && r[i].vaddr + r[i].len > start)
+			return true;
+	return false;
+}
+
+size_t live_run_end(const struct live_range *r, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && r[j].len && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len)
+		j++;
+	return j;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a live dump does with each segment, and the bookkeeping of the
+ * write-protected ranges shared by the reader and the fault handler. Pure:
+ * unit-tested (tests/unit/core/test_live_plan.c).
+ */
+#ifndef CORETRAP_CORE_LIVE_PLAN_H
+#define CORETRAP_CORE_LIVE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/proc_maps.h"
+
+enum live_route {
+	LIVE_SKIP = 0,  /* no data in the core */
+	LIVE_PROTECT,   /* private anonymous: write-protected in the pause, copied after it */
+	LIVE_IN_PAUSE,  /* writable but not protectable (file-backed private, shared...): copied in the pause */
+	LIVE_AFTER,     /* not writable (text, read-only data, ELF headers): copied after the pause */
+};
+
+/*
+ * The route of a mapping whose segment holds filesz bytes of the core.
+ * Only private anonymous memory can be write-protected here: userfaultfd
+ * refuses private file mappings (a library's .data), and shmem/hugetlb
+ * protection is not wired yet. Read-only mappings change only if the
+ * target makes them writable first, so they are read after the pause.
+ */
+enum live_route live_route(const struct mapping *m, uint64_t filesz);
+
+/* A write-protected range of the dump: page addr goes to file_off + (addr - vaddr). */
+struct live_range {
+	uint64_t vaddr, len, file_off;
+};
+
+/* Index of the range holding addr in r[n] (sorted, disjoint), or -1. */
+long live_range_find(const struct live_range *r, size_t n, uint64_t addr);
+
+/*
+ * The target unmapped, discarded or moved [start, end) while the reader
+ * had copied every protected page below `done`: whether that may have
+ * taken a page of the pause that nobody has copied yet.
+ */
+bool live_range_at_risk(const struct live_range *r, size_t n, uint64_t done, uint64_t start,
+			uint64_t end);
+
+/*
+ * End (exclusive index) of the run of ranges from i that touch one
+ * another: one ioctl covers it. A range of len 0 (dropped) ends a run.
+ */
+size_t live_run_end(const struct live_range *r, size_t n, size_t i);
+
+#endif
