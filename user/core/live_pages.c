@@ -75,6 +75,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+static void free_pool(struct live_pages *q)
+{
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	free(q->slots);
+	free(q->page);
+	q->slots = NULL;
+	q->page = NULL;
+}
+
 int live_pages_start(struct live_pages *q, int fd, size_t page_size)
 {
 	int err;
@@ -99,12 +109,7 @@ int live_pages_start(struct live_pages *q, int fd, size_t page_size)
 	pthread_cond_init(&q->cond, NULL);
 	err = pthread_create(&q->thread, NULL, writer_main, q);
 	if (err) {
-		pthread_cond_destroy(&q->cond);
-		pthread_mutex_destroy(&q->lock);
-		free(q->slots);
-		free(q->page);
-		q->slots = NULL;
-		q->page = NULL;
+		free_pool(q);
 		return -err;
 	}
 	q->running = true;
@@ -200,11 +205,6 @@ int live_pages_stop(struct live_pages *q)
 	pthread_join(q->thread, NULL);
 	q->running = false;
 	err = q->err;
-	pthread_cond_destroy(&q->cond);
-	pthread_mutex_destroy(&q->lock);
-	free(q->slots);
-	free(q->page);
-	q->slots = NULL;
-	q->page = NULL;
+	free_pool(q);
 	return err;
 }
