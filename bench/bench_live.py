@@ -13,7 +13,8 @@ gap. For each tool, RUNS dumps after IDLE_S s of quiet each; per dump:
   stall      the heartbeat's longest gap during the dump (ms): how long the
              service stood still, whoever stopped it
   writes     pages the target wrote per ms during the dump, against its
-             rate in the second before (1.00 = unhindered)
+             rate in the second before (1.00 = unhindered; writes missed
+             while it was held up are lost, not made up)
   peak RSS   the tool's own maximum resident set (getrusage of the child)
   wall       the command, start to exit
   copied     (coretrap live) pages the fault handler copied before the
@@ -65,12 +66,15 @@ class Service:
 
 
 def peak_rss_of(argv):
-    """Run argv with stdin closed; its exit code and peak RSS in KiB (wait4's ru_maxrss of that child)."""
+    """Run argv with stdin, stdout and stderr on /dev/null; its exit code and peak RSS in KiB (wait4's
+    ru_maxrss of that child, which covers the children it waited for: gcore's gdb)."""
     pid = os.fork()
     if pid == 0:
         try:
-            devnull = os.open(os.devnull, os.O_RDONLY)
+            devnull = os.open(os.devnull, os.O_RDWR)
             os.dup2(devnull, 0)
+            os.dup2(devnull, 1)  # gcore/gdb talk; coretrap's output goes to its own log (sh -c below)
+            os.dup2(devnull, 2)
             os.execv(argv[0], argv)
         finally:
             os._exit(127)
