@@ -83,17 +83,18 @@ def gdb_value(out, name):
     return int(m.group(1))
 
 
-def check_point_in_time(core_path, info, may_be_gone=()):
+def check_point_in_time(core_path, info, may_be_gone=(), region="region"):
     """Every page of the region holds what the writer had written at one moment: the one its
     progress counter shows in the core. Returns that progress. may_be_gone: pages the target
-    unmapped or discarded itself (absent or zero in the core)."""
+    unmapped or discarded itself (absent or zero in the core). region: the info key of the
+    region to check ("shmem", "huge": the copies --shmem and --hugetlb keep)."""
     out = gdb(LIVEWRITER, core_path, 'echo VALUE progress\\n', "p/d ctl->progress",
               'echo VALUE g_progress\\n', "p/d g_progress")
     n = gdb_value(out, "progress")
     # g_progress (.bss, copied in the pause) follows ctl->progress (protected) by at most a store
     assert gdb_value(out, "g_progress") in (n, n - 1), out
     core = Core(core_path)
-    pages, k, region, base = info["pages"], info["perm_k"], info["region"], info["base"]
+    pages, k, region, base = info["pages"], info["perm_k"], info[region], info["base"]
     gen, at = divmod(n, pages)
     gen += base
     bad = []
@@ -313,6 +314,66 @@ def test_range_with_the_targets_own_userfaultfd_is_copied_in_the_pause(tmp_path)
         assert Core(core).bytes(w.info["own"] + 12345, 16) == b"\x0e" * 16
         check_point_in_time(core, w.info)
         assert_released(w)
+
+
+HUGE_MB = 32
+
+
+@pytest.fixture
+def hugepages():
+    """HUGE_MB MiB of 2 MiB huge pages more in vm.nr_hugepages while the test runs."""
+    path = "/proc/sys/vm/nr_hugepages"
+    with open(path) as f:
+        before = int(f.read())
+    want = before + HUGE_MB // 2
+    with open(path, "w") as f:
+        f.write(str(want))
+    try:
+        with open(path) as f:
+            got = int(f.read())
+        assert got == want, "the kernel gave %d huge pages of %d" % (got, want)
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(str(before))
+
+
+def shared_and_huge_dump(tmp_path, env):
+    """A plain writer's dump for comparison, then one of a writer with --shmem and --hugetlb
+    regions, held 300 ms while it writes all three: each region is of the pause."""
+    with Writer("--mb", HUGE_MB, "--rate", 16) as plain:
+        rc, base, err = dump(plain.pid, tmp_path / "plain")
+        assert rc == 0, err
+    with Writer("--mb", HUGE_MB, "--rate", 16, "--shmem", "--hugetlb") as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env=dict(env, **{HOLD: "300"}))
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        n = check_point_in_time(core, w.info)
+        assert n > w.info["pages"]
+        assert w.progress() > n + 1000  # it wrote on during the 300 ms hold, 16 pages a ms
+        for region in ("shmem", "huge"):
+            assert check_point_in_time(core, w.info, region=region) == n
+        assert_released(w)
+    return base, res
+
+
+def test_hugetlb_is_write_protected_and_shmem_copied_in_the_pause(tmp_path, hugepages):
+    """Private hugetlb memory goes the protect route (faults copy whole huge pages); shared
+    memory is copied in the pause (another mapper's writes take no fault in the target)."""
+    base, res = shared_and_huge_dump(tmp_path, {})
+    assert res["live_protected_bytes"] == base["live_protected_bytes"] + (HUGE_MB << 20), (res, base)
+    assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 1, (res, base)
+    # faults copy each huge page whole: 512 base pages a fault
+    assert res["live_fault_pages"] > base["live_fault_pages"] + 512, (res, base)
+
+
+def test_without_hugetlb_write_protect_hugetlb_is_copied_in_the_pause(tmp_path, hugepages):
+    """The handshake without UFFD_FEATURE_WP_HUGETLBFS_SHMEM (the test hook, as on a kernel
+    without it): the hugetlb region is copied in the pause like shared memory, still of the pause."""
+    base, res = shared_and_huge_dump(tmp_path, {"CORETRAP_LIVE_NO_WP_SHMEM": "1"})
+    assert res["live_protected_bytes"] == base["live_protected_bytes"], (res, base)
+    assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 2, (res, base)
 
 
 def test_non_root_target(tmp_path):

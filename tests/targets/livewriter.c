@@ -15,7 +15,12 @@
  * pass, generation N / P for j < N % P and N / P - 1 above, except the
  * page of write N, which may hold N / P already (in whole or in part).
  * --rate N: N pages per millisecond (0: as fast as it can). --thp: the
- * region in transparent huge pages (else 4 KiB pages).
+ * region in transparent huge pages (else 4 KiB pages). --shmem: a second
+ * region of the same size, MAP_SHARED|MAP_ANONYMOUS (shmem), and --hugetlb
+ * a third, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB (2 MiB pages: --mb must be
+ * even and vm.nr_hugepages big enough), each written like the first one,
+ * at the same page with the same generation, before the progress counter
+ * ("shmem" and "huge" in the info line, 0 when absent).
  *
  * Commands on stdin, each answered with one line:
  *   readbuf         read(0) 64 bytes into a page written before the dump,
@@ -65,7 +70,7 @@ struct ctl {
 
 struct ctl *ctl;
 volatile uint64_t g_progress;
-static uint64_t *region;
+static uint64_t *region, *shmem, *huge;
 static size_t pages, perm_k;
 static long rate;
 static volatile long long longest_gap_ns;
@@ -78,12 +83,21 @@ static size_t perm(size_t j)
 	return (size_t)((unsigned __int128)j * perm_k % pages);
 }
 
-static void write_page(size_t page, uint64_t gen)
+static void write_one(uint64_t *r, size_t page, uint64_t gen)
 {
-	volatile uint64_t *p = region + page * WORDS;
+	volatile uint64_t *p = r + page * WORDS;
 
 	p[0] = GEN_BASE + gen;
 	p[WORDS - 1] = GEN_BASE + gen;
+}
+
+static void write_page(size_t page, uint64_t gen)
+{
+	write_one(region, page, gen);
+	if (shmem)
+		write_one(shmem, page, gen);
+	if (huge)
+		write_one(huge, page, gen);
 }
 
 /* A multiplier coprime with the page count: a permutation that jumps far each step. */
@@ -176,7 +190,7 @@ static void answer(const char *fmt, ...)
 int main(int argc, char **argv)
 {
 	size_t mb = 64;
-	int thp = 0;
+	int thp = 0, want_shmem = 0, want_huge = 0;
 	void *own = NULL;
 	char *rbuf, *spare, line[256];
 	pthread_t t;
@@ -188,6 +202,10 @@ int main(int argc, char **argv)
 			rate = strtol(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--thp"))
 			thp = 1;
+		else if (!strcmp(argv[i], "--shmem"))
+			want_shmem = 1;
+		else if (!strcmp(argv[i], "--hugetlb"))
+			want_huge = 1;
 		else if (!strcmp(argv[i], "--own-uffd") && !(own = own_uffd_region()))
 			return 3;
 		else if (!strcmp(argv[i], "--seccomp") && refuse_userfaultfd() < 0)
@@ -202,6 +220,17 @@ int main(int argc, char **argv)
 	spare = mmap(NULL, pages * PS, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (region == MAP_FAILED || ctl == MAP_FAILED || rbuf == MAP_FAILED || spare == MAP_FAILED)
 		return 1;
+	if (want_shmem) {
+		shmem = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (shmem == MAP_FAILED)
+			return 5;
+	}
+	if (want_huge) {
+		huge = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (huge == MAP_FAILED)
+			return 6;
+	}
 	/* 4 KiB pages: each write fault is one page, and the test's figures are page counts */
 	madvise(region, pages * PS, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	for (size_t p = 0; p < pages; p++)
@@ -211,9 +240,9 @@ int main(int argc, char **argv)
 	pthread_create(&t, NULL, writer, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("info {\"region\":%lu,\"pages\":%zu,\"perm_k\":%zu,\"base\":%llu,\"ctl\":%lu,"
-	       "\"rbuf\":%lu,\"own\":%lu}\n",
+	       "\"rbuf\":%lu,\"own\":%lu,\"shmem\":%lu,\"huge\":%lu}\n",
 	       (unsigned long)region, pages, perm_k, (unsigned long long)GEN_BASE, (unsigned long)ctl,
-	       (unsigned long)rbuf, (unsigned long)own);
+	       (unsigned long)rbuf, (unsigned long)own, (unsigned long)shmem, (unsigned long)huge);
 	printf("ready\n");
 	while (fgets(line, sizeof(line), stdin)) {
 		unsigned long a = 0, n = 0;
@@ -254,7 +283,7 @@ int main(int argc, char **argv)
 
 			if (c == 0) {
 				for (size_t p = 0; p < pages; p++)
-					write_page(p, 0x7777777);
+					write_one(region, p, 0x7777777);
 				_exit(0);
 			}
 			waitpid(c, &status, 0);

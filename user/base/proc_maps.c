@@ -116,6 +116,10 @@ int maps_parse(const char *buf, size_t len, struct maps *out)
 			out->v[out->n - 1].rss_kb = kb;
 			continue;
 		}
+		if (out->n && sscanf(line, "KernelPageSize: %llu kB", &kb) == 1) {
+			out->v[out->n - 1].kpage_kb = kb;
+			continue;
+		}
 		r = parse_header(line, &m);
 		if (r < 0)
 			goto fail;
@@ -245,6 +249,7 @@ int maps_merge_smaps(struct maps *now, const struct maps *before)
 		m->vmflags = b->vmflags;
 		m->anon_kb = b->anon_kb;
 		m->rss_kb = b->rss_kb;
+		m->kpage_kb = b->kpage_kb;
 		m->has_smaps = !(mapping_is_file(m) && !(m->perms & MAP_PERM_SHARED) &&
 				 (m->perms & MAP_PERM_W) && b->anon_kb == 0);
 	}

@@ -41,6 +41,7 @@ struct mapping {
 	bool has_smaps;       /* vmflags/anon_kb/rss_kb came from smaps */
 	uint64_t anon_kb;     /* smaps Anonymous: (COW'd or anonymous pages) */
 	uint64_t rss_kb;      /* smaps Rss: */
+	uint64_t kpage_kb;    /* smaps KernelPageSize: (hugetlb: its huge page), 0 without smaps */
 };
 
 struct maps {
@@ -55,7 +56,7 @@ void maps_free(struct maps *m);
 /*
  * Give the mappings of `now` (parsed from /proc/PID/maps) what an smaps
  * read of a moment before (`before`) says of them: VmFlags, Anonymous,
- * Rss. For a live dump's pause, which cannot wait for smaps' page walk
+ * Rss, KernelPageSize. For a live dump's pause, which cannot wait for smaps' page walk
  * (about 12 ms per GiB of 4 KiB pages). Every mapping of `now` must be in
  * `before` with the same range, offset, inode, permissions and path, else
  * -ESTALE (read smaps instead). A writable private file mapping that had

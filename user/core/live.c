@@ -109,6 +109,20 @@ bool core_live_possible(pid_t pid, int held_signal, char *why, size_t why_len)
 	return true;
 }
 
+/* Whether the handshake enabled write-protect of hugetlb memory. */
+static bool wp_hugetlb(const struct core_live *lv)
+{
+	return (lv->features & LIVE_UFFD_FEATURE_WP_SHMEM) != 0;
+}
+
+/* The page size protection goes by: a hugetlb mapping's huge page, else 0 (the base page). */
+static uint64_t range_page(const struct mapping *m, size_t page_size)
+{
+	uint64_t b = m->kpage_kb * 1024;
+
+	return b > page_size ? b : 0;
+}
+
 /* Each segment's route and the list of those to protect. */
 static int plan(struct core_live *lv)
 {
@@ -121,9 +135,11 @@ static int plan(struct core_live *lv)
 	for (size_t i = 0; i < n; i++) {
 		const struct elfcore_segment *s = &lv->segs[i];
 
-		lv->route[i] = live_route(&lv->maps->v[i], s->filesz);
+		lv->route[i] = live_route(&lv->maps->v[i], s->filesz, wp_hugetlb(lv));
 		if (lv->route[i] == LIVE_PROTECT)
-			lv->ranges[lv->nranges++] = (struct live_range){ s->vaddr, s->filesz, s->offset };
+			lv->ranges[lv->nranges++] = (struct live_range){
+				s->vaddr, s->filesz, s->offset, range_page(&lv->maps->v[i], lv->cm->page_size)
+			};
 	}
 	return 0;
 }
@@ -166,8 +182,9 @@ static int early_ranges(struct core_live *lv, pid_t pid, unsigned long filter)
 	for (size_t i = 0; lv->early && i < lv->before.n; i++) {
 		const struct mapping *m = &lv->before.v[i];
 
-		if (maps_dump_kind(m, filter) == DUMP_WHOLE && live_route(m, 1) == LIVE_PROTECT)
-			lv->early[lv->nearly++] = (struct live_range){ m->start, m->end - m->start, 0 };
+		if (maps_dump_kind(m, filter) == DUMP_WHOLE && live_route(m, 1, wp_hugetlb(lv)) == LIVE_PROTECT)
+			lv->early[lv->nearly++] = (struct live_range){ m->start, m->end - m->start, 0,
+								       range_page(m, lv->cm->page_size) };
 	}
 	return lv->early ? 0 : -ENOMEM;
 }
@@ -240,6 +257,18 @@ static int buffered_fd(int fd)
 	return nfd;
 }
 
+/*
+ * Write-protect of hugetlb memory where the kernel has it. Test hook:
+ * CORETRAP_LIVE_NO_WP_SHMEM=1 leaves it out of the handshake, as on a
+ * kernel without it, so that such memory is copied in the pause.
+ */
+static uint64_t want_features(void)
+{
+	const char *v = getenv("CORETRAP_LIVE_NO_WP_SHMEM");
+
+	return v && !strcmp(v, "1") ? 0 : LIVE_UFFD_FEATURE_WP_SHMEM;
+}
+
 int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 {
 	int err;
@@ -257,7 +286,7 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 				       &lv->uffd, t->reinjected, lv->why, sizeof(lv->why));
 	if (err)
 		return err;
-	if (live_uffd_api(lv->uffd, 0, &lv->features) < 0) {
+	if (live_uffd_api(lv->uffd, want_features(), &lv->features) < 0) {
 		snprintf(lv->why, sizeof(lv->why), "kernel without userfaultfd write-protect");
 		goto fail;
 	}
@@ -267,21 +296,25 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 		goto fail;
 	}
 	lv->lock_inited = true;
+	/* Without PAGEMAP_SCAN the pause protects everything itself: nothing to gain early. */
+	lv->scan = live_can_scan(t->cm->pagemap_fd);
+	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) != 0)
+		lv->nearly = 0;
 	lv->fault_fd = buffered_fd(t->cm->out_fd);
+	/* tracking lifts a fault's protection by the page size of its range: hugetlb by huge pages */
 	lv->fault = (struct live_fault){ .uffd = lv->uffd,
 					 .out_fd = lv->fault_fd >= 0 ? lv->fault_fd : t->cm->out_fd,
 					 .pagemap_fd = t->cm->pagemap_fd, .pid = t->mm_pid,
 					 .page_size = t->cm->page_size, .lock = &lv->lock,
-					 .mode = LIVE_FAULT_TRACK, .reader_done = &lv->reader_done,
+					 .mode = LIVE_FAULT_TRACK, .ranges = lv->early,
+					 .nranges = lv->nearly, .reader_done = &lv->reader_done,
 					 .stop_fd = -1 };
 	err = live_fault_start(&lv->fault);
 	if (err) {
 		snprintf(lv->why, sizeof(lv->why), "cannot start the fault handler: %s", strerror(-err));
 		goto fail;
 	}
-	/* Without PAGEMAP_SCAN the pause protects everything itself: nothing to gain here. */
-	lv->scan = live_can_scan(t->cm->pagemap_fd);
-	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) == 0) {
+	if (lv->scan && lv->nearly) {
 		live_register_ranges(lv->uffd, lv->early, lv->nearly);
 		if (live_protect_ranges(lv->uffd, lv->early, lv->nearly, true) != 0)
 			lv->scan = false; /* then the pause protects everything */

@@ -46,7 +46,18 @@ static bool page_is_zero(const unsigned char *p, size_t len)
 /* A retried fault whose page is copied already: only its protection is left to lift. */
 #define RETRY_COPIED 1ull
 
-static void queue_retry(struct live_fault *f, uint64_t entry)
+/*
+ * The page size protection goes by at addr (under the lock): a hugetlb
+ * range's huge page, else the base page. The kernel refuses to lift part
+ * of a huge page's protection.
+ */
+static uint64_t unit_at(const struct live_fault *f, uint64_t addr, long *r)
+{
+	*r = live_range_find(f->ranges, f->nranges, addr);
+	return *r >= 0 && f->ranges[*r].page ? f->ranges[*r].page : f->page_size;
+}
+
+static void queue_retry(struct live_fault *f, uint64_t entry, uint64_t len)
 {
 	if (f->nretry == f->capretry) {
 		size_t cap = f->capretry ? f->capretry * 2 : 64;
@@ -54,7 +65,7 @@ static void queue_retry(struct live_fault *f, uint64_t entry)
 
 		if (!v) {
 			/* cannot keep it: at least wake the writer (it faults again if still protected) */
-			live_uffd_wake(f->uffd, entry & ~RETRY_COPIED, f->page_size);
+			live_uffd_wake(f->uffd, entry & ~RETRY_COPIED, len);
 			return;
 		}
 		f->retry = v;
@@ -64,44 +75,39 @@ static void queue_retry(struct live_fault *f, uint64_t entry)
 }
 
 /*
- * Lift the protection of one page, waking its writers. -EAGAIN (an
- * unmap/remove/remap event waits to be read first): again after the next read.
+ * Lift the protection of one page of len bytes, waking its writers.
+ * -EAGAIN (an unmap/remove/remap event waits to be read first): again
+ * after the next read.
  */
-static void unprotect(struct live_fault *f, uint64_t addr, bool copied)
+static void unprotect(struct live_fault *f, uint64_t addr, uint64_t len, bool copied)
 {
-	int err = live_uffd_protect(f->uffd, addr, f->page_size, false);
+	int err = live_uffd_protect(f->uffd, addr, len, false);
 
 	if (err == -EAGAIN)
-		queue_retry(f, addr | (copied ? RETRY_COPIED : 0));
+		queue_retry(f, addr | (copied ? RETRY_COPIED : 0), len);
 	else if (err)
 		/* unmapped meanwhile (-ENOENT) or the mm is gone: wake whoever still waits */
-		live_uffd_wake(f->uffd, addr, f->page_size);
+		live_uffd_wake(f->uffd, addr, len);
 }
 
 /*
- * A write fault at addr. Under the lock: if the page still carries its
- * protection, nobody has let the target write it since the pause, so its
- * content now is its content then: copy it. Then lift the protection,
- * which wakes the writer, and write the copy to the core.
+ * Copy the base page at addr. Under the lock: if the page
+ * still carries its protection, nobody has let the target write it since
+ * the pause, so its content now is its content then. False when the
+ * range is no longer there (the caller stops).
  */
-static void serve(struct live_fault *f, uint64_t addr)
+static bool copy_page(struct live_fault *f, uint64_t addr)
 {
-	bool kept = false;
+	bool kept = false, found;
 	uint64_t e = 0;
 	unsigned slot = live_pages_slot(&f->pages); /* room first: never wait for it under the lock */
 	unsigned char *data = live_pages_data(&f->pages, slot);
 	long r;
 
 	pthread_mutex_lock(f->lock);
-	if (f->mode == LIVE_FAULT_TRACK) {
-		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
-		unprotect(f, addr, false);
-		pthread_mutex_unlock(f->lock);
-		live_pages_drop(&f->pages, slot);
-		return;
-	}
 	r = live_range_find(f->ranges, f->nranges, addr);
-	if (r >= 0 && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
+	found = r >= 0;
+	if (found && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
 	    (e & PM_UFFD_WP)) {
 		struct iovec l = { data, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
 
@@ -119,8 +125,34 @@ static void serve(struct live_fault *f, uint64_t addr)
 	pthread_mutex_unlock(f->lock);
 	if (!kept)
 		live_pages_drop(&f->pages, slot); /* a zero page stays a hole */
+	return found;
+}
+
+/*
+ * A write fault at addr: copy its page (every base page of a huge one:
+ * the huge page stays protected until the last is copied, so they are all
+ * of the pause), then lift the protection, which wakes the writer, and
+ * write the copy to the core.
+ */
+static void serve(struct live_fault *f, uint64_t addr)
+{
+	uint64_t unit, start;
+	long r;
+
+	pthread_mutex_lock(f->lock);
+	unit = unit_at(f, addr, &r);
+	start = addr & ~(unit - 1);
+	if (f->mode == LIVE_FAULT_TRACK) {
+		/* before the pause: lifted under the lock, so that the switch to copying finds it done */
+		unprotect(f, start, unit, false);
+		pthread_mutex_unlock(f->lock);
+		return;
+	}
+	pthread_mutex_unlock(f->lock);
+	for (uint64_t a = start; a < start + unit && copy_page(f, a); a += f->page_size)
+		;
 	/* the copy is taken: lifting the protection no longer needs the lock */
-	unprotect(f, addr, true);
+	unprotect(f, start, unit, true);
 }
 
 static void retry_pending(struct live_fault *f)
@@ -129,13 +161,18 @@ static void retry_pending(struct live_fault *f)
 
 	f->nretry = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t entry = f->retry[i];
+		uint64_t entry = f->retry[i], addr = entry & ~RETRY_COPIED, unit;
+		long r;
 
 		/* a fault met while tracking and retried after the pause must be copied first */
-		if (entry & RETRY_COPIED)
-			unprotect(f, entry & ~RETRY_COPIED, true);
-		else
-			serve(f, entry);
+		if (entry & RETRY_COPIED) {
+			pthread_mutex_lock(f->lock);
+			unit = unit_at(f, addr, &r);
+			pthread_mutex_unlock(f->lock);
+			unprotect(f, addr, unit, true);
+		} else {
+			serve(f, addr);
+		}
 	}
 }
 

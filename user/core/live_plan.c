@@ -11,13 +11,26 @@ static bool anon_name(const char *path)
 	       !strncmp(path, "[anon:", 6);
 }
 
-enum live_route live_route(const struct mapping *m, uint64_t filesz)
+/*
+ * MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB memory: the kernel names its
+ * hidden hugetlbfs file. Not a private mapping of a hugetlbfs file: a
+ * page the target has not written yet shows the file, which others may
+ * write without a fault here.
+ */
+static bool anon_hugetlb(const struct mapping *m)
+{
+	return (m->vmflags & VMF_HUGETLB) && !strncmp(m->path, "/anon_hugepage", 14);
+}
+
+enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hugetlb)
 {
 	bool shared = (m->perms & MAP_PERM_SHARED) || (m->vmflags & VMF_SHARED);
 
 	if (!filesz)
 		return LIVE_SKIP;
 	if (!shared && !mapping_is_file(m) && !(m->vmflags & VMF_HUGETLB) && anon_name(m->path))
+		return LIVE_PROTECT;
+	if (!shared && wp_hugetlb && anon_hugetlb(m))
 		return LIVE_PROTECT;
 	return (m->perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
 }
@@ -54,7 +67,8 @@ size_t live_run_end(const struct live_range *r, size_t n, size_t i)
 {
 	size_t j = i + 1;
 
-	while (j < n && r[j].len && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len)
+	while (j < n && r[j].len && r[j].vaddr == r[j - 1].vaddr + r[j - 1].len &&
+	       r[j].page == r[j - 1].page)
 		j++;
 	return j;
 }

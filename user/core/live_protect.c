@@ -98,12 +98,21 @@ void live_unregister_ranges(int uffd, const struct live_range *r, size_t n)
 struct coalesce {
 	int uffd;
 	uint64_t gap;
+	uint64_t page; /* the run's page size (live_range.page) */
 	uint64_t start, end; /* the pending span, start == end: none */
 	int err;
 };
 
 static int flush(struct coalesce *c)
 {
+	/*
+	 * A huge page is protected whole or not at all (EINVAL): PAGEMAP_SCAN
+	 * may end a run inside one when its output fills.
+	 */
+	if (c->page && c->start < c->end) {
+		c->start &= ~(c->page - 1);
+		c->end = (c->end + c->page - 1) & ~(c->page - 1);
+	}
 	if (c->start < c->end)
 		c->err = live_protect_retry(c->uffd, c->start, c->end - c->start, true);
 	c->start = c->end = 0;
@@ -128,13 +137,16 @@ static int take_run(const struct page_run *run, void *arg)
 int live_reprotect_written(int uffd, int pagemap_fd, const struct live_range *r, size_t n,
 			   size_t page_size)
 {
-	struct coalesce c = { uffd, COALESCE_PAGES * (uint64_t)page_size, 0, 0, 0 };
+	struct coalesce c = { uffd, COALESCE_PAGES * (uint64_t)page_size, 0, 0, 0, 0 };
 	uint64_t a, len;
 	size_t end;
 
 	for (size_t i = 0; next_run(r, n, &i, &end, &a, &len); i = end) {
 		/* a span never crosses a run: the gap between runs is not registered */
-		int err = pagemap_scan_unprotected(pagemap_fd, a, a + len, take_run, &c);
+		int err;
+
+		c.page = r[i].page; /* one page size a run (live_run_end) */
+		err = pagemap_scan_unprotected(pagemap_fd, a, a + len, take_run, &c);
 
 		if (!err)
 			err = flush(&c);

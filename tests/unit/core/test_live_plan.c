@@ -17,35 +17,47 @@ static void routes(void **state)
 		const char *path;
 		unsigned vmflags;
 		uint64_t filesz;
+		bool wp_hugetlb;
 		enum live_route want;
 	} cases[] = {
 		/* private anonymous memory, whatever the kernel calls it */
-		{ rw, 0, "", 0, 0x2000, LIVE_PROTECT },
-		{ rw, 0, "[heap]", 0, 0x2000, LIVE_PROTECT },
-		{ rw, 0, "[stack]", 0, 0x2000, LIVE_PROTECT },
-		{ rw, 0, "[anon:arena]", 0, 0x2000, LIVE_PROTECT },
+		{ rw, 0, "", 0, 0x2000, false, LIVE_PROTECT },
+		{ rw, 0, "[heap]", 0, 0x2000, false, LIVE_PROTECT },
+		{ rw, 0, "[stack]", 0, 0x2000, false, LIVE_PROTECT },
+		{ rw, 0, "[anon:arena]", 0, 0x2000, false, LIVE_PROTECT },
 		/* read-only too: mprotect() could make it writable during the dump */
-		{ r, 0, "", 0, 0x2000, LIVE_PROTECT },
+		{ r, 0, "", 0, 0x2000, false, LIVE_PROTECT },
 		/* no data in the core: nothing to do */
-		{ rw, 0, "", 0, 0, LIVE_SKIP },
+		{ rw, 0, "", 0, 0, false, LIVE_SKIP },
 		/* a library's .data (private file mapping): userfaultfd refuses it, copied in the pause */
-		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, LIVE_IN_PAUSE },
+		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, false, LIVE_IN_PAUSE },
 		/* its text and read-only data: after the pause */
-		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, LIVE_AFTER },
+		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, false, LIVE_AFTER },
 		/* shared anonymous memory (shmem), hugetlb, memfd: not protected */
-		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, LIVE_IN_PAUSE },
-		{ rw, 0, "", VMF_HUGETLB, 0x2000, LIVE_IN_PAUSE },
-		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, LIVE_IN_PAUSE },
+		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, false, LIVE_IN_PAUSE },
+		{ rw, 0, "", VMF_HUGETLB, 0x2000, false, LIVE_IN_PAUSE },
+		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, false, LIVE_IN_PAUSE },
+		/* private anonymous hugetlb: protected once the handshake enabled hugetlb write-protect */
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, true, LIVE_PROTECT },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, false, LIVE_IN_PAUSE },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0, true, LIVE_SKIP },
+		/* shared memory stays in the pause even then: other writers take no fault in the target */
+		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x200000,
+		  true, LIVE_IN_PAUSE },
+		{ rw | MAP_PERM_SHARED, 0, "/dev/zero (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE },
+		{ rw | MAP_PERM_SHARED, 77, "/memfd:buf (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE },
+		/* a private mapping of a hugetlbfs file shows the file where it is not written yet */
+		{ rw, 99, "/dev/hugepages/pool", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE },
 		/* the kernel's special mappings are not anonymous memory */
-		{ r | x, 0, "[vdso]", 0, 0x2000, LIVE_AFTER },
-		{ rw, 0, "[uprobes]", 0, 0x1000, LIVE_IN_PAUSE },
+		{ r | x, 0, "[vdso]", 0, 0x2000, false, LIVE_AFTER },
+		{ rw, 0, "[uprobes]", 0, 0x1000, false, LIVE_IN_PAUSE },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mapping m = { 0x1000, 0x3000, 0, cases[i].perms, cases[i].inode,
-				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0 };
-		enum live_route got = live_route(&m, cases[i].filesz);
+				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0, 0 };
+		enum live_route got = live_route(&m, cases[i].filesz, cases[i].wp_hugetlb);
 
 		if (got != cases[i].want)
 			fail_msg("case %zu (%s): %s, want %s", i, cases[i].path, names[got], names[cases[i].want]);
@@ -53,9 +65,9 @@ static void routes(void **state)
 }
 
 static const struct live_range ranges[] = {
-	{ 0x10000, 0x4000, 0x1000 },
-	{ 0x14000, 0x2000, 0x5000 }, /* touches the first */
-	{ 0x20000, 0x1000, 0x7000 },
+	{ 0x10000, 0x4000, 0x1000, 0 },
+	{ 0x14000, 0x2000, 0x5000, 0 }, /* touches the first */
+	{ 0x20000, 0x1000, 0x7000, 0 },
 };
 
 static void find(void **state)
@@ -102,6 +114,22 @@ static void runs(void **state)
 	assert_int_equal(live_run_end(dropped, 3, 0), 1);
 }
 
+static void runs_keep_one_page_size(void **state)
+{
+	/* base pages, then hugetlb touching them: two ioctls (one would be refused, EINVAL) */
+	const struct live_range mixed[] = {
+		{ 0x1fe000, 0x2000, 0, 0 },
+		{ 0x200000, 0x400000, 0x2000, 0x200000 },
+		{ 0x600000, 0x200000, 0x402000, 0x200000 },
+		{ 0x800000, 0x1000, 0x602000, 0 },
+	};
+
+	(void)state;
+	assert_int_equal(live_run_end(mixed, 4, 0), 1);
+	assert_int_equal(live_run_end(mixed, 4, 1), 3);
+	assert_int_equal(live_run_end(mixed, 4, 3), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +137,7 @@ int main(void)
 		cmocka_unit_test(find),
 		cmocka_unit_test(at_risk),
 		cmocka_unit_test(runs),
+		cmocka_unit_test(runs_keep_one_page_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
