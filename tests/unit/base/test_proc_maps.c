@@ -68,6 +68,7 @@ static const char smaps_text[] =
 	"7ffd00000000-7ffd00002000 r--p 00000000 00:00 0                          [vvar]\n"
 	"VmFlags: rd mr pf io de dd \n"
 	"7f0000700000-7f0000900000 rw-s 00000000 00:0f 3                          /anon_hugepage (deleted)\n"
+	"KernelPageSize:     2048 kB\n"
 	"VmFlags: rd wr sh mr mw me ms de ht sd \n";
 
 static void test_parse_smaps(void **state)
@@ -85,6 +86,9 @@ static void test_parse_smaps(void **state)
 	assert_int_equal(m.v[3].anon_kb, 4);
 	assert_int_equal(m.v[4].vmflags, VMF_IO | VMF_DONTDUMP);
 	assert_int_equal(m.v[5].vmflags, VMF_SHARED | VMF_HUGETLB);
+	/* the huge page size (live dumps protect hugetlb by whole huge pages); 0 where not given */
+	assert_int_equal(m.v[5].kpage_kb, 2048);
+	assert_int_equal(m.v[0].kpage_kb, 0);
 
 	/* default filter 0x33 */
 	assert_int_equal(maps_dump_kind(&m.v[0], CDF_DEFAULT), DUMP_WHOLE);
@@ -107,6 +111,7 @@ static void test_parse_smaps(void **state)
 static const char merge_smaps_text[] =
 	"7f0000000000-7f0000400000 rw-p 00000000 00:00 0 \n"
 	"Rss:                 512 kB\n"
+	"KernelPageSize:        4 kB\n"
 	"Anonymous:           512 kB\n"
 	"VmFlags: rd wr mr mw me ac sd \n"
 	"7f0000400000-7f0000500000 rw-p 00000000 00:00 0 \n"
@@ -140,6 +145,7 @@ static void test_merge_smaps(void **state)
 	assert_true(now.v[0].has_smaps);
 	assert_int_equal(now.v[0].rss_kb, 512);
 	assert_int_equal(now.v[0].anon_kb, 512);
+	assert_int_equal(now.v[0].kpage_kb, 4);
 	assert_int_equal(now.v[1].vmflags, VMF_DONTDUMP);
 	assert_int_equal(maps_dump_kind(&now.v[1], CDF_DEFAULT), DUMP_SKIP);
 	/* .data without anonymous pages then may have some now: dumped whole, as writable */
