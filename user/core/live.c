@@ -315,7 +315,10 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 		goto fail;
 	}
 	if (lv->scan && lv->nearly) {
+		/* it drops refused ranges from the list the handler looks huge pages up in */
+		pthread_mutex_lock(&lv->lock);
 		live_register_ranges(lv->uffd, lv->early, lv->nearly);
+		pthread_mutex_unlock(&lv->lock);
 		if (live_protect_ranges(lv->uffd, lv->early, lv->nearly, true) != 0)
 			lv->scan = false; /* then the pause protects everything */
 	}

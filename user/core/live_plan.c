@@ -22,6 +22,14 @@ static bool anon_hugetlb(const struct mapping *m)
 	return (m->vmflags & VMF_HUGETLB) && !strncmp(m->path, "/anon_hugepage", 14);
 }
 
+/*
+ * The biggest huge page protected: a fault copies its page whole while
+ * the writer waits, and the reader lifts protection window by window
+ * (8 MiB), which a 1 GiB page does not fit. The page size must be known
+ * (smaps): the kernel refuses to lift part of a huge page's protection.
+ */
+#define MAX_PROTECTED_PAGE_KB 2048
+
 enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hugetlb)
 {
 	bool shared = (m->perms & MAP_PERM_SHARED) || (m->vmflags & VMF_SHARED);
@@ -30,7 +38,7 @@ enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hug
 		return LIVE_SKIP;
 	if (!shared && !mapping_is_file(m) && !(m->vmflags & VMF_HUGETLB) && anon_name(m->path))
 		return LIVE_PROTECT;
-	if (!shared && wp_hugetlb && anon_hugetlb(m))
+	if (!shared && wp_hugetlb && anon_hugetlb(m) && m->kpage_kb && m->kpage_kb <= MAX_PROTECTED_PAGE_KB)
 		return LIVE_PROTECT;
 	return (m->perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
 }

@@ -24,8 +24,8 @@ enum live_route {
  * The route of a mapping whose segment holds filesz bytes of the core.
  * Only private anonymous memory is write-protected: userfaultfd refuses
  * private file mappings (a library's .data). Private anonymous hugetlb
- * memory is protected too when the handshake enabled
- * UFFD_FEATURE_WP_HUGETLBFS_SHMEM (wp_hugetlb). Shared memory (shmem,
+ * memory of 2 MiB pages (smaps KernelPageSize known) is protected too
+ * when the handshake enabled UFFD_FEATURE_WP_HUGETLBFS_SHMEM (wp_hugetlb). Shared memory (shmem,
  * memfd, tmpfs, shared hugetlb) never is, although the kernel could
  * protect it: a write into it by another process that maps it (a child
  * forked during the dump included) or through a file descriptor

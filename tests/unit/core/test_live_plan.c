@@ -19,44 +19,48 @@ static void routes(void **state)
 		uint64_t filesz;
 		bool wp_hugetlb;
 		enum live_route want;
+		uint64_t kpage_kb;
 	} cases[] = {
 		/* private anonymous memory, whatever the kernel calls it */
-		{ rw, 0, "", 0, 0x2000, false, LIVE_PROTECT },
-		{ rw, 0, "[heap]", 0, 0x2000, false, LIVE_PROTECT },
-		{ rw, 0, "[stack]", 0, 0x2000, false, LIVE_PROTECT },
-		{ rw, 0, "[anon:arena]", 0, 0x2000, false, LIVE_PROTECT },
+		{ rw, 0, "", 0, 0x2000, false, LIVE_PROTECT, 0 },
+		{ rw, 0, "[heap]", 0, 0x2000, false, LIVE_PROTECT, 0 },
+		{ rw, 0, "[stack]", 0, 0x2000, false, LIVE_PROTECT, 0 },
+		{ rw, 0, "[anon:arena]", 0, 0x2000, false, LIVE_PROTECT, 0 },
 		/* read-only too: mprotect() could make it writable during the dump */
-		{ r, 0, "", 0, 0x2000, false, LIVE_PROTECT },
+		{ r, 0, "", 0, 0x2000, false, LIVE_PROTECT, 0 },
 		/* no data in the core: nothing to do */
-		{ rw, 0, "", 0, 0, false, LIVE_SKIP },
+		{ rw, 0, "", 0, 0, false, LIVE_SKIP, 0 },
 		/* a library's .data (private file mapping): userfaultfd refuses it, copied in the pause */
-		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, false, LIVE_IN_PAUSE },
+		{ rw, 1234, "/usr/lib/libc.so.6", 0, 0x2000, false, LIVE_IN_PAUSE, 0 },
 		/* its text and read-only data: after the pause */
-		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, false, LIVE_AFTER },
+		{ r | x, 1234, "/usr/lib/libc.so.6", 0, 0x1000, false, LIVE_AFTER, 0 },
 		/* shared anonymous memory (shmem), hugetlb, memfd: not protected */
-		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, false, LIVE_IN_PAUSE },
-		{ rw, 0, "", VMF_HUGETLB, 0x2000, false, LIVE_IN_PAUSE },
-		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, false, LIVE_IN_PAUSE },
+		{ rw | MAP_PERM_SHARED, 0, "", VMF_SHARED, 0x2000, false, LIVE_IN_PAUSE, 0 },
+		{ rw, 0, "", VMF_HUGETLB, 0x2000, false, LIVE_IN_PAUSE, 0 },
+		{ rw, 77, "/memfd:buf (deleted)", 0, 0x2000, false, LIVE_IN_PAUSE, 0 },
 		/* private anonymous hugetlb: protected once the handshake enabled hugetlb write-protect */
-		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, true, LIVE_PROTECT },
-		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, false, LIVE_IN_PAUSE },
-		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0, true, LIVE_SKIP },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, true, LIVE_PROTECT, 2048 },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, false, LIVE_IN_PAUSE, 2048 },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0, true, LIVE_SKIP, 2048 },
+		/* 1 GiB pages (a fault would copy 1 GiB), or a page size smaps did not give: in the pause */
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x40000000, true, LIVE_IN_PAUSE, 1 << 20 },
+		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE, 0 },
 		/* shared memory stays in the pause even then: other writers take no fault in the target */
 		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x200000,
-		  true, LIVE_IN_PAUSE },
-		{ rw | MAP_PERM_SHARED, 0, "/dev/zero (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE },
-		{ rw | MAP_PERM_SHARED, 77, "/memfd:buf (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE },
+		  true, LIVE_IN_PAUSE, 2048 },
+		{ rw | MAP_PERM_SHARED, 0, "/dev/zero (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE, 0 },
+		{ rw | MAP_PERM_SHARED, 77, "/memfd:buf (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE, 0 },
 		/* a private mapping of a hugetlbfs file shows the file where it is not written yet */
-		{ rw, 99, "/dev/hugepages/pool", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE },
+		{ rw, 99, "/dev/hugepages/pool", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE, 2048 },
 		/* the kernel's special mappings are not anonymous memory */
-		{ r | x, 0, "[vdso]", 0, 0x2000, false, LIVE_AFTER },
-		{ rw, 0, "[uprobes]", 0, 0x1000, false, LIVE_IN_PAUSE },
+		{ r | x, 0, "[vdso]", 0, 0x2000, false, LIVE_AFTER, 0 },
+		{ rw, 0, "[uprobes]", 0, 0x1000, false, LIVE_IN_PAUSE, 0 },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mapping m = { 0x1000, 0x3000, 0, cases[i].perms, cases[i].inode,
-				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0, 0 };
+				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0, cases[i].kpage_kb };
 		enum live_route got = live_route(&m, cases[i].filesz, cases[i].wp_hugetlb);
 
 		if (got != cases[i].want)
