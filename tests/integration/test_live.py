@@ -376,6 +376,30 @@ def test_without_hugetlb_write_protect_hugetlb_is_copied_in_the_pause(tmp_path, 
     assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 2, (res, base)
 
 
+def test_coretrap_debug_line_counts_hugetlb_as_write_protected(tmp_path, hugepages):
+    """./coretrap -log stdout: the dump's DEBUG line counts the hugetlb region among the
+    write-protected MiB, and without the feature (the test hook) it does not."""
+    coretrap = os.path.join(BUILD, "..", "coretrap")
+    mib = {}
+    for name, env in (("wp", {}), ("nowp", {"CORETRAP_LIVE_NO_WP_SHMEM": "1"})):
+        out = tmp_path / name
+        out.mkdir()
+        with Writer("--mb", HUGE_MB, "--rate", 16, "--shmem", "--hugetlb") as w:
+            p = subprocess.run([coretrap, "-log", "stdout", str(w.pid), str(out)], capture_output=True,
+                               text=True, timeout=300, env=dict(os.environ, **env))
+            assert p.returncode == 0, p.stdout + p.stderr
+            debug = [l for l in p.stdout.splitlines() if "DEBUG" in l]
+            m = re.search(r"live: (\d+) MiB write-protected", debug[-1])
+            assert m, debug
+            mib[name] = int(m.group(1))
+            core, = list(out.iterdir())
+            n = check_point_in_time(core, w.info)
+            assert check_point_in_time(core, w.info, region="huge") == n
+            assert check_point_in_time(core, w.info, region="shmem") == n
+            assert_released(w)
+    assert mib["wp"] - mib["nowp"] == HUGE_MB, mib
+
+
 def test_non_root_target(tmp_path):
     """userfaultfd() runs with the target's credentials: without CAP_SYS_PTRACE it needs
     vm.unprivileged_userfaultfd=1, else the dump is a stopped one that says why."""
