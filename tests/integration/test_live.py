@@ -468,3 +468,33 @@ def test_signal_trigger_holds_its_thread_and_lets_the_rest_run_unless_it_is_a_cr
         assert "$1 = %d" % int(sig) in g and "LWP %d" % writer_tid in g
         check_point_in_time(core, w.info)
         assert_released(w)  # the driver dropped the signal when it let go
+
+
+def test_every_helper_thread_of_a_live_dump_blocks_every_signal(tmp_path):
+    """The fault handler and the pool writer are started blocking every signal, like every other
+    coretrap helper: -sig reads the SIGCHLD of each ptrace stop from a signalfd in its main thread,
+    and a helper that took it would drop it (each passed-on signal then waits for a timeout)."""
+    coretrap = os.path.join(BUILD, "..", "coretrap")
+    note = str(tmp_path / "live.note")
+    env = dict(os.environ, **{HOLD: "3000", "CORETRAP_LIVE_HOLD_FILE": note})
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with Writer("--mb", 16, "--rate", 16) as w:
+        p = subprocess.Popen([coretrap, str(w.pid), str(dest)], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 20
+        while not os.path.exists(note):
+            assert time.time() < deadline and p.poll() is None, "the dump never reached its live phase"
+            time.sleep(0.001)
+        helpers = [int(t) for t in os.listdir("/proc/%d/task" % p.pid) if int(t) != p.pid]
+        assert len(helpers) >= 2, helpers  # at least the fault handler and the pool writer
+        # every signal but SIGKILL, SIGSTOP and glibc's own 32 and 33, which it never lets a thread block
+        every = sum(1 << (s - 1) for s in range(1, 65) if s not in (signal.SIGKILL, signal.SIGSTOP, 32, 33))
+        for tid in helpers:
+            with open("/proc/%d/task/%d/status" % (p.pid, tid)) as f:
+                blk = int([l for l in f if l.startswith("SigBlk:")][0].split()[1], 16)
+            assert blk & every == every, "coretrap thread %d blocks only %x" % (tid, blk)
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, out + err
+        assert len(list(dest.iterdir())) == 1
+        assert_released(w)

@@ -14,6 +14,7 @@
 
 #include "core/live_uffd.h"
 #include "base/pagemap.h"
+#include "base/quiet_thread.h"
 
 #define MSGS_PER_READ 64
 
@@ -254,7 +255,7 @@ int live_fault_start(struct live_fault *f)
 		return -errno;
 	err = live_pages_start(&f->pages, f->out_fd, f->page_size);
 	if (!err) {
-		err = -pthread_create(&f->thread, NULL, handler_main, f);
+		err = -quiet_thread_create(&f->thread, NULL, handler_main, f);
 		if (err)
 			live_pages_stop(&f->pages);
 	}

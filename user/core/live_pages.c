@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/output.h"
+#include "base/quiet_thread.h"
 
 #define NONE ((unsigned)-1)
 /*
@@ -107,7 +108,8 @@ int live_pages_start(struct live_pages *q, int fd, size_t page_size)
 		push_free(q, s);
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->cond, NULL);
-	err = pthread_create(&q->thread, NULL, writer_main, q);
+	/* quiet: a SIGCHLD that -sig waits for must never land here */
+	err = quiet_thread_create(&q->thread, NULL, writer_main, q);
 	if (err) {
 		free_pool(q);
 		return -err;
