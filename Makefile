@@ -92,7 +92,7 @@ UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wr
 	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 UNIT_EXTRA_core/live_plan := base/proc_maps
-UNIT_EXTRA_core/live_pages := core/output
+UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
 UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
 	base/vdso base/wait_status
 
