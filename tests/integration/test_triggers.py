@@ -325,8 +325,14 @@ def test_target_exit_is_reported_and_exit_code_0(procs, outdir):
 
 
 def bpf_ids(kind):
-    out = subprocess.run(["bpftool", "-j", kind, "show"], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout or "[]")
+    # bpftool lists ids, then opens each: one that goes away in between (another coretrap of
+    # an earlier test still tearing down) makes the whole listing fail with 255. Ask again.
+    for attempt in range(10):
+        out = subprocess.run(["bpftool", "-j", kind, "show"], capture_output=True, text=True)
+        if out.returncode == 0:
+            return json.loads(out.stdout or "[]")
+        time.sleep(0.05)
+    raise RuntimeError("bpftool %s show keeps failing: %s" % (kind, out.stderr.strip()))
 
 
 def test_no_bpf_links_or_programs_remain_and_target_untouched(procs, outdir):
