@@ -181,6 +181,35 @@ def test_live_off_stops_the_target_for_the_whole_copy(tmp_path):
         assert_released(w)
 
 
+def test_without_pagemap_scan_the_pause_protects_everything_itself(tmp_path):
+    """Before 6.7 there is no PAGEMAP_SCAN: no protection ahead of the pause, which then
+    write-protects every range itself. Still live, still of the moment of the pause."""
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_two_phase"] == 1, res
+        core2 = tmp_path / "core2"
+        rc, res, err = dump(w.pid, core2, env={HOLD: "300", "CORETRAP_LIVE_NO_SCAN": "1"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_two_phase"] == 0 and res["live_why"] == "", res
+        assert res["live_fault_pages"] > 1000 and res["live_protected_bytes"] >= 64 << 20, res
+        check_point_in_time(core2, w.info)
+        assert_released(w)
+
+
+def test_kernel_without_write_protect_dumps_stopped_and_says_why(tmp_path):
+    """Before 5.7 userfaultfd has no write-protect: a stop-the-world dump, and the reason."""
+    with Writer("--mb", 16, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={"CORETRAP_LIVE_NO_WP": "1"})
+        assert rc == 0, err
+        assert res["live"] == 0 and res["live_fault_pages"] == 0, res
+        assert res["live_why"] == "kernel without userfaultfd write-protect", res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
 def test_kernel_write_into_a_protected_buffer_waits_and_gets_its_data(tmp_path):
     """read() into a write-protected page: the kernel's write faults, waits for the handler and
     completes; never EFAULT. The core keeps the buffer as it was at the pause."""

@@ -226,7 +226,7 @@ int main(int argc, char **argv)
 	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
 	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d,"
 	       "\"live\":%d,\"live_restarted\":%d,\"live_protected_bytes\":%llu,\"live_fault_pages\":%llu,"
-	       "\"live_copied_in_pause\":%u,\"live_why\":\"%s\"}\n",
+	       "\"live_copied_in_pause\":%u,\"live_two_phase\":%d,\"live_why\":\"%s\"}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.ring_wanted_bytes,
 	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages, res.live, res.live_restarted,
 	       (unsigned long long)res.live_protected_bytes, (unsigned long long)res.live_fault_pages,
-	       res.live_copied_in_pause, res.live_why);
+	       res.live_copied_in_pause, res.live_two_phase, res.live_why);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));
 	return err ? 1 : 0;

@@ -446,6 +446,7 @@ static int begin_live(struct core_job *job)
 	job->res->live = !err;
 	job->res->live_protected_bytes = job->live.protected_bytes;
 	job->res->live_copied_in_pause = job->live.copied_in_pause;
+	job->res->live_two_phase = job->live.scan;
 	return err;
 }
 

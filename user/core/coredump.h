@@ -69,6 +69,7 @@ struct dump_result {
 	uint64_t live_protected_bytes; /* write-protected during the copy */
 	uint64_t live_fault_pages; /* pages copied by the fault handler before the target wrote them */
 	unsigned live_copied_in_pause; /* writable segments that could not be protected */
+	bool live_two_phase;       /* protected before the pause too; the pause redid only what changed */
 	char live_why[192];
 };
 

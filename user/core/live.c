@@ -71,10 +71,22 @@ static bool crash_signal(int sig)
 	       sig == SIGTRAP || sig == SIGSYS || sig == SIGQUIT || sig == SIGXCPU || sig == SIGXFSZ;
 }
 
+/* The test hook CORETRAP_LIVE_<name>=1, which makes this kernel look as if it lacked a feature. */
+static bool pretend_without(const char *name)
+{
+	char var[64];
+	const char *v;
+
+	snprintf(var, sizeof(var), "CORETRAP_LIVE_%s", name);
+	v = getenv(var);
+	return v && !strcmp(v, "1");
+}
+
 bool core_live_possible(pid_t pid, int held_signal, char *why, size_t why_len)
 {
 	uint64_t caps = 0;
-	int err = kernel_support();
+	/* test hook: a kernel whose userfaultfd has no write-protect (before 5.7) */
+	int err = pretend_without("NO_WP") ? -EOPNOTSUPP : kernel_support();
 
 	/*
 	 * A crash: another thread left running could end the process (exit,
@@ -264,9 +276,7 @@ static int buffered_fd(int fd)
  */
 static uint64_t want_features(void)
 {
-	const char *v = getenv("CORETRAP_LIVE_NO_WP_SHMEM");
-
-	return v && !strcmp(v, "1") ? 0 : LIVE_UFFD_FEATURE_WP_SHMEM;
+	return pretend_without("NO_WP_SHMEM") ? 0 : LIVE_UFFD_FEATURE_WP_SHMEM;
 }
 
 int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
@@ -296,8 +306,11 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 		goto fail;
 	}
 	lv->lock_inited = true;
-	/* Without PAGEMAP_SCAN the pause protects everything itself: nothing to gain early. */
-	lv->scan = live_can_scan(t->cm->pagemap_fd);
+	/*
+	 * Without PAGEMAP_SCAN (before 6.7) the pause protects everything
+	 * itself: nothing to gain early. Test hook: CORETRAP_LIVE_NO_SCAN=1.
+	 */
+	lv->scan = !pretend_without("NO_SCAN") && live_can_scan(t->cm->pagemap_fd);
 	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) != 0)
 		lv->nearly = 0;
 	lv->fault_fd = buffered_fd(t->cm->out_fd);
