@@ -58,6 +58,8 @@ while IFS= read -r file; do
 			continue
 		fi
 		dir=${inc%%/*}
+		# build/generated/ (the Makefile's version.h): facts about the build, no code to layer
+		[[ $dir == generated ]] && continue
 		if [ -z "${rank[$dir]+x}" ]; then
 			refuse "$file" "$line" "$inc" "no such layer folder"
 			continue

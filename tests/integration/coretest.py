@@ -14,6 +14,8 @@ BUILD = os.path.join(ROOT, "build")
 DUMPEE = os.path.join(BUILD, "targets", "dumpee")
 RSSFILL = os.path.join(BUILD, "targets", "rssfill")
 DUMPCORE = os.path.join(BUILD, "tests", "dumpcore")
+# The binary under test: the tree's, or CORETRAP=/usr/bin/coretrap for an installed package.
+CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 
 
 class Target:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from coretest import (DUMPEE, Target, dump, dumpee, gdb, gdb_threads, load_segments,
+from coretest import (CORETRAP, DUMPEE, Target, dump, dumpee, gdb, gdb_threads, load_segments,
                       readelf_notes, start_dump, wait_traced)
 
 MARKER = 0xC0DEDBADC0FFEE
@@ -493,7 +493,7 @@ def test_dump_of_a_stopped_process_leaves_it_stopped(target, tmp_path):
 
 def test_coretrap_binary_writes_a_core_gdb_reads(target, tmp_path):
     """The same checks through ./coretrap PID DIR, the way users run it (timer mode, one dump)."""
-    coretrap = os.path.join(os.path.dirname(DUMPEE), "..", "..", "coretrap")
+    coretrap = CORETRAP
     p = subprocess.run([coretrap, str(target.pid), str(tmp_path)], capture_output=True, text=True,
                        timeout=300)
     assert p.returncode == 0, p.stderr
@@ -510,7 +510,7 @@ def test_coretrap_binary_writes_a_core_gdb_reads(target, tmp_path):
 
 def test_coretrap_mc_zero_leaves_anonymous_memory_out(target, tmp_path):
     """-mc 0 reaches the writer: anonymous memory is left out, so the core is far smaller."""
-    coretrap = os.path.join(os.path.dirname(DUMPEE), "..", "..", "coretrap")
+    coretrap = CORETRAP
     full = tmp_path / "full"
     bare = tmp_path / "bare"
     full.mkdir()

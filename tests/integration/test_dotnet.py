@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dotnet"))
 import dotnet_support as ds  # noqa: E402
 
 ROOT = ds.ROOT
-CORETRAP = ROOT / "coretrap"
+CORETRAP = Path(os.environ.get("CORETRAP") or ROOT / "coretrap")
 MARKERS = 12345
 
 

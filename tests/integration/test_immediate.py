@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORETRAP = str(ROOT / "coretrap")
+CORETRAP = os.environ.get("CORETRAP") or str(ROOT / "coretrap")
 SLEEPER = ROOT / "build" / "targets" / "sleeper"
 TS = r"\d{6}_\d{6}"
 

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from coretest import BUILD, CommandTarget, dump, gdb, start_dump
+from coretest import BUILD, CORETRAP, CommandTarget, dump, gdb, start_dump
 
 LIVEWRITER = os.path.join(BUILD, "targets", "livewriter")
 PS = 4096
@@ -408,7 +408,7 @@ def test_without_hugetlb_write_protect_hugetlb_is_copied_in_the_pause(tmp_path, 
 def test_coretrap_debug_line_counts_hugetlb_as_write_protected(tmp_path, hugepages):
     """./coretrap -log stdout: the dump's DEBUG line counts the hugetlb region among the
     write-protected MiB, and without the feature (the test hook) it does not."""
-    coretrap = os.path.join(BUILD, "..", "coretrap")
+    coretrap = CORETRAP
     mib = {}
     for name, env in (("wp", {}), ("nowp", {"CORETRAP_LIVE_NO_WP_SHMEM": "1"})):
         out = tmp_path / name
@@ -453,7 +453,7 @@ def test_non_root_target(tmp_path):
 def test_coretrap_binary_is_live_by_default_and_says_why_when_not(tmp_path, args, seccomp, said):
     """./coretrap: live unless -live off; a dump that could not be live says why in one debug
     line (-live off needs no reason); the core is of one moment either way."""
-    coretrap = os.path.join(BUILD, "..", "coretrap")
+    coretrap = CORETRAP
     extra = ("--seccomp",) if seccomp else ()
     with Writer("--mb", 32, "--rate", 16, *extra) as w:
         p = subprocess.run([coretrap, "-log", "stdout"] + list(args) + [str(w.pid), str(tmp_path)],
@@ -503,7 +503,7 @@ def test_every_helper_thread_of_a_live_dump_blocks_every_signal(tmp_path):
     """The fault handler and the pool writer are started blocking every signal, like every other
     coretrap helper: -sig reads the SIGCHLD of each ptrace stop from a signalfd in its main thread,
     and a helper that took it would drop it (each passed-on signal then waits for a timeout)."""
-    coretrap = os.path.join(BUILD, "..", "coretrap")
+    coretrap = CORETRAP
     note = str(tmp_path / "live.note")
     env = dict(os.environ, **{HOLD: "3000", "CORETRAP_LIVE_HOLD_FILE": note})
     dest = tmp_path / "out"

@@ -18,7 +18,7 @@ import time
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CORETRAP = os.path.join(ROOT, "coretrap")
+CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 BUILD = os.path.join(ROOT, "build", "dotnet")
 DOTNET = shutil.which("dotnet") or "/usr/share/dotnet/dotnet"
 ENV = dict(os.environ, DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")

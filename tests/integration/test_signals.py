@@ -17,7 +17,7 @@ import time
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CORETRAP = os.path.join(ROOT, "coretrap")
+CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 TARGETS = os.path.join(ROOT, "build", "targets")
 TIMEOUT = 30
 

@@ -15,7 +15,7 @@ import time
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CORETRAP = os.path.join(ROOT, "coretrap")
+CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 TARGETS = os.path.join(ROOT, "build", "targets")
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="BPF triggers need root (SKIPPED, not passed)")

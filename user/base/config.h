@@ -125,6 +125,7 @@ struct config {
 	enum log_dest log_dest;              /* -log */
 	bool json;                           /* -json (extension) */
 	bool help;                           /* -? */
+	bool version;                        /* -version, --version */
 
 	/*
 	 * Switches that were parsed but whose feature is not built yet

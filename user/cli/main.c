@@ -18,6 +18,7 @@
 #include "trigger/profiler_host.h"
 #include "trigger/timer.h"
 #include "base/sigctl.h"
+#include "generated/version.h"
 
 /* Name -> pid for a name target without -w; PID must exist. Returns an exit code. */
 static int resolve_target(struct config *cfg)
@@ -76,6 +77,10 @@ int main(int argc, char *argv[])
 	}
 	if (cfg.help) {
 		options_usage(stdout);
+		return 0;
+	}
+	if (cfg.version) {
+		printf("coretrap %s\n", CORETRAP_VERSION);
 		return 0;
 	}
 	log_init(&cfg);

@@ -91,6 +91,9 @@ static const struct opt_spec opt_table[] = {
 	  "print this help (also -h, --help)" },
 	{ "h", OPT_HELP, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL, NULL },
 	{ "-help", OPT_HELP, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL, NULL },
+	{ "version", OPT_VERSION, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
+	  "print the version and exit (also --version; extension)" },
+	{ "-version", OPT_VERSION, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL, NULL },
 };
 
 #define TABLE_LEN (sizeof(opt_table) / sizeof(opt_table[0]))
@@ -102,6 +105,17 @@ static const char *const group_title[GRP__COUNT] = {
 	[GRP_TIMING] = "Timing",
 	[GRP_OUTPUT] = "Output",
 };
+
+const struct opt_spec *options_table(size_t *n)
+{
+	*n = TABLE_LEN;
+	return opt_table;
+}
+
+const char *options_group_title(enum opt_group g)
+{
+	return g < GRP__COUNT ? group_title[g] : "";
+}
 
 /* "-X" as the table spells it, for messages. */
 static const char *sw(enum opt_id id)
@@ -341,6 +355,7 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 		break;
 	case OPT_JSON: cfg->json = true; break;
 	case OPT_HELP: cfg->help = true; break;
+	case OPT_VERSION: cfg->version = true; break;
 	case OPT__COUNT: break;
 	}
 	return 0;
@@ -460,12 +475,20 @@ int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct
 	config_defaults(cfg);
 	if (errlen)
 		err[0] = '\0';
-	/* Help wins over everything else on the line, errors included. */
+	/* Help, then the version, win over everything else on the line, errors included. */
 	for (int i = 1; i < argc; i++) {
 		const struct opt_spec *o = lookup(argv[i]);
 
 		if (o && o->id == OPT_HELP) {
 			cfg->help = true;
+			return 0;
+		}
+	}
+	for (int i = 1; i < argc; i++) {
+		const struct opt_spec *o = lookup(argv[i]);
+
+		if (o && o->id == OPT_VERSION) {
+			cfg->version = true;
 			return 0;
 		}
 	}
@@ -485,44 +508,4 @@ int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct
 	if (st.dest && (r = dest_arg(&st, st.dest)))
 		return r;
 	return check_rules(&st);
-}
-
-void options_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: coretrap [switches] TARGET [DESTINATION]\n"
-		"\n"
-		"Write a core dump of TARGET now, or when a trigger fires (ProcDump-compatible).\n"
-		"  TARGET       a PID, a process group id with -pgid, or a process name\n"
-		"               (first match by lowest PID, case-insensitive; -w: exact, every match)\n"
-		"  DESTINATION  an existing directory or a path ending in '/': default names\n"
-		"               NAME_TRIGGER_yyMMdd_HHmmss.PID there; otherwise DIR/NAME with a\n"
-		"               custom NAME: the first dump is NAME.PID (as ProcDump writes it),\n"
-		"               the next ones NAME_1.PID, NAME_2.PID...\n"
-		"               Default: the current directory.\n"
-		"Switches are case-insensitive and start with '-' or '/'.\n");
-	for (int g = 0; g < GRP__COUNT; g++) {
-		fprintf(out, "\n%s:\n", group_title[g]);
-		for (size_t i = 0; i < TABLE_LEN; i++) {
-			const struct opt_spec *o = &opt_table[i];
-			char left[64];
-
-			if ((int)o->group != g || !o->help)
-				continue;
-			snprintf(left, sizeof(left), "-%s%s%s", o->name, o->argname ? " " : "",
-				 o->argname ? o->argname : "");
-			if (strlen(left) > 26)
-				fprintf(out, "  %s\n%29s", left, "");
-			else
-				fprintf(out, "  %-26s ", left);
-			fprintf(out, "%s%s\n", o->help, o->ready ? "" : " [not implemented yet]");
-		}
-	}
-	fprintf(out,
-		"\nExit status: 0 success, 1 runtime failure (no such process, dump failed),\n"
-		"2 usage error (including switches marked [not implemented yet]).\n"
-		"Examples:\n"
-		"  coretrap 1234                 dump PID 1234 now into the current directory\n"
-		"  coretrap -n 3 -s 5 myapp /tmp/  three dumps of 'myapp', 5 seconds apart\n"
-		"  coretrap -c 80 -n 2 1234      two dumps when CPU reaches 80%% of one core\n");
 }

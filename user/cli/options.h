@@ -34,7 +34,11 @@ typedef bool (*options_is_dir_fn)(const char *path);
 int options_parse(int argc, char *const argv[], options_is_dir_fn is_dir, struct config *cfg,
 		  char *err, size_t errlen);
 
-/* The usage text for -?, generated from the switch table. */
+/* The usage text for -?, generated from the switch table (options_doc.c). */
 void options_usage(FILE *out);
+/* The coretrap(1) man page in roff, from the same table and prose. */
+void options_man(FILE *out, const char *version, const char *date);
+/* A bash completion script for switches, their values, PIDs and process names. */
+void options_completion_bash(FILE *out);
 
 #endif

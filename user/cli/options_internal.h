@@ -15,7 +15,7 @@ enum opt_id {
 	OPT_N, OPT_S, OPT_C, OPT_CL, OPT_M, OPT_ML, OPT_TC, OPT_FC, OPT_SIG, OPT_CRASH,
 	OPT_SUSTAIN, OPT_PF, OPT_E, OPT_F, OPT_FX, OPT_GCM, OPT_GCGEN, OPT_PC, OPT_PCL, OPT_DT,
 	OPT_RESTRACK, OPT_SR, OPT_W, OPT_PGID, OPT_O, OPT_MC, OPT_LIVE, OPT_LOG, OPT_JSON, OPT_HELP,
-	OPT__COUNT
+	OPT_VERSION, OPT__COUNT
 };
 
 enum opt_arg {
@@ -51,6 +51,12 @@ struct opt_spec {
 	const char *argname; /* for usage */
 	const char *help;
 };
+
+/* The switch table (options.c), for the usage text, the man page and the completion (options_doc.c). */
+const struct opt_spec *options_table(size_t *n);
+const char *options_group_title(enum opt_group g);
+/* The i-th example command line of the usage and the man page, NULL past the last. */
+const char *options_example(size_t i);
 
 /* Parser state that does not belong in struct config. */
 struct parse_state {

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cli/options.h"
+#include "cli/options_internal.h"
 
 /* Fake file system: these are the only directories that exist. */
 static bool fake_is_dir(const char *path)
@@ -368,12 +369,95 @@ static void test_usage_lists_every_switch(void **state)
 	free(text);
 }
 
+/* Every example the usage and the man page show is a command line that parses. */
+static void test_examples_parse(void **state)
+{
+	const char *line;
+	size_t i;
+
+	(void)state;
+	for (i = 0; (line = options_example(i)); i++) {
+		struct config cfg;
+		char err[256];
+
+		if (strncmp(line, "coretrap ", 9))
+			fail_msg("example '%s' does not start with 'coretrap '", line);
+		if (parse_line(line + 9, &cfg, err, sizeof(err)))
+			fail_msg("example '%s': %s", line, err);
+	}
+	assert_true(i >= 3);
+}
+
+static char *written(void (*fn)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fn(f);
+	fclose(f);
+	return text;
+}
+
+static void man_page(FILE *f)
+{
+	options_man(f, "1.2.3", "2026-12-03");
+}
+
+/* The man page and the completion come from the table: every documented switch is in both. */
+static void test_man_page_and_completion_cover_the_table(void **state)
+{
+	char *man = written(man_page), *bash = written(options_completion_bash);
+	size_t n;
+	const struct opt_spec *t = options_table(&n);
+
+	(void)state;
+	assert_non_null(strstr(man, ".TH CORETRAP 1 \"2026-12-03\" \"coretrap 1.2.3\""));
+	for (size_t i = 0; i < n; i++) {
+		char needle[64];
+
+		if (!t[i].help)
+			continue;
+		/* roff spells a minus \- */
+		snprintf(needle, sizeof(needle), "\n.B \\-%s%s", t[i].name, t[i].argname ? " " : "\n");
+		if (!strstr(man, needle))
+			fail_msg("the man page lacks -%s", t[i].name);
+		snprintf(needle, sizeof(needle), " -%s ", t[i].name);
+		if (!strstr(bash, needle) && !strstr(bash, needle + 1))
+			fail_msg("the completion lacks -%s", t[i].name);
+	}
+	/* a value list from the table becomes the completion's word list */
+	assert_non_null(strstr(bash, "-dt)\n        COMPREPLY=($(compgen -W \"heap full mini triage\""));
+	free(man);
+	free(bash);
+}
+
+/* -version wins over what else is on the line, as -? does (and -? over it). */
+static void test_version(void **state)
+{
+	struct config cfg;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse_line("-version", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.version);
+	assert_int_equal(parse_line("--VERSION -bogus", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.version);
+	assert_int_equal(parse_line("-version -?", &cfg, err, sizeof(err)), 0);
+	assert_true(cfg.help);
+	assert_false(cfg.version);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_cases),
 		cmocka_unit_test(test_error_cases),
 		cmocka_unit_test(test_usage_lists_every_switch),
+		cmocka_unit_test(test_examples_parse),
+		cmocka_unit_test(test_man_page_and_completion_cover_the_table),
+		cmocka_unit_test(test_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
