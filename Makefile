@@ -281,7 +281,7 @@ unit: $(UNIT_TESTS) $(FUZZ_BINS)
 	$(Q)set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	$(Q)set -e; for f in $(FUZZ_BINS); do echo "== $$f (20000 seeded random inputs)"; $$f 20000; done
 
-integration: coretrap targets tools
+integration: coretrap $(DOCS) targets tools
 	$(Q)$(PYTHON) -m pytest -v -ra tests/integration
 
 # The layer rule of user/ (tests/check_layers.sh), and proof that it bites:
