@@ -96,6 +96,7 @@ UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 UNIT_EXTRA_core/live_plan := base/proc_maps
 UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
 UNIT_LDFLAGS_base/zblock := $(Z_LIBS)
+UNIT_EXTRA_core/coreinfo := core/elfcore
 UNIT_EXTRA_base/zread := base/zblock
 UNIT_LDFLAGS_base/zread := $(Z_LIBS)
 UNIT_EXTRA_base/zstream := base/zblock base/zread base/quiet_thread
@@ -128,7 +129,7 @@ FUZZ_MODULE_ipc := dotnet/ipc
 FUZZ_MODULE_profstatus := dotnet/profstatus
 FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
 # -info's reader: the decompressor and the core parser, on any file a user names
-FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock
+FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
