@@ -11,7 +11,7 @@
 #include "base/zstream.h"
 #include "core/output.h"
 
-int compress_file(const char *raw, const char *path, bool overwrite, enum zformat fmt,
+int compress_file(const char *raw, const char *path, bool overwrite, enum zformat fmt, int level,
 		  struct compress_file_result *res)
 {
 	uint64_t t0 = now_ns();
@@ -33,7 +33,8 @@ int compress_file(const char *raw, const char *path, bool overwrite, enum zforma
 		unlink(raw);
 		return err;
 	}
-	struct zstream_cfg zc = { .in_fd = in_fd, .out_fd = out.fd, .fmt = fmt, .punch = true };
+	struct zstream_cfg zc = { .in_fd = in_fd, .out_fd = out.fd, .fmt = fmt, .level = level,
+				  .punch = true };
 
 	err = zstream_start(&z, &zc);
 	if (!err) {

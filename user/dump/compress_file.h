@@ -23,7 +23,7 @@ struct compress_file_result {
  * unlink raw (on failure too). 0 or a negative errno; on failure nothing is
  * left under path.
  */
-int compress_file(const char *raw, const char *path, bool overwrite, enum zformat fmt,
+int compress_file(const char *raw, const char *path, bool overwrite, enum zformat fmt, int level,
 		  struct compress_file_result *res);
 
 #endif

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +68,17 @@ static int avoid_same_second_collision(const struct config *cfg, char *path, siz
 			return 0;
 	}
 	return 0; /* give up: the writer reports EEXIST */
+}
+
+/*
+ * -z's level: the format's default (the fast end), or CORETRAP_Z_LEVEL
+ * (gzip 1..9, zstd 1..19) for the bench and for tuning.
+ */
+int compress_level(void)
+{
+	const char *v = getenv("CORETRAP_Z_LEVEL");
+
+	return v ? atoi(v) : 0;
 }
 
 /* -z: ".gz" or ".zst" after the name. */
@@ -139,6 +151,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		.live_off = cfg->live_mode == LIVE_OFF,
 		.trigger = why->kind,
 		.compress = cfg->compress,
+		.compress_level = compress_level(),
 	};
 	r = coredump_write(&req, &res);
 	switch (r) {

@@ -50,7 +50,7 @@ int dotnet_dump_and_log(const struct config *cfg, pid_t pid, const struct trigge
 	else
 		memset(&res, 0, sizeof(res));
 	if (!r && cfg->compress) {
-		r = compress_file(raw, path, cfg->overwrite, cfg->compress, &zres);
+		r = compress_file(raw, path, cfg->overwrite, cfg->compress, compress_level(), &zres);
 		if (!r)
 			log_debug(".NET dump %s: %s, %llu bytes of %llu, compressed in %.1f ms (CPU %.1f ms)",
 				  path, zformat_name(cfg->compress), (unsigned long long)zres.out_bytes,
