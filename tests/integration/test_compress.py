@@ -238,3 +238,26 @@ def test_dotnet_dump_compressed_after_the_runtime_wrote_it(dotnet_target, tmp_pa
     assert report["ok"], report
     assert report["marker_count"] == 1234, report
     assert dotnet_target.alive() and ds.proc_status(dotnet_target.pid)["TracerPid"] == "0"
+
+
+def test_interrupt_while_compressing_leaves_no_file(tmp_path):
+    """SIGINT to the writer while gzip works through a 256 MiB mixed target (compressing takes
+    seconds here, the copy a fraction of one): -EINTR, no file, the target runs on."""
+    mixed = os.path.join(ROOT, "build", "targets", "mixedfill")
+    p = subprocess.Popen([mixed, "256"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        packed = tmp_path / "core.gz"
+        d = start_dump(p.pid, packed, "--z", "gzip")
+        time.sleep(1.0)
+        d.send_signal(2)
+        out, err = d.communicate(timeout=120)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode != 0 and res["rc"] == -errno.EINTR, out + err
+        assert os.listdir(tmp_path) == []
+        with open("/proc/%d/status" % p.pid) as f:
+            st = f.read()
+        assert "TracerPid:\t0" in st and p.poll() is None
+    finally:
+        p.kill()
+        p.wait()

@@ -135,6 +135,8 @@ static int64_t take_block(struct zstream *z, uint64_t *start, size_t *len)
 	for (;;) {
 		uint64_t s = z->next_block * ZSTREAM_BLOCK_BYTES;
 
+		if (z->cfg.interrupted && *z->cfg.interrupted && !z->err)
+			set_err(z, -EINTR);
 		if (z->err || z->abort)
 			return -1;
 		if (z->final) {

@@ -32,6 +32,8 @@ struct zstream_cfg {
 	/* Bytes of in_fd from 0 that are final; NULL: nothing until zstream_finish. */
 	uint64_t (*ready_below)(void *arg);
 	void *ready_arg;
+	/* Polled per block: when it becomes non-zero the workers stop and finish says -EINTR. */
+	volatile int *interrupted;
 };
 
 struct zstream_worker;

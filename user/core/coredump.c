@@ -493,7 +493,8 @@ static int start_compress(struct core_job *job)
 {
 	struct zstream_cfg zc = { .in_fd = job->out.fd, .out_fd = job->zout.fd, .fmt = job->req->compress,
 				  .level = job->req->compress_level, .punch = true,
-				  .ready_below = final_below, .ready_arg = &job->mem };
+				  .ready_below = final_below, .ready_arg = &job->mem,
+				  .interrupted = job->req->interrupted };
 	int err;
 
 	core_mem_set_cursor(&job->mem, job->live_on ? 0 : UINT64_MAX);

@@ -214,6 +214,24 @@ static void test_write_error_is_returned(void **state)
 	close(out);
 }
 
+/* Ctrl-C while compressing: the workers stop at the next block and finish says -EINTR. */
+static void test_interrupted_stops(void **state)
+{
+	(void)state;
+	static volatile int stop = 1;
+	int in = tmp_fd(), out = tmp_fd();
+	struct zstream z;
+	struct zstream_cfg cfg = { .in_fd = in, .out_fd = out, .fmt = ZFORMAT_GZIP, .interrupted = &stop };
+
+	assert_int_equal(ftruncate(in, 8 * (off_t)B), 0);
+	assert_int_equal(zstream_start(&z, &cfg), 0);
+	assert_int_equal(zstream_finish(&z, 8 * (uint64_t)B), -EINTR);
+	assert_int_equal(zstream_out_bytes(&z), 0);
+	zstream_abort(&z);
+	close(in);
+	close(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_complete_file),
 		cmocka_unit_test(test_holes_cost_nothing),
 		cmocka_unit_test(test_write_error_is_returned),
+		cmocka_unit_test(test_interrupted_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
