@@ -29,6 +29,8 @@ VMLINUX_ARCH := $(subst aarch64,arm64,$(UNAME_M))
 
 LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
+# -z: gzip members (zlib) and zstd frames (libzstd), base/zblock.c
+Z_LIBS := -lz -lzstd
 
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -38,7 +40,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 
 # Debian 12 packages the build, the tests and `make fuzz` (libclang-rt-14-dev:
 # clang's libFuzzer and sanitizer runtimes) need (make deps).
-DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev pkg-config \
+DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libcmocka-dev pkg-config \
 	python3-pytest gdb binutils util-linux linux-perf libclang-rt-14-dev \
 	debhelper lintian man-db groff-base bash-completion
 
@@ -94,6 +96,12 @@ UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wr
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 UNIT_EXTRA_core/live_plan := base/proc_maps
 UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
+UNIT_LDFLAGS_base/zblock := $(Z_LIBS)
+UNIT_EXTRA_core/coreinfo := core/elfcore
+UNIT_EXTRA_base/zread := base/zblock
+UNIT_LDFLAGS_base/zread := $(Z_LIBS)
+UNIT_EXTRA_base/zstream := base/zblock base/zread base/quiet_thread
+UNIT_LDFLAGS_base/zstream := $(Z_LIBS)
 UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
 	base/vdso base/wait_status
 
@@ -103,7 +111,7 @@ CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core
 	core/live core/live_fault core/live_pages core/live_plan core/live_protect core/live_threads core/live_uffd \
 	base/proc base/proc_read base/proc_parse base/proc_maps base/ptrace_engine base/ptrace_set \
 	base/proc_task base/pagemap base/quiet_thread base/wait_status base/vdso base/ptrace_inject \
-	base/arch/inject_x86_64
+	base/arch/inject_x86_64 base/zblock base/zstream core/coreinfo
 # syscall injection alone: build/tests/injectsys.
 INJECT_MODS := base/ptrace_inject base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
 	base/vdso base/wait_status
@@ -124,6 +132,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_MODULE_ipc := dotnet/ipc
 FUZZ_MODULE_profstatus := dotnet/profstatus
 FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
+# -info's reader: the decompressor and the core parser, on any file a user names
+FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
+FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
 fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))
@@ -145,7 +156,7 @@ all: coretrap $(DOCS)
 
 coretrap: $(USER_OBJS) $(PROFILER_BLOB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(Z_LIBS) -lpthread
 
 $(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/generated/version.h
 	$(call msg,CC,$@)
@@ -249,7 +260,7 @@ $(BUILD)/asan/%.o: %.c
 $(BUILD)/tests/fuzz_%: $(BUILD)/asan/tests/fuzz/fuzz_%.o $(BUILD)/asan/tests/fuzz/standalone_main.o $$(call fuzz_objs,asan,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SANITIZE) -o $@ $^
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(FUZZ_LDFLAGS_$*)
 
 $(BUILD) $(BUILD)/bpf $(BUILD)/targets:
 	$(Q)mkdir -p $@
@@ -260,7 +271,7 @@ tools: $(TOOLS)
 
 $(BUILD)/tests/dumpcore: $(BUILD)/tests/obj/tools/dumpcore.o $(call user_objs,$(CORE_WRITER_MODS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lpthread
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(Z_LIBS) -lpthread
 
 # Driver of the .NET dump code alone (tests/integration/test_dotnet.py).
 $(BUILD)/tests/dotnetdump: $(BUILD)/tests/obj/tools/dotnetdump.o $(call user_objs,$(DOTNET_TOOL_MODS))
@@ -302,7 +313,7 @@ $(BUILD)/libfuzzer/%.o: %.c
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/libfuzzer/tests/fuzz/fuzz_%.o $$(call fuzz_objs,libfuzzer,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^
+	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^ $(FUZZ_LDFLAGS_$*)
 
 bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py

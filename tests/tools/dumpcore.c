@@ -4,7 +4,7 @@
  * does not expose (first thread, filter, an already-seized target) and read
  * the whole dump_result:
  *   dumpcore PID PATH [--first-tid T] [--filter HEX] [--overwrite] [--live off]
- *            [--seized-signal [--group-stop]]
+ *            [--seized-signal [--group-stop]] [--z gzip|zstd] [--z-level N] [--trigger KIND]
  * Prints the dump_result (or the error) as one JSON line; exit 0 on success.
  * SIGINT/SIGTERM are blocked and read from a signalfd by a helper thread that
  * sets the interrupted flag, as the real caller does.
@@ -196,6 +196,18 @@ int main(int argc, char **argv)
 			seized_signal = true;
 		} else if (!strcmp(argv[i], "--group-stop")) {
 			group_stop = true;
+		} else if (!strcmp(argv[i], "--z") && i + 1 < argc) {
+			i++;
+			req.compress = !strcmp(argv[i], "gzip") ? ZFORMAT_GZIP
+				       : !strcmp(argv[i], "zstd") ? ZFORMAT_ZSTD : ZFORMAT_NONE;
+			if (!req.compress) {
+				fprintf(stderr, "dumpcore: --z gzip or zstd\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--z-level") && i + 1 < argc) {
+			req.compress_level = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--trigger") && i + 1 < argc) {
+			req.trigger = argv[++i];
 		} else if (!strcmp(argv[i], "--overwrite")) {
 			req.overwrite = true;
 		} else if (!strcmp(argv[i], "--live") && i + 1 < argc && !strcmp(argv[i + 1], "off")) {
@@ -226,7 +238,8 @@ int main(int argc, char **argv)
 	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
 	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d,"
 	       "\"live\":%d,\"live_restarted\":%d,\"live_protected_bytes\":%llu,\"live_fault_pages\":%llu,"
-	       "\"live_copied_in_pause\":%u,\"live_two_phase\":%d,\"live_why\":\"%s\"}\n",
+	       "\"live_copied_in_pause\":%u,\"live_two_phase\":%d,\"live_why\":\"%s\",\"compressed_bytes\":%llu,"
+	       "\"compress_cpu_ns\":%llu,\"compress_tail_ns\":%llu}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
 	       (unsigned long long)res.allocated_bytes, (unsigned long long)res.stopped_ns,
 	       (unsigned long long)res.wall_ns, res.threads, res.segments,
@@ -235,7 +248,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.ring_wanted_bytes,
 	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages, res.live, res.live_restarted,
 	       (unsigned long long)res.live_protected_bytes, (unsigned long long)res.live_fault_pages,
-	       res.live_copied_in_pause, res.live_two_phase, res.live_why);
+	       res.live_copied_in_pause, res.live_two_phase, res.live_why, (unsigned long long)res.compressed_bytes,
+	       (unsigned long long)res.compress_cpu_ns, (unsigned long long)res.compress_tail_ns);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));
 	return err ? 1 : 0;

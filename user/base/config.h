@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "base/zblock.h"
+
 /* Exit codes of every run mode: 0 ok, 1 runtime failure, 2 usage. */
 #define EXIT_USAGE 2
 
@@ -114,6 +116,10 @@ struct config {
 	bool has_coredump_filter;            /* -mc given */
 	unsigned long coredump_filter;       /* -mc value (hex on the command line) */
 	enum live_mode live_mode;            /* -live (extension) */
+	enum zformat compress;               /* -z [gzip|zstd] (extension), ZFORMAT_NONE without */
+
+	/* ---- -info FILE: describe a dump, no run ---- */
+	char info_path[PATH_MAX];
 
 	/* ---- timing ---- */
 	int dump_count;                      /* -n, default 1 (or the -m list length) */

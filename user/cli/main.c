@@ -13,6 +13,7 @@
 #include "cli/options.h"
 #include "base/proc.h"
 #include "cli/run.h"
+#include "dump/info.h"
 #include "signal/sigtrap.h"
 #include "trigger/monitor.h"
 #include "trigger/profiler_host.h"
@@ -84,6 +85,15 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	log_init(&cfg);
+	if (cfg.info_path[0]) {
+		struct dump_info info;
+
+		if ((r = dump_info_read(cfg.info_path, &info))) {
+			log_error("cannot read %s: %s", cfg.info_path, strerror(-r));
+			return 1;
+		}
+		return dump_info_print(stdout, cfg.info_path, &info) ? 0 : 1;
+	}
 	if (cfg.unimplemented[0]) {
 		log_error("%s is not implemented yet", cfg.unimplemented);
 		return EXIT_USAGE;

@@ -83,6 +83,10 @@ static const struct opt_spec opt_table[] = {
 	  "coredump_filter bits for this dump, hex (e.g. 33 or 0x33)" },
 	{ "live", OPT_LIVE, ARG_WORD, 0, 0, "on|off", true, false, GRP_OUTPUT, "on|off",
 	  "native dumps: on (default) pause the target a few ms, off stop it for the whole copy (extension)" },
+	{ "z", OPT_Z, ARG_OPT_WORD, 0, 0, "gzip|zstd", true, false, GRP_OUTPUT, "[gzip|zstd]",
+	  "write native dumps compressed as they are written, .gz (default) or .zst appended (extension)" },
+	{ "info", OPT_INFO, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "FILE",
+	  "say what a dump is (pid, name, trigger, threads, size), compressed or not; no target (extension)" },
 	{ "log", OPT_LOG, ARG_WORD, 0, 0, "stdout|syslog", true, false, GRP_OUTPUT, "DEST",
 	  "debug tracing to stdout or syslog" },
 	{ "json", OPT_JSON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
@@ -348,6 +352,18 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 			return opt_fail(st, "-live expects on or off, got '%s'", a);
 		cfg->live_mode = r == 0 ? LIVE_ON : LIVE_OFF;
 		break;
+	case OPT_Z:
+		cfg->compress = ZFORMAT_GZIP;
+		if (*i + 1 < argc && (r = opt_word_index(o->words, argv[*i + 1])) >= 0) {
+			cfg->compress = r == 0 ? ZFORMAT_GZIP : ZFORMAT_ZSTD;
+			++*i;
+		}
+		break;
+	case OPT_INFO:
+		if (!*a || strlen(a) >= PATH_MAX)
+			return opt_fail(st, "-info expects a file name");
+		strcpy(cfg->info_path, a);
+		break;
 	case OPT_LOG:
 		if ((r = opt_word_index(o->words, a)) < 0)
 			return opt_fail(st, "-log expects stdout or syslog, got '%s'", a);
@@ -377,6 +393,15 @@ static int check_rules(struct parse_state *st)
 	bool any_polled = false;
 	int dotnet = given(st, OPT_GCM) + given(st, OPT_GCGEN) + given(st, OPT_E);
 
+	if (given(st, OPT_INFO)) {
+		/* a question about a file, not a run: nothing else applies */
+		for (int k = 0; k < OPT__COUNT; k++)
+			if (k != OPT_INFO && k != OPT_HELP && given(st, (enum opt_id)k))
+				return opt_fail(st, "-info takes a file and no other switch");
+		if (cfg->target_kind != TARGET_NONE)
+			return opt_fail(st, "-info takes a file, not a target");
+		return 0;
+	}
 	if (cfg->target_kind == TARGET_NONE)
 		return opt_fail(st, "no target given (a PID or a process name)");
 	if (given(st, OPT_PGID)) {

@@ -38,6 +38,7 @@ static const struct doc_item examples[] = {
 	{ "coretrap -m 500,1000 1234", "one dump at 500 MB resident, one at 1000 MB" },
 	{ "coretrap -crash 1234", "a dump at the signal that would crash it, before it acts" },
 	{ "coretrap -w -c 90 myservice /tmp/", "every process named myservice, now or later" },
+	{ "coretrap -z zstd 1234 /tmp/", "a zstd-compressed core; then: coretrap -info FILE.zst" },
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -14,8 +14,8 @@
 enum opt_id {
 	OPT_N, OPT_S, OPT_C, OPT_CL, OPT_M, OPT_ML, OPT_TC, OPT_FC, OPT_SIG, OPT_CRASH,
 	OPT_SUSTAIN, OPT_PF, OPT_E, OPT_F, OPT_FX, OPT_GCM, OPT_GCGEN, OPT_PC, OPT_PCL, OPT_DT,
-	OPT_RESTRACK, OPT_SR, OPT_W, OPT_PGID, OPT_O, OPT_MC, OPT_LIVE, OPT_LOG, OPT_JSON, OPT_HELP,
-	OPT_VERSION, OPT__COUNT
+	OPT_RESTRACK, OPT_SR, OPT_W, OPT_PGID, OPT_O, OPT_MC, OPT_LIVE, OPT_Z, OPT_INFO, OPT_LOG, OPT_JSON,
+	OPT_HELP, OPT_VERSION, OPT__COUNT
 };
 
 enum opt_arg {
@@ -26,6 +26,7 @@ enum opt_arg {
 	ARG_SIGNALS,   /* S1[,S2...], numbers or names */
 	ARG_FILTERS,   /* F1[,F2...] */
 	ARG_PATTERN,   /* one wildcard pattern */
+	ARG_PATH,      /* one file name */
 	ARG_HEX,       /* hex, 0x optional */
 	ARG_WORD,      /* one of a fixed word list */
 	ARG_OPT_WORD,  /* optional word: taken only if it is in the list */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/arch/arch.h"
+#include "core/coreinfo.h"
 #include "core/live.h"
 #include "core/memory.h"
 #include "core/output.h"
@@ -30,6 +31,7 @@
 #include "base/proc_read.h"
 #include "base/proc_task.h"
 #include "base/ptrace_engine.h"
+#include "base/zstream.h"
 
 struct thread_regs {
 	pid_t tid;
@@ -62,6 +64,9 @@ struct core_job {
 	struct elfcore_segment *segs;
 	struct core_mem mem;
 	struct core_output out;
+	struct core_output zout;   /* -z: the compressed file; out is then a temporary */
+	struct zstream z;
+	bool compressing;
 	siginfo_t siginfo;
 	bool try_live;      /* live dump wanted and possible (core/live.h) */
 	bool live_on;       /* protected in the pause: core_live_finish after the resume */
@@ -295,7 +300,8 @@ static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *
 	struct elfcore_thread_notes *tn = calloc(job->nregs, sizeof(*tn));
 	struct elf_prpsinfo psinfo;
 	struct elfcore_proc_info pi;
-	struct elfcore_note proc[4];
+	struct elfcore_note proc[5];
+	char info[160];
 	size_t nproc = 0, notes_size, hsize, padded, page_size = (size_t)getpagesize();
 	void *file_note = NULL;
 	size_t file_note_len;
@@ -326,6 +332,10 @@ static int write_headers_and_notes(struct core_job *job, struct elfcore_layout *
 		proc[nproc++] = (struct elfcore_note){ "CORE", NT_AUXV, job->ps.auxv, job->ps.auxv_len };
 	if (file_note)
 		proc[nproc++] = (struct elfcore_note){ "CORE", NT_FILE, file_note, file_note_len };
+	/* what coretrap -info shows: the trigger and when (gdb skips an owner it does not know) */
+	proc[nproc++] = (struct elfcore_note){ CORETRAP_NOTE_NAME, CORETRAP_NOTE_INFO, info,
+					       coreinfo_note_text(info, sizeof(info), job->req->trigger,
+								  (int64_t)time(NULL)) };
 
 	for (size_t t = 0; t < job->nregs; t++) {
 		struct thread_regs *r = &job->regs[t];
@@ -404,7 +414,15 @@ static int plan_writes(struct core_job *job)
 	threshold = bg_bytes ? bg_bytes : avail / 100 * bg_ratio;
 	headroom = threshold > dirty ? threshold - dirty : 0;
 	estimate = estimate_copy_bytes(job->mm_pid, job->ps.filter);
-	core_output_use_direct(&job->out, (size_t)getpagesize(), snapshot_prefer_direct(estimate, headroom));
+	/*
+	 * -z, live: through the page cache, so the compressor reads the core
+	 * back from memory and punches it out before most of it is ever
+	 * written back (1 GiB, zstd: 3.6-4.8 s against 8.2-11.3 s direct,
+	 * which reads it back from the disk). Stopped dumps keep the choice
+	 * of an uncompressed one: that choice decides the stop.
+	 */
+	core_output_use_direct(&job->out, (size_t)getpagesize(),
+			       snapshot_prefer_direct(estimate, headroom) && !(job->req->compress && job->try_live));
 	ring = snapshot_ring_size(estimate, avail, headroom, job->out.direct);
 	/* live: the ring only overlaps copy and write; the target is not waiting for it */
 	if (job->try_live && ring > CORE_LIVE_RING_BYTES)
@@ -462,6 +480,41 @@ static void prepare_live(struct core_job *job, pid_t first_tid)
 		snprintf(job->res->live_why, sizeof(job->res->live_why), "%s", job->live.why);
 }
 
+static uint64_t final_below(void *arg)
+{
+	return core_mem_final_below(arg);
+}
+
+/*
+ * -z, once the target runs: workers follow what the writers have finished
+ * (base/zstream.h). A live dump's reader starts again at the first
+ * segment; a stopped dump's reader is done, only the ring is left.
+ */
+static int start_compress(struct core_job *job)
+{
+	struct zstream_cfg zc = { .in_fd = job->out.fd, .out_fd = job->zout.fd, .fmt = job->req->compress,
+				  .level = job->req->compress_level, .punch = true,
+				  .ready_below = final_below, .ready_arg = &job->mem,
+				  .interrupted = job->req->interrupted };
+	int err;
+
+	core_mem_set_cursor(&job->mem, job->live_on ? 0 : UINT64_MAX);
+	err = zstream_start(&job->z, &zc);
+	job->compressing = !err;
+	return err;
+}
+
+/* The core is complete: compress what is left, and say what it cost. */
+static int finish_compress(struct core_job *job, uint64_t size)
+{
+	uint64_t t0 = now_ns();
+	int err = zstream_finish(&job->z, size);
+
+	job->res->compress_tail_ns = now_ns() - t0;
+	job->res->compress_cpu_ns = job->z.cpu_ns;
+	return err;
+}
+
 static void job_free(struct core_job *job)
 {
 	for (size_t t = 0; t < job->nregs; t++)
@@ -478,7 +531,7 @@ static void job_free(struct core_job *job)
 static int write_once(const struct dump_request *req, struct dump_result *res, bool try_live)
 {
 	struct core_job job;
-	struct elfcore_layout lay;
+	struct elfcore_layout lay = { 0 };
 	uint64_t t_start = now_ns(), t_stop = 0, estimate = 0, free_bytes;
 	pid_t first_tid = req->first_tid ? req->first_tid : req->pid;
 	bool stopped = false;
@@ -491,7 +544,7 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	job.res = res;
 	job.live.uffd = job.live.fault_fd = -1;
 	job.mem.pagemap_fd = job.mem.mem_fd = job.mem.stat_fd = -1;
-	job.out.fd = -1;
+	job.out.fd = job.zout.fd = -1;
 	if (req->siginfo)
 		job.siginfo = *req->siginfo;
 	if (req->pid <= 0)
@@ -499,8 +552,12 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 
 	/* Fail before touching the target when the file cannot be created. */
 	err = core_output_open(&job.out, req->path, req->overwrite);
-	if (err)
+	if (!err && req->compress)
+		err = core_output_open(&job.zout, req->path, req->overwrite);
+	if (err) {
+		core_output_abort(&job.out);
 		return err;
+	}
 	/*
 	 * The mm is read through a live thread: a leader that exited before
 	 * its threads (pthread_exit in main) is a zombie without an mm.
@@ -559,7 +616,10 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	res->stopped_ns = now_ns() - t_stop;
 	res->swapped_pages_skipped = job.mem.skipped_swapped;
 	stopped = false;
-	/* The target runs again: live, copy what is protected; wait for the writer. */
+	/* The target runs again: from now on the compressor may take the two cores. */
+	if (!err && req->compress)
+		err = start_compress(&job);
+	/* live, copy what is protected; wait for the writer. */
 	if (!err && job.live_on)
 		err = core_live_finish(&job.live);
 	res->live_fault_pages = job.live_on ? core_live_fault_pages(&job.live) : 0;
@@ -567,6 +627,8 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 		snprintf(res->live_why, sizeof(res->live_why), "%s", job.live.why);
 	if (!err)
 		err = core_mem_finish(&job.mem);
+	if (!err && job.compressing)
+		err = finish_compress(&job, lay.file_size);
 	if (err)
 		goto out;
 	/* still on unless a refused direct write turned it off (core_output_pwrite) */
@@ -575,15 +637,24 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 		res->apparent_bytes = (uint64_t)st.st_size;
 		res->allocated_bytes = (uint64_t)st.st_blocks * 512;
 	}
-	err = core_output_commit(&job.out, req->overwrite);
+	if (job.compressing) {
+		res->compressed_bytes = zstream_out_bytes(&job.z);
+		err = core_output_commit(&job.zout, req->overwrite);
+		core_output_abort(&job.out);
+	} else {
+		err = core_output_commit(&job.out, req->overwrite);
+	}
 out:
 	if (stopped) {
 		ptrace_release(&job.ts);
 		res->stopped_ns = now_ns() - t_stop;
 	}
 	core_live_fini(&job.live);
-	if (err)
+	zstream_abort(&job.z); /* before core_mem_fini: its workers ask the ring how far it is written */
+	if (err) {
 		core_output_abort(&job.out);
+		core_output_abort(&job.zout);
+	}
 	core_mem_fini(&job.mem);
 	ptrace_set_free(&job.ts);
 	job_free(&job);

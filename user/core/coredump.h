@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/zblock.h"
+
 struct dump_request {
 	pid_t pid;                 /* thread-group id of the target */
 	pid_t first_tid;           /* thread listed first in the core (0 = pid) */
@@ -33,6 +35,15 @@ struct dump_request {
 	volatile int *interrupted;
 	/* Stop the target for the whole copy, as before live dumps (-live off). */
 	bool live_off;
+	/* The trigger's name token, kept in the core's coretrap note (core/coreinfo.h); NULL = none. */
+	const char *trigger;
+	/*
+	 * -z: path is the compressed file. The core is written uncompressed
+	 * into an unnamed temporary file beside it, which a compressor
+	 * follows (base/zstream.h) from the moment the target runs again.
+	 */
+	enum zformat compress;
+	int compress_level;        /* 0: the format's default */
 };
 
 struct dump_result {
@@ -71,6 +82,10 @@ struct dump_result {
 	unsigned live_copied_in_pause; /* writable segments that could not be protected */
 	bool live_two_phase;       /* protected before the pause too; the pause redid only what changed */
 	char live_why[192];
+	/* -z: compressed size, the compressor's CPU time, and the wall time it added after the copy */
+	uint64_t compressed_bytes;
+	uint64_t compress_cpu_ns;
+	uint64_t compress_tail_ns;
 };
 
 /*

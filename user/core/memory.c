@@ -327,6 +327,7 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 
 		if (cm->interrupted && *cm->interrupted)
 			return -EINTR;
+		core_mem_set_cursor(cm, file_off + done);
 		err = core_mem_target_alive(cm);
 		if (err)
 			return err;
@@ -379,6 +380,19 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 		done += win;
 	}
 	return 0;
+}
+
+void core_mem_set_cursor(struct core_mem *cm, uint64_t file_off)
+{
+	__atomic_store_n(&cm->cursor, file_off, __ATOMIC_RELEASE);
+}
+
+uint64_t core_mem_final_below(struct core_mem *cm)
+{
+	uint64_t reader = __atomic_load_n(&cm->cursor, __ATOMIC_ACQUIRE);
+	uint64_t queued = snapshot_pending_floor(&cm->snap);
+
+	return reader < queued ? reader : queued;
 }
 
 bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m)

@@ -37,6 +37,12 @@ struct core_mem {
 	volatile int *interrupted;
 	uint64_t data_bytes;     /* non-hole bytes written */
 	uint64_t skipped_swapped; /* pages left out because they were swapped out */
+	/*
+	 * Core offset of the window being copied: the reader writes nothing
+	 * below it any more (it goes through the segments in file order).
+	 * Read by a compressor following the core (core_mem_final_below).
+	 */
+	uint64_t cursor;
 };
 
 int core_mem_init(struct core_mem *cm, pid_t pid, int out_fd, volatile int *interrupted);
@@ -77,6 +83,14 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool cheap_only);
 /* The copy is over: wait for the writer. 0, -EINTR, -ENOSPC... */
 int core_mem_finish(struct core_mem *cm);
+
+/*
+ * Bytes of the core, from 0, that no thread will write again: below the
+ * reader's cursor and below every window still queued. Any thread.
+ */
+uint64_t core_mem_final_below(struct core_mem *cm);
+/* Where the reader starts again (a live dump's copy after the pause) or UINT64_MAX (done). */
+void core_mem_set_cursor(struct core_mem *cm, uint64_t file_off);
 
 /* Does the mapping's first page start with ELF magic (memory if resident, else file)? */
 bool core_mem_has_elf_magic(struct core_mem *cm, const struct mapping *m);

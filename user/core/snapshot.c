@@ -327,6 +327,21 @@ static void stop_writer(struct snapshot *s, bool abort)
 	s->running = false;
 }
 
+uint64_t snapshot_pending_floor(struct snapshot *s)
+{
+	uint64_t floor = UINT64_MAX;
+
+	if (!s->inited)
+		return floor;
+	pthread_mutex_lock(&s->lock);
+	/* FIFO order is not file order (a live dump queues what it copies in the pause first) */
+	for (size_t w = s->nwritten; w < s->nwins; w++)
+		if (!s->wins[w].written && s->wins[w].file_off < floor)
+			floor = s->wins[w].file_off;
+	pthread_mutex_unlock(&s->lock);
+	return floor;
+}
+
 int snapshot_finish(struct snapshot *s)
 {
 	stop_writer(s, false);

@@ -153,6 +153,11 @@ unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err);
 /* Hand a filled window (its data from snapshot_alloc) to the writer; takes a copy of state. */
 int snapshot_queue(struct snapshot *s, const unsigned char *state, size_t npages,
 		   unsigned char *data, size_t bytes, uint64_t file_off);
+/*
+ * The lowest core offset a queued window still has to write (UINT64_MAX
+ * when none is waiting): below it, and below the reader, the core is final.
+ */
+uint64_t snapshot_pending_floor(struct snapshot *s);
 /* No more windows: wait until everything is written. 0 or the writer's error. */
 int snapshot_finish(struct snapshot *s);
 /* Stop the writer (dropping what is queued) and free everything. */

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,22 +42,54 @@ static void failed(pid_t pid, const char *name, const char *path, unsigned index
  * gets "_1", "_2"... instead of failing. A custom name already carries the
  * dump counter, so an existing file there is a real conflict (-o decides).
  */
-static int avoid_same_second_collision(const struct config *cfg, char *path, size_t len)
+static bool exists_with(const char *path, const char *suffix)
+{
+	char full[PATH_MAX + 8];
+
+	snprintf(full, sizeof(full), "%s%s", path, suffix);
+	return access(full, F_OK) == 0;
+}
+
+/* (-z: the name that must be free is the compressed one, `suffix` appended) */
+static int avoid_same_second_collision(const struct config *cfg, char *path, size_t len,
+				       const char *suffix)
 {
 	char base[PATH_MAX];
 	unsigned k;
 
-	if (cfg->dump_name[0] || cfg->overwrite || access(path, F_OK) != 0)
+	if (cfg->dump_name[0] || cfg->overwrite || !exists_with(path, suffix))
 		return 0;
 	snprintf(base, sizeof(base), "%s", path);
 	for (k = 1; k < 1000; k++) {
 		snprintf(path, len, "%s", base);
 		if (naming_add_suffix(path, len, k))
 			return -ENAMETOOLONG;
-		if (access(path, F_OK) != 0)
+		if (!exists_with(path, suffix))
 			return 0;
 	}
 	return 0; /* give up: the writer reports EEXIST */
+}
+
+/*
+ * -z's level: the format's default (the fast end), or CORETRAP_Z_LEVEL
+ * (gzip 1..9, zstd 1..19) for the bench and for tuning.
+ */
+int compress_level(void)
+{
+	const char *v = getenv("CORETRAP_Z_LEVEL");
+
+	return v ? atoi(v) : 0;
+}
+
+/* -z: ".gz" or ".zst" after the name. */
+static int add_compress_suffix(const struct config *cfg, char *path, size_t len)
+{
+	size_t n = strlen(path), k = strlen(zformat_suffix(cfg->compress));
+
+	if (n + k >= len)
+		return -ENAMETOOLONG;
+	memcpy(path + n, zformat_suffix(cfg->compress), k + 1);
+	return 0;
 }
 
 /* The end of the dump's debug line: live (and what the fault handler copied) or stopped. */
@@ -91,7 +124,9 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
 		return r;
 	}
-	r = avoid_same_second_collision(cfg, path, sizeof(path));
+	r = avoid_same_second_collision(cfg, path, sizeof(path), zformat_suffix(cfg->compress));
+	if (!r)
+		r = add_compress_suffix(cfg, path, sizeof(path));
 	if (r) {
 		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
 		return r;
@@ -114,6 +149,9 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		.already_seized = why->already_seized,
 		.interrupted = why->interrupted,
 		.live_off = cfg->live_mode == LIVE_OFF,
+		.trigger = why->kind,
+		.compress = cfg->compress,
+		.compress_level = compress_level(),
 	};
 	r = coredump_write(&req, &res);
 	switch (r) {
@@ -137,6 +175,13 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 			  (unsigned long long)(res.ring_bytes >> 20),
 			  (unsigned long long)(res.ring_wanted_bytes >> 20), res.ring_small_pages ? "4 KiB" : "huge",
 			  res.ring_fault_ns / 1e6, live_summary(&res, summary, sizeof(summary)));
+		if (cfg->compress)
+			log_debug("dump %s: %s, %llu bytes of %llu (%.1f%%), compressor CPU %.1f ms, "
+				  "%.1f ms after the copy",
+				  path, zformat_name(cfg->compress), (unsigned long long)res.compressed_bytes,
+				  (unsigned long long)res.apparent_bytes,
+				  res.apparent_bytes ? 100.0 * res.compressed_bytes / res.apparent_bytes : 0.0,
+				  res.compress_cpu_ns / 1e6, res.compress_tail_ns / 1e6);
 		return 0;
 	}
 	case -EEXIST:

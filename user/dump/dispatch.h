@@ -30,4 +30,7 @@ struct trigger_info {
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len);
 
+/* -z's level from CORETRAP_Z_LEVEL, 0 (the format's default) without it. */
+int compress_level(void);
+
 #endif

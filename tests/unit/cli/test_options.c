@@ -87,6 +87,7 @@ static void print_config(const struct config *c, char *buf, size_t len)
 	    c->restrack_sample_rate);
 	add(&p, &left, "mc=%d 0x%lx live=%s\n", c->has_coredump_filter, c->coredump_filter,
 	    c->live_mode == LIVE_OFF ? "off" : "on");
+	add(&p, &left, "z=%s info='%s'\n", (const char *[]){ "none", "gzip", "zstd" }[c->compress], c->info_path);
 	add(&p, &left, "n=%d s=%d pf=%d sustain=%d\n", c->dump_count, c->interval_s, c->poll_ms,
 	    c->sustain_ms);
 	add(&p, &left, "log=%s json=%d help=%d\n", logs[c->log_dest], c->json, c->help);
@@ -107,6 +108,7 @@ static const char DEFAULTS[] =
 	"counters=[]\n"
 	"restrack=0 nodump=0 sr=1\n"
 	"mc=0 0x0 live=on\n"
+	"z=none info=''\n"
 	"n=1 s=10 pf=1000 sustain=0\n"
 	"log=none json=0 help=0\n"
 	"unimplemented=''\n";
@@ -172,6 +174,12 @@ static const struct ok_case ok_cases[] = {
 	{ "-MC 0x1FF 1234", "mc=1 0x1ff live=on\n" },
 	{ "-live off 1234", "mc=0 0x0 live=off\n" },
 	{ "-LIVE on -mc 33 1234", "mc=1 0x33 live=on\n" },
+	{ "-z 1234", "z=gzip info=''\n" },
+	{ "1234 -z", "z=gzip info=''\n" },
+	{ "-z zstd 1234 /tmp/out", "z=zstd info=''\ndest='/tmp/out' name='' overwrite=0\n" },
+	{ "/Z GZIP -live off 1234", "z=gzip info=''\nmc=0 0x0 live=off\n" },
+	{ "-info /tmp/out/app_time_261203_101500.1234.zst",
+	  "target=none 0 ''\nz=none info='/tmp/out/app_time_261203_101500.1234.zst'\n" },
 	{ "-log stdout 1234", "log=stdout json=0 help=0\n" },
 	{ "-log SYSLOG -json 1234", "log=syslog json=1 help=0\n" },
 	{ "-json 1234", "log=none json=1 help=0\n" },
@@ -266,6 +274,9 @@ static const struct err_case err_cases[] = {
 	{ "-log stdout -json 1234", "-log stdout cannot be combined with -json (use -log syslog)" },
 	{ "-dt huge 1234", "-dt expects heap, full, mini or triage, got 'huge'" },
 	{ "-live fork 1234", "-live expects on or off, got 'fork'" },
+	{ "-info core.gz 1234", "-info takes a file, not a target" },
+	{ "-info core.gz -z", "-info takes a file and no other switch" },
+	{ "-info", "-info needs FILE" },
 	{ "-w 1234", "-w needs a process name, not a PID" },
 	{ "-w -pgid 12", "-w and -pgid cannot be combined" },
 	{ "-pgid myapp", "-pgid needs a numeric process group id, got 'myapp'" },
@@ -348,7 +359,7 @@ static void test_usage_lists_every_switch(void **state)
 	static const char *const switches[] = { "-n ", "-s ", "-c ", "-cl ", "-m ", "-ml ", "-gcm ",
 		"-gcgen ", "-restrack ", "-sr ", "-tc ", "-fc ", "-sig ", "-pc ", "-pcl ", "-e ", "-f ",
 		"-fx ", "-mc ", "-pf ", "-o ", "-log ", "-w ", "-pgid ", "-? ", "-crash ", "-sustain ",
-		"-json ", "-dt ", "-live " };
+		"-json ", "-dt ", "-live ", "-z ", "-info " };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
