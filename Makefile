@@ -77,10 +77,10 @@ TARGETS := $(TARGET_SRCS:tests/targets/%.c=$(BUILD)/targets/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
-UNIT_EXTRA_cli/options := cli/options_values
+UNIT_EXTRA_cli/options := cli/options_values dotnet/counters dotnet/nettrace
 UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
 UNIT_EXTRA_base/proc := base/proc_read base/proc_parse base/proc_maps
-UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
+UNIT_EXTRA_cli/run_mode := cli/options cli/options_values dotnet/counters dotnet/nettrace
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules

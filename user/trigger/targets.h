@@ -16,6 +16,8 @@
 #include "trigger/kinds.h"
 #include "trigger/rules.h"
 
+struct counter_watch;
+
 struct target {
 	pid_t pid;
 	char name[CONFIG_NAME_MAX];
@@ -27,6 +29,8 @@ struct target {
 	struct trig_state trig[K_COUNT];
 	long long value[K_COUNT];   /* value to log when the trigger fires */
 	long long threshold[K_COUNT];
+	struct counter_watch *counters; /* -pc/-pcl: its EventPipe session, owned by the monitor */
+	bool counters_failed;       /* the session could not be opened: drop it */
 };
 
 struct target_set {
