@@ -78,6 +78,9 @@ static void refresh(struct monitor *m, struct target *t, uint64_t now)
 
 /* ---- .NET counters (-pc/-pcl): one EventPipe session per target ---- */
 
+/* How long a target whose runtime ended the stream may take to exit. */
+#define COUNTERS_EXIT_GRACE_NS (2 * NS_PER_S)
+
 static int epoll_add(int epfd, int fd);
 
 /* Open t's session and put its stream in the epoll set; a failure marks t for dropping. */
@@ -167,15 +170,17 @@ static void counters_readable(struct monitor *m, int fd)
 		}
 		if (!err)
 			return;
-		if (target_gone(t->pid)) {
-			counters_stop(m, t); /* its exit event comes through the ring buffer */
+		if (err == -ECONNRESET || target_gone(t->pid)) {
+			/*
+			 * A runtime that shuts down ends its sessions before the
+			 * process exits: wait for the exit event a little before
+			 * calling it an error.
+			 */
+			counters_stop(m, t);
+			t->counters_ended_ns = now_ns();
 			return;
 		}
-		if (err == -ECONNRESET)
-			log_error("the EventPipe session in process %d ended (the runtime closed it)", (int)t->pid);
-		else
-			log_error("the EventPipe stream of process %d is not valid: %s", (int)t->pid,
-				  strerror(-err));
+		log_error("the EventPipe stream of process %d is not valid: %s", (int)t->pid, strerror(-err));
 		counters_fail(m, t);
 		return;
 	}
@@ -220,6 +225,11 @@ static bool evaluate_counters(struct monitor *m, struct target *t, uint64_t now)
 	int missing;
 
 	if (t->counters_failed) {
+		counters_fail(m, t);
+		return true;
+	}
+	if (t->counters_ended_ns && now >= t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS) {
+		log_error("the EventPipe session in process %d ended (the runtime closed it)", (int)t->pid);
 		counters_fail(m, t);
 		return true;
 	}
@@ -418,6 +428,8 @@ static void arm_timer(struct monitor *m)
 			next = counter_watch_next_deadline(t->counters);
 		if (t->counters_failed)
 			next = now;
+		if (t->counters_ended_ns && t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS < next)
+			next = t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS;
 	}
 	if (m->params.below && m->targets.set.count) {
 		if (m->next_below_check_ns <= now)

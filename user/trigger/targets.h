@@ -31,6 +31,7 @@ struct target {
 	long long threshold[K_COUNT];
 	struct counter_watch *counters; /* -pc/-pcl: its EventPipe session, owned by the monitor */
 	bool counters_failed;       /* the session could not be opened: drop it */
+	uint64_t counters_ended_ns; /* the runtime ended the stream: an error unless the target exits */
 };
 
 struct target_set {
