@@ -79,6 +79,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 unit_module = $(dir $(1))$(patsubst test_%,%,$(notdir $(1)))
 UNIT_EXTRA_cli/options := cli/options_values dotnet/counters dotnet/nettrace
 UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc base/proc_read base/proc_parse
+UNIT_EXTRA_dotnet/counters := dotnet/nettrace
 UNIT_EXTRA_base/proc := base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values dotnet/counters dotnet/nettrace
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
@@ -118,6 +119,7 @@ TOOLS := $(BUILD)/tests/dumpcore $(BUILD)/tests/dotnetdump $(BUILD)/tests/writef
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_MODULE_ipc := dotnet/ipc
+FUZZ_MODULE_nettrace := dotnet/nettrace dotnet/counters
 FUZZ_MODULE_profstatus := dotnet/profstatus
 FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
