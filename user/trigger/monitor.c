@@ -78,6 +78,9 @@ static void refresh(struct monitor *m, struct target *t, uint64_t now)
 
 /* ---- .NET counters (-pc/-pcl): one EventPipe session per target ---- */
 
+/* A process found by -w/-pgid gets this long to open its diagnostics socket. */
+#define COUNTERS_SOCKET_WAIT_NS (10 * NS_PER_S)
+#define COUNTERS_SOCKET_RETRY_NS (100 * NS_PER_MS)
 /* How long a target whose runtime ended the stream may take to exit. */
 #define COUNTERS_EXIT_GRACE_NS (2 * NS_PER_S)
 
@@ -91,6 +94,14 @@ static void counters_start(struct monitor *m, struct target *t)
 
 	if (!err && (err = epoll_add(m->epfd, counter_watch_fd(w))))
 		counter_watch_stop(w);
+	if (err == -ENOENT && (m->cfg->wait_for_name || m->cfg->target_kind == TARGET_PGID) &&
+	    now_ns() < t->added_ns + COUNTERS_SOCKET_WAIT_NS) {
+		/* found at its exec: the runtime makes its socket during startup */
+		free(w);
+		t->counters_retry_ns = now_ns() + COUNTERS_SOCKET_RETRY_NS;
+		return;
+	}
+	t->counters_retry_ns = 0;
 	if (err) {
 		if (err == -ENOENT)
 			log_error("process %d is not a .NET process (no diagnostics socket): -pc/-pcl need one",
@@ -227,6 +238,14 @@ static bool evaluate_counters(struct monitor *m, struct target *t, uint64_t now)
 	if (t->counters_failed) {
 		counters_fail(m, t);
 		return true;
+	}
+	if (t->counters_retry_ns) {
+		if (now >= t->counters_retry_ns)
+			counters_start(m, t);
+		if (t->counters_failed) {
+			counters_fail(m, t);
+			return true;
+		}
 	}
 	if (t->counters_ended_ns && now >= t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS) {
 		log_error("the EventPipe session in process %d ended (the runtime closed it)", (int)t->pid);
@@ -428,6 +447,8 @@ static void arm_timer(struct monitor *m)
 			next = counter_watch_next_deadline(t->counters);
 		if (t->counters_failed)
 			next = now;
+		if (t->counters_retry_ns && t->counters_retry_ns < next)
+			next = t->counters_retry_ns;
 		if (t->counters_ended_ns && t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS < next)
 			next = t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS;
 	}

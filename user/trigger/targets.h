@@ -32,6 +32,7 @@ struct target {
 	struct counter_watch *counters; /* -pc/-pcl: its EventPipe session, owned by the monitor */
 	bool counters_failed;       /* the session could not be opened: drop it */
 	uint64_t counters_ended_ns; /* the runtime ended the stream: an error unless the target exits */
+	uint64_t counters_retry_ns; /* -w/-pgid: a process found at exec has no socket yet; try again then */
 };
 
 struct target_set {
