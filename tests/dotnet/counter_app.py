@@ -11,11 +11,15 @@ import dotnet_support as ds
 
 
 class CounterApp:
-    def __init__(self, tmp: Path, gauge=10, timeout=60):
+    def __init__(self, tmp: Path, gauge=10, timeout=60, apphost=False):
+        """apphost: run build/dotnet/CounterApp/CounterApp, a process named
+        CounterApp (not dotnet), for -w tests."""
         self.log = tmp / f"counterapp-{time.monotonic_ns()}.out"
         env = dict(os.environ, **ds.DOTNET_ENV)
+        cmd = ([str(ds.BUILD / "dotnet/CounterApp/CounterApp")] if apphost else
+               ["dotnet", str(ds.BUILD / "dotnet/CounterApp/CounterApp.dll")])
         with open(self.log, "w") as out:
-            self.proc = subprocess.Popen(["dotnet", str(ds.BUILD / "dotnet/CounterApp/CounterApp.dll"), str(gauge)],
+            self.proc = subprocess.Popen(cmd + [str(gauge)],
                                          stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT,
                                          env=env, start_new_session=True, text=True)
         self.pid = self.proc.pid

@@ -283,6 +283,36 @@ def test_target_exit_ends_the_watch(app, workdir):
     assert not [e for e in evs if e["event"] == "error"], evs
 
 
+def test_wait_for_name_opens_a_session_in_each_new_process(built, workdir):
+    """-w: a process found at its exec has no diagnostics socket yet; the
+    session is opened once the runtime has made it."""
+    p = start(["-w", "CounterApp", "-pc", "Coretrap.Counters:level", "50", "-n", "1"], workdir)
+    time.sleep(1.5)  # the monitor is up (BPF loaded) before the process starts
+    a = CounterApp(workdir, gauge=75, apphost=True)
+    try:
+        deadline = time.monotonic() + 30
+        out = []
+        while time.monotonic() < deadline:
+            line = p.stdout.readline()
+            if not line:
+                break
+            out.append(json.loads(line))
+            if out[-1]["event"] == "dump":
+                break
+        assert [e["event"] for e in out if e.get("pid") == a.pid][:3] == ["start", "trigger", "dump"], out
+        assert out[-1]["trigger"] == "perfcounter"
+        p.send_signal(signal.SIGINT)
+        rc, evs, err = finish(p)
+        assert rc == 0, err
+        assert not [e for e in out + evs if e["event"] == "error"], out + evs
+        assert_session_gone(a, 1)
+    finally:
+        a.kill()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 # ---------------------------------------------------------------- hostile peers
 
 def ipc_message(set_, id_, payload=b""):

@@ -78,8 +78,10 @@ static void refresh(struct monitor *m, struct target *t, uint64_t now)
 
 /* ---- .NET counters (-pc/-pcl): one EventPipe session per target ---- */
 
-/* A process found by -w/-pgid gets this long to open its diagnostics socket. */
-#define COUNTERS_SOCKET_WAIT_NS (10 * NS_PER_S)
+/* A process found by -w/-pgid: its runtime's startup is left alone this long, */
+#define COUNTERS_STARTUP_NS (3 * NS_PER_S)
+/* and it gets this long to open its diagnostics socket. */
+#define COUNTERS_SOCKET_WAIT_NS (15 * NS_PER_S)
 #define COUNTERS_SOCKET_RETRY_NS (100 * NS_PER_MS)
 /* How long a target whose runtime ended the stream may take to exit. */
 #define COUNTERS_EXIT_GRACE_NS (2 * NS_PER_S)
@@ -89,13 +91,26 @@ static int epoll_add(int epfd, int fd);
 /* Open t's session and put its stream in the epoll set; a failure marks t for dropping. */
 static void counters_start(struct monitor *m, struct target *t)
 {
-	struct counter_watch *w = calloc(1, sizeof(*w));
-	int err = w ? counter_watch_start(w, m->cfg, t->pid, now_ns()) : -ENOMEM;
+	bool found_later = m->cfg->wait_for_name || m->cfg->target_kind == TARGET_PGID;
+	struct counter_watch *w;
+	int err;
+
+	/*
+	 * A session that starts while the runtime initialises can deadlock the
+	 * process in the runtime's own locks (dotnet/runtime issues 105682 and
+	 * 119014, seen here with -w): a process found at its exec is left to
+	 * start up first.
+	 */
+	if (found_later && now_ns() < t->added_ns + COUNTERS_STARTUP_NS) {
+		t->counters_retry_ns = t->added_ns + COUNTERS_STARTUP_NS;
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	err = w ? counter_watch_start(w, m->cfg, t->pid, now_ns()) : -ENOMEM;
 
 	if (!err && (err = epoll_add(m->epfd, counter_watch_fd(w))))
 		counter_watch_stop(w);
-	if (err == -ENOENT && (m->cfg->wait_for_name || m->cfg->target_kind == TARGET_PGID) &&
-	    now_ns() < t->added_ns + COUNTERS_SOCKET_WAIT_NS) {
+	if (err == -ENOENT && found_later && now_ns() < t->added_ns + COUNTERS_SOCKET_WAIT_NS) {
 		/* found at its exec: the runtime makes its socket during startup */
 		free(w);
 		t->counters_retry_ns = now_ns() + COUNTERS_SOCKET_RETRY_NS;
