@@ -20,6 +20,7 @@ DOTNET_ENV = {
 PROJECTS = {
     "MarkerApp": ROOT / "tests/targets/dotnet/MarkerApp",
     "ClrmdCheck": ROOT / "tests/dotnet/ClrmdCheck",
+    "CounterApp": ROOT / "tests/targets/dotnet/CounterApp",
 }
 DUMP_TOOL = BUILD / "tests/dotnetdump"
 

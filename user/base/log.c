@@ -5,6 +5,7 @@
  * only at exit). Under -json every line is one JSON object.
  */
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -122,8 +123,20 @@ size_t log_format_json(char *out, size_t len, const struct log_event *ev, const 
 	json_num(&s, &first, "pid", ev->pid, false);
 	json_str(&s, &first, "name", ev->name);
 	json_str(&s, &first, "trigger", ev->trigger);
-	json_num(&s, &first, "value", ev->value, ev->has & LOG_HAS_VALUE);
-	json_num(&s, &first, "threshold", ev->threshold, ev->has & LOG_HAS_THRESHOLD);
+	json_str(&s, &first, "counter", ev->counter);
+	if (ev->has & LOG_HAS_REAL) {
+		/* counters (-pc/-pcl) are doubles; %.17g keeps the value the runtime sent */
+		char num[128];
+
+		snprintf(num, sizeof(num), "%s\"value\":%.17g,\"threshold\":%.17g", first ? "" : ",",
+			 isfinite(ev->real_value) ? ev->real_value : 0,
+			 isfinite(ev->real_threshold) ? ev->real_threshold : 0);
+		puts_sink(&s, num);
+		first = false;
+	} else {
+		json_num(&s, &first, "value", ev->value, ev->has & LOG_HAS_VALUE);
+		json_num(&s, &first, "threshold", ev->threshold, ev->has & LOG_HAS_THRESHOLD);
+	}
 	json_str(&s, &first, "path", ev->path);
 	json_num(&s, &first, "index", ev->index, ev->has & LOG_HAS_INDEX);
 	json_str(&s, &first, "message", ev->message);

@@ -41,11 +41,14 @@ struct log_event {
 	const char *path;     /* dump path */
 	int index;            /* dump number */
 	const char *message;  /* free text; the console line when set */
+	const char *counter;  /* -pc/-pcl: "Provider:Counter" */
+	double real_value, real_threshold; /* with LOG_HAS_REAL, in place of value/threshold */
 	unsigned has;         /* LOG_HAS_*: print value/threshold/index even when 0 */
 };
 #define LOG_HAS_VALUE 1u
 #define LOG_HAS_THRESHOLD 2u
 #define LOG_HAS_INDEX 4u
+#define LOG_HAS_REAL 8u
 void log_event(const struct log_event *ev);
 
 /*

@@ -74,9 +74,12 @@ void banner_print(FILE *out, const struct config *cfg, const char *proc_name)
 		row(out, "GC Generation:", "%d", cfg->gc_generation);
 	if (cfg->exception)
 		row(out, "Exception monitor:", "On");
+	for (int i = 0; i < cfg->counter_count; i++)
+		row(out, "Perf Counter Trigger:", "%s %s %g", cfg->counters[i].spec,
+		    cfg->counters[i].below ? "<" : ">=", cfg->counters[i].threshold);
 	if (cfg->sustain_ms)
 		row(out, "Sustained for (ms):", "%d", cfg->sustain_ms);
-	if (cfg->cpu_above_pct >= 0 || cfg->cpu_below_pct >= 0 || cfg->mem_count)
+	if (cfg->cpu_above_pct >= 0 || cfg->cpu_below_pct >= 0 || cfg->mem_count || cfg->counter_count)
 		row(out, "Polling Interval (ms):", "%d", cfg->poll_ms);
 	row(out, "Threshold (s):", "%d", cfg->interval_s);
 	if (cfg->dump_count)

@@ -2,6 +2,7 @@
 /* Argument values of the switches: numbers, lists, masks, words, counters. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <strings.h>
 
 #include "cli/options_internal.h"
+#include "dotnet/counters.h"
 
 int opt_fail(struct parse_state *st, const char *fmt, ...)
 {
@@ -218,17 +220,19 @@ int opt_counter_arg(struct parse_state *st, const struct opt_spec *o, const char
 {
 	struct config *cfg = st->cfg;
 	struct counter_trigger *ct;
-	const char *colon = strchr(spec, ':');
+	struct counter_spec parsed;
+	char why[256];
 	char *end;
 	double v;
 
 	if (cfg->counter_count == CONFIG_MAX_COUNTERS)
 		return opt_fail(st, "at most %d -pc/-pcl triggers can be given", CONFIG_MAX_COUNTERS);
-	if (!colon || colon == spec || !colon[1] || strlen(spec) >= CONFIG_COUNTER_MAX)
-		return opt_fail(st, "-%s expects Provider:Counter, got '%s'", o->name, spec);
+	if (strlen(spec) >= CONFIG_COUNTER_MAX || counter_spec_parse(spec, &parsed, why, sizeof(why)))
+		return opt_fail(st, "-%s %s", o->name,
+				strlen(spec) >= CONFIG_COUNTER_MAX ? "expects a shorter Provider:Counter" : why);
 	errno = 0;
 	v = strtod(value, &end);
-	if (!*value || *end || errno == ERANGE)
+	if (!*value || *end || errno == ERANGE || !isfinite(v))
 		return opt_fail(st, "-%s expects a numeric threshold after %s, got '%s'", o->name, spec, value);
 	ct = &cfg->counters[cfg->counter_count++];
 	strcpy(ct->spec, spec);

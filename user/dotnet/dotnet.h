@@ -108,6 +108,16 @@ void dotnet_describe(const struct dotnet_dump_result *res, enum dotnet_dump_type
 int dotnet_send_dump(const struct dotnet_target *t, uint8_t id, const char *name, uint32_t type,
 		     int timeout_ms, uint32_t *hresult, char *text, size_t text_len);
 
+/*
+ * The transport alone, for streams (dotnet/counter_session.c): a
+ * non-blocking connection to the target's socket, and sends/receives of
+ * exactly len bytes, each bounded by timeout_ms. 0 or -errno (-ETIMEDOUT,
+ * -ECONNRESET when the peer closes early).
+ */
+int dotnet_connect(const struct dotnet_target *t, int timeout_ms, int *fd);
+int dotnet_send(int fd, const uint8_t *buf, size_t len, int timeout_ms);
+int dotnet_recv(int fd, uint8_t *buf, size_t len, int timeout_ms);
+
 /* openat2(root_fd, path, RESOLVE_IN_ROOT): path as the target sees it; fd or -errno. */
 int dotnet_open_in_root(int root_fd, const char *path, int flags);
 

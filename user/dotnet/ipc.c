@@ -300,6 +300,54 @@ ssize_t ipc_encode_attach_profiler(uint8_t *buf, size_t cap, uint32_t attach_tim
 	return finish_header(buf, off, IPC_SET_PROFILER, IPC_PROFILER_ATTACH);
 }
 
+ssize_t ipc_encode_collect_tracing2(uint8_t *buf, size_t cap, uint32_t buffer_mb,
+				    const struct ipc_provider *providers, size_t count)
+{
+	size_t off = IPC_HEADER_SIZE;
+	int err;
+
+	if (!buf || !providers || count == 0 || count > IPC_MAX_PROVIDERS)
+		return -EINVAL;
+	if (cap < IPC_HEADER_SIZE)
+		return -ENOSPC;
+	if ((err = append_u32(buf, cap, &off, buffer_mb)) ||
+	    (err = append_u32(buf, cap, &off, IPC_EVENTPIPE_FORMAT_NETTRACE)))
+		return err;
+	if (cap - off < 1)
+		return -ENOSPC;
+	buf[off++] = 0; /* requestRundown: a counter session needs no rundown */
+	if ((err = append_u32(buf, cap, &off, (uint32_t)count)))
+		return err;
+	for (size_t i = 0; i < count; i++) {
+		const struct ipc_provider *p = &providers[i];
+
+		if (!p->name || !*p->name)
+			return -EINVAL;
+		if ((err = append_u32(buf, cap, &off, (uint32_t)p->keywords)) ||
+		    (err = append_u32(buf, cap, &off, (uint32_t)(p->keywords >> 32))) ||
+		    (err = append_u32(buf, cap, &off, p->level)) ||
+		    (err = append_string(buf, cap, &off, p->name)) ||
+		    (err = append_string(buf, cap, &off, p->filter ? p->filter : "")))
+			return err;
+	}
+	return finish_header(buf, off, IPC_SET_EVENTPIPE, IPC_EVENTPIPE_COLLECT2);
+}
+
+ssize_t ipc_encode_stop_tracing(uint8_t *buf, size_t cap, uint64_t session_id)
+{
+	size_t off = IPC_HEADER_SIZE;
+	int err;
+
+	if (!buf)
+		return -EINVAL;
+	if (cap < IPC_HEADER_SIZE)
+		return -ENOSPC;
+	if ((err = append_u32(buf, cap, &off, (uint32_t)session_id)) ||
+	    (err = append_u32(buf, cap, &off, (uint32_t)(session_id >> 32))))
+		return err;
+	return finish_header(buf, off, IPC_SET_EVENTPIPE, IPC_EVENTPIPE_STOP);
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -530,4 +578,22 @@ int ipc_hresult_errno(uint32_t hresult)
 	case 0x8007007Eu: return -ENOENT;  /* HRESULT_FROM_WIN32(ERROR_MOD_NOT_FOUND) */
 	default: return -EIO;
 	}
+}
+
+int ipc_decode_session_reply(const uint8_t *msg, size_t len, uint64_t *session_id, uint32_t *hresult)
+{
+	struct ipc_header h;
+
+	if (ipc_decode_header(msg, len, &h) < 0 || h.size != len || h.command_set != IPC_SET_SERVER)
+		return -EBADMSG;
+	if (h.command_id == IPC_SERVER_OK && len == IPC_HEADER_SIZE + 8) {
+		*session_id = get_u64(msg + IPC_HEADER_SIZE);
+		*hresult = IPC_HR_OK;
+		return 0;
+	}
+	if (h.command_id == IPC_SERVER_ERROR && len >= IPC_HEADER_SIZE + 4) {
+		*hresult = get_u32(msg + IPC_HEADER_SIZE);
+		return *hresult == IPC_HR_OK ? -EBADMSG : 0; /* an "error" that says OK is a lie */
+	}
+	return -EBADMSG;
 }

@@ -37,6 +37,12 @@ enum {
 	IPC_DUMP_GENERATE3 = 0x03, /* .NET 7: error reply carries createdump's message */
 };
 enum {
+	IPC_EVENTPIPE_STOP = 0x01,     /* StopTracing: u64 session id */
+	IPC_EVENTPIPE_COLLECT2 = 0x03, /* CollectTracing2: + requestRundown */
+};
+#define IPC_EVENTPIPE_FORMAT_NETTRACE 1u
+#define IPC_MAX_PROVIDERS 1000 /* the runtime refuses more */
+enum {
 	IPC_PROFILER_ATTACH = 0x01,
 	IPC_PROFILER_STARTUP = 0x02,
 };
@@ -109,6 +115,23 @@ ssize_t ipc_encode_attach_profiler(uint8_t *buf, size_t cap, uint32_t attach_tim
 				   const uint8_t clsid[16], const char *profiler_path,
 				   const void *client_data, uint32_t client_data_len);
 
+/* One EventPipe provider of a session: keywords, level (0..5), name, "k=v;k=v" filter or NULL. */
+struct ipc_provider {
+	uint64_t keywords;
+	uint32_t level;
+	const char *name;
+	const char *filter;
+};
+/*
+ * CollectTracing2 0x0203: circular buffer size, NetTrace format, no rundown,
+ * the providers. The OK reply carries the session id (ipc_decode_session_reply)
+ * and the nettrace stream follows on the same connection (dotnet/nettrace.h).
+ */
+ssize_t ipc_encode_collect_tracing2(uint8_t *buf, size_t cap, uint32_t buffer_mb,
+				    const struct ipc_provider *providers, size_t count);
+/* StopTracing 0x0201, sent on a second connection. */
+ssize_t ipc_encode_stop_tracing(uint8_t *buf, size_t cap, uint64_t session_id);
+
 /* "{01234567-89ab-cdef-0123-456789abcdef}" (braces optional) -> Windows memory order. */
 int ipc_guid_parse(const char *text, uint8_t out[16]);
 
@@ -161,6 +184,12 @@ int ipc_decode_env_header(const uint8_t *msg, size_t len, uint32_t *incoming_byt
  */
 int ipc_env_lookup(const uint8_t *blob, size_t len, const char *name, char *value,
 		   size_t value_len, bool *found);
+
+/*
+ * The reply to CollectTracing2 or StopTracing: OK with a u64 session id
+ * (*hresult 0), or an error (*hresult its HRESULT). -EBADMSG otherwise.
+ */
+int ipc_decode_session_reply(const uint8_t *msg, size_t len, uint64_t *session_id, uint32_t *hresult);
 
 /* Readable name of an HRESULT ("DS_IPC_E_UNKNOWN_COMMAND") or NULL. */
 const char *ipc_hresult_name(uint32_t hresult);

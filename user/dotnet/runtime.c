@@ -312,6 +312,21 @@ out:
 	return err;
 }
 
+int dotnet_connect(const struct dotnet_target *t, int timeout_ms, int *fd)
+{
+	return ds_connect(t, now_ms() + (uint64_t)timeout_ms, fd);
+}
+
+int dotnet_send(int fd, const uint8_t *buf, size_t len, int timeout_ms)
+{
+	return send_all(fd, buf, len, now_ms() + (uint64_t)timeout_ms);
+}
+
+int dotnet_recv(int fd, uint8_t *buf, size_t len, int timeout_ms)
+{
+	return recv_exact(fd, buf, len, now_ms() + (uint64_t)timeout_ms);
+}
+
 /* A request whose reply is a status; returns -errno or the HRESULT via *hr. */
 static int status_command(const struct dotnet_target *t, const uint8_t *req, size_t len,
 			  int timeout_ms, uint32_t *hr, char *text, size_t text_len)

@@ -176,7 +176,8 @@ void kinds_init(struct trigger_params *p, const struct config *cfg, long page_si
 		p->wanted[k] = trigger_kinds[k].wanted && trigger_kinds[k].wanted(cfg);
 		any |= p->wanted[k];
 	}
-	p->wanted[K_TIMER] = !any;
+	/* counters (-pc/-pcl) are judged by the monitor from their EventPipe stream */
+	p->wanted[K_TIMER] = !any && cfg->counter_count == 0;
 	p->cpu_above = cfg->cpu_above_pct >= 0;
 	p->cpu_below = cfg->cpu_below_pct >= 0;
 	p->below = p->cpu_below || (p->wanted[TRIG_MEM] && cfg->mem_below);

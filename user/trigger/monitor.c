@@ -29,9 +29,12 @@
 #include "base/log.h"
 #include "base/mono_clock.h"
 #include "base/proc.h"
+#include "base/proc_parse.h"
+#include "base/proc_read.h"
 #include "base/sigctl.h"
 #include "dump/dispatch.h"
 #include "trigger/bpf_load.h"
+#include "trigger/counter_watch.h"
 #include "trigger/kinds.h"
 #include "trigger/monitor.h"
 #include "trigger/monitor_targets.h"
@@ -48,6 +51,7 @@ struct monitor {
 	uint64_t sustain_ns, interval_ns;
 	uint64_t next_below_check_ns;
 	bool stop;                  /* SIGINT/SIGTERM */
+	bool failed;                /* a target could not be watched (counters): exit 1 */
 };
 
 /* ---- decisions ---- */
@@ -72,13 +76,229 @@ static void refresh(struct monitor *m, struct target *t, uint64_t now)
 	}
 }
 
+/* ---- .NET counters (-pc/-pcl): one EventPipe session per target ---- */
+
+/* A process found by -w/-pgid: its runtime's startup is left alone this long, */
+#define COUNTERS_STARTUP_NS (3 * NS_PER_S)
+/* and it gets this long to open its diagnostics socket. */
+#define COUNTERS_SOCKET_WAIT_NS (15 * NS_PER_S)
+#define COUNTERS_SOCKET_RETRY_NS (100 * NS_PER_MS)
+/* How long a target whose runtime ended the stream may take to exit. */
+#define COUNTERS_EXIT_GRACE_NS (2 * NS_PER_S)
+
+static int epoll_add(int epfd, int fd);
+
+/* Open t's session and put its stream in the epoll set; a failure marks t for dropping. */
+static void counters_start(struct monitor *m, struct target *t)
+{
+	bool found_later = m->cfg->wait_for_name || m->cfg->target_kind == TARGET_PGID;
+	struct counter_watch *w;
+	int err;
+
+	/*
+	 * A session that starts while the runtime initialises can deadlock the
+	 * process in the runtime's own locks (dotnet/runtime issues 105682 and
+	 * 119014, seen here with -w): a process found at its exec is left to
+	 * start up first.
+	 */
+	if (found_later && now_ns() < t->added_ns + COUNTERS_STARTUP_NS) {
+		t->counters_retry_ns = t->added_ns + COUNTERS_STARTUP_NS;
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	err = w ? counter_watch_start(w, m->cfg, t->pid, now_ns()) : -ENOMEM;
+
+	if (!err && (err = epoll_add(m->epfd, counter_watch_fd(w))))
+		counter_watch_stop(w);
+	if (err == -ENOENT && found_later && now_ns() < t->added_ns + COUNTERS_SOCKET_WAIT_NS) {
+		/* found at its exec: the runtime makes its socket during startup */
+		free(w);
+		t->counters_retry_ns = now_ns() + COUNTERS_SOCKET_RETRY_NS;
+		return;
+	}
+	t->counters_retry_ns = 0;
+	if (err) {
+		if (err == -ENOENT)
+			log_error("process %d is not a .NET process (no diagnostics socket): -pc/-pcl need one",
+				  (int)t->pid);
+		else
+			log_error("failed to open an EventPipe session in process %d: %s", (int)t->pid,
+				  strerror(-err));
+		free(w);
+		t->counters_failed = true;
+		return;
+	}
+	t->counters = w;
+	log_debug("EventPipe session %llu open in process %d for %d counter(s)",
+		  (unsigned long long)w->session.session_id, (int)t->pid, w->count);
+}
+
+/* Stop t's session (StopTracing) on every way out. */
+static void counters_stop(struct monitor *m, struct target *t)
+{
+	struct counter_watch *w = t->counters;
+	int err;
+
+	if (!w)
+		return;
+	if (counter_watch_fd(w) >= 0)
+		epoll_ctl(m->epfd, EPOLL_CTL_DEL, counter_watch_fd(w), NULL);
+	err = counter_watch_stop(w);
+	log_debug("EventPipe session %llu in process %d stopped: %s (%llu bytes, %llu values)",
+		  (unsigned long long)w->session.session_id, (int)t->pid, err ? strerror(-err) : "ok",
+		  (unsigned long long)w->session.bytes, (unsigned long long)w->samples);
+	free(w);
+	t->counters = NULL;
+}
+
+/* Every way a target leaves the set goes through here: its session first. */
+static void drop(struct monitor *m, struct target *t, const char *event)
+{
+	counters_stop(m, t);
+	monitor_drop_target(&m->targets, t, event);
+}
+
+static void drop_all(struct monitor *m)
+{
+	while (m->targets.set.count)
+		drop(m, m->targets.set.items[m->targets.set.count - 1], "stop");
+}
+
+/* The process is gone or going (its runtime closes the stream as it exits). */
+static bool target_gone(pid_t pid)
+{
+	char stat[PROC_PAGE_FILE_MAX];
+
+	return proc_read(pid, 0, "stat", stat, sizeof(stat), NULL) != 0 || proc_stat_gone(stat);
+}
+
+/* Drop t for a counter failure; the exit event will say "exit" instead if it is just gone. */
+static void counters_fail(struct monitor *m, struct target *t)
+{
+	if (!m->cfg->wait_for_name && m->cfg->target_kind != TARGET_PGID)
+		m->failed = true;
+	drop(m, t, "stop");
+}
+
+static void counters_readable(struct monitor *m, int fd)
+{
+	for (size_t i = 0; i < m->targets.set.count; i++) {
+		struct target *t = m->targets.set.items[i];
+		int err;
+
+		if (!t->counters || counter_watch_fd(t->counters) != fd)
+			continue;
+		err = counter_watch_read(t->counters, now_ns());
+		if (t->counters->warning[0]) {
+			log_warn("process %d: System.Diagnostics.Metrics reports: %s", (int)t->pid,
+				 t->counters->warning);
+			t->counters->warning[0] = '\0';
+		}
+		if (!err)
+			return;
+		if (err == -ECONNRESET || target_gone(t->pid)) {
+			/*
+			 * A runtime that shuts down ends its sessions before the
+			 * process exits: wait for the exit event a little before
+			 * calling it an error.
+			 */
+			counters_stop(m, t);
+			t->counters_ended_ns = now_ns();
+			return;
+		}
+		log_error("the EventPipe stream of process %d is not valid: %s", (int)t->pid, strerror(-err));
+		counters_fail(m, t);
+		return;
+	}
+}
+
+/* Dump for counter i of t; true when t is finished (-n reached). */
+static bool fire_counter(struct monitor *m, struct target *t, int i)
+{
+	struct counter_watch *w = t->counters;
+	const struct config *cfg = m->cfg;
+	struct log_event ev = {
+		.event = "trigger",
+		.pid = t->pid,
+		.name = t->name,
+		.trigger = "perfcounter",
+		.counter = cfg->counters[i].spec,
+		.real_value = w->fired_value[i],
+		.real_threshold = cfg->counters[i].threshold,
+		.index = t->dumps,
+		.has = LOG_HAS_REAL | LOG_HAS_INDEX,
+	};
+	struct trigger_info why = { .kind = "perfcounter", .interrupted = &sigctl_interrupted };
+	char path[PATH_MAX], line[512];
+	int err;
+
+	counter_watch_line(w, i, t->pid, line, sizeof(line));
+	ev.message = line;
+	log_event(&ev);
+	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
+	counter_watch_fired(w, i, now_ns(), err && m->interval_ns < NS_PER_S ? NS_PER_S : m->interval_ns);
+	if (err == -EINTR)
+		m->stop = true;
+	if (err)
+		return false;
+	t->dumps++;
+	return cfg->dump_count > 0 && t->dumps >= cfg->dump_count;
+}
+
+/* Counter decisions of t; true when t was dropped. */
+static bool evaluate_counters(struct monitor *m, struct target *t, uint64_t now)
+{
+	int missing;
+
+	if (t->counters_failed) {
+		counters_fail(m, t);
+		return true;
+	}
+	if (t->counters_retry_ns) {
+		if (now >= t->counters_retry_ns)
+			counters_start(m, t);
+		if (t->counters_failed) {
+			counters_fail(m, t);
+			return true;
+		}
+	}
+	if (t->counters_ended_ns && now >= t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS) {
+		log_error("the EventPipe session in process %d ended (the runtime closed it)", (int)t->pid);
+		counters_fail(m, t);
+		return true;
+	}
+	if (!t->counters)
+		return false;
+	if ((missing = counter_watch_missing(t->counters, now)) >= 0) {
+		log_error("process %d sent no value of counter %s within %llu ms: no such provider or counter",
+			  (int)t->pid, m->cfg->counters[missing].spec,
+			  (unsigned long long)(counter_nodata_grace_ns(m->cfg->poll_ms) / NS_PER_MS));
+		counters_fail(m, t);
+		return true;
+	}
+	for (int i = 0; i < t->counters->count; i++) {
+		if (m->stop || !counter_watch_due(t->counters, i, now))
+			continue;
+		if (fire_counter(m, t, i)) {
+			drop(m, t, "stop");
+			return true;
+		}
+		now = now_ns();
+	}
+	return false;
+}
+
 /*
  * monitor_targets' callback for a new target: it may be past a threshold
  * already, and the kernel reports only crossings, so judge it now.
  */
 static void on_target_added(struct target *t, void *ctx)
 {
-	refresh(ctx, t, now_ns());
+	struct monitor *m = ctx;
+
+	if (m->cfg->counter_count)
+		counters_start(m, t);
+	refresh(m, t, now_ns());
 }
 
 /* Write one dump for trigger k; returns true when the target is finished (-n reached). */
@@ -121,13 +341,15 @@ static bool fire(struct monitor *m, struct target *t, int k)
 
 static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 {
+	if (evaluate_counters(m, t, now))
+		return;
 	for (int k = 0; k < K_COUNT; k++) {
 		if (!trig_due(&t->trig[k], now, m->sustain_ns))
 			continue;
 		if (m->stop)
 			return;
 		if (fire(m, t, k)) {
-			monitor_drop_target(&m->targets, t, "stop");
+			drop(m, t, "stop");
 			return;
 		}
 		now = now_ns();
@@ -204,7 +426,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EVENT_EXIT:
 		t = target_set_find(&m->targets.set, (pid_t)e->tgid);
 		if (t)
-			monitor_drop_target(&m->targets, t, "exit");
+			drop(m, t, "exit");
 		break;
 	case EVENT_FORK:
 		/* A new process from a followed group member: still in the group? */
@@ -227,13 +449,24 @@ static void arm_timer(struct monitor *m)
 	uint64_t next = UINT64_MAX, now = now_ns();
 	struct itimerspec its = {};
 
-	for (size_t i = 0; i < m->targets.set.count; i++)
+	for (size_t i = 0; i < m->targets.set.count; i++) {
+		struct target *t = m->targets.set.items[i];
+
 		for (int k = 0; k < K_COUNT; k++) {
-			uint64_t d = trig_next_deadline(&m->targets.set.items[i]->trig[k], m->sustain_ns);
+			uint64_t d = trig_next_deadline(&t->trig[k], m->sustain_ns);
 
 			if (d < next)
 				next = d;
 		}
+		if (t->counters && counter_watch_next_deadline(t->counters) < next)
+			next = counter_watch_next_deadline(t->counters);
+		if (t->counters_failed)
+			next = now;
+		if (t->counters_retry_ns && t->counters_retry_ns < next)
+			next = t->counters_retry_ns;
+		if (t->counters_ended_ns && t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS < next)
+			next = t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS;
+	}
 	if (m->params.below && m->targets.set.count) {
 		if (m->next_below_check_ns <= now)
 			m->next_below_check_ns = now + m->params.window_ns;
@@ -367,6 +600,9 @@ int monitor_run(const struct config *cfg)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == sigfd) {
 				handle_signal(&m);
+			} else if (evs[i].data.fd != m.timerfd &&
+				   evs[i].data.fd != ring_buffer__epoll_fd(m.rb)) {
+				counters_readable(&m, evs[i].data.fd);
 			} else if (evs[i].data.fd == m.timerfd) {
 				uint64_t ticks;
 
@@ -388,12 +624,13 @@ int monitor_run(const struct config *cfg)
 			break;
 		evaluate_all(&m, periodic);
 	}
-	if (m.stop)
-		monitor_drop_all(&m.targets);
+	/* every session is stopped before we leave, whatever ended the loop */
+	drop_all(&m);
 	report_health(&m);
-	err = 0;
+	err = m.failed ? -EIO : 0;
 
 cleanup:
+	drop_all(&m); /* a setup failure after targets were added: their sessions too */
 	/* Reverse order of setup; destroying the skeleton detaches every link. */
 	if (m.epfd >= 0)
 		close(m.epfd);

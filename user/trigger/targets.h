@@ -16,6 +16,8 @@
 #include "trigger/kinds.h"
 #include "trigger/rules.h"
 
+struct counter_watch;
+
 struct target {
 	pid_t pid;
 	char name[CONFIG_NAME_MAX];
@@ -27,6 +29,10 @@ struct target {
 	struct trig_state trig[K_COUNT];
 	long long value[K_COUNT];   /* value to log when the trigger fires */
 	long long threshold[K_COUNT];
+	struct counter_watch *counters; /* -pc/-pcl: its EventPipe session, owned by the monitor */
+	bool counters_failed;       /* the session could not be opened: drop it */
+	uint64_t counters_ended_ns; /* the runtime ended the stream: an error unless the target exits */
+	uint64_t counters_retry_ns; /* -w/-pgid: a process found at exec has no socket yet; try again then */
 };
 
 struct target_set {

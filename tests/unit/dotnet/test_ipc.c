@@ -420,6 +420,72 @@ static void test_environment(void **state)
 	assert_int_equal(ipc_env_lookup(blob, p - 1, "PATH", value, sizeof(value), &found), -EBADMSG);
 }
 
+/* CollectTracing2: u32 buffer MB, u32 format 1, u8 rundown 0, u32 n, providers. */
+static void test_collect_tracing2_layout(void **state)
+{
+	struct ipc_provider provs[2] = {
+		{ .keywords = 0x1122334455667788ull, .level = 4, .name = "ab", .filter = "k=v" },
+		{ .keywords = 2, .level = 5, .name = "c", .filter = NULL },
+	};
+	uint8_t buf[256];
+	ssize_t n = ipc_encode_collect_tracing2(buf, sizeof(buf), 16, provs, 2);
+	static const uint8_t payload[] = {
+		16, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0,
+		0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 4, 0, 0, 0,
+		3, 0, 0, 0, 'a', 0, 'b', 0, 0, 0,
+		4, 0, 0, 0, 'k', 0, '=', 0, 'v', 0, 0, 0,
+		2, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0,
+		2, 0, 0, 0, 'c', 0, 0, 0,
+		1, 0, 0, 0, 0, 0, /* a missing filter is an empty string */
+	};
+
+	(void)state;
+	assert_int_equal(n, IPC_HEADER_SIZE + sizeof(payload));
+	assert_memory_equal(buf, magic, 14);
+	assert_int_equal(buf[14] | buf[15] << 8, n);
+	assert_int_equal(buf[16], 0x02);
+	assert_int_equal(buf[17], 0x03);
+	assert_memory_equal(buf + IPC_HEADER_SIZE, payload, sizeof(payload));
+	assert_int_equal(ipc_encode_collect_tracing2(buf, sizeof(buf), 16, provs, 0), -EINVAL);
+	assert_int_equal(ipc_encode_collect_tracing2(buf, 40, 16, provs, 2), -ENOSPC);
+	provs[1].name = "";
+	assert_int_equal(ipc_encode_collect_tracing2(buf, sizeof(buf), 16, provs, 2), -EINVAL);
+}
+
+static void test_stop_tracing_and_session_reply(void **state)
+{
+	uint8_t buf[64], reply[64];
+	uint64_t id = 0;
+	uint32_t hr = 1;
+	static const uint8_t sid[8] = { 0x30, 0x15, 0, 0xe0, 0x1b, 0x7f, 0, 0 };
+	static const uint8_t err[4] = { 0x85, 0x13, 0x13, 0x80 };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ipc_encode_stop_tracing(buf, sizeof(buf), 0x7f1be0001530ull), 28);
+	assert_int_equal(buf[16], 0x02);
+	assert_int_equal(buf[17], 0x01);
+	assert_memory_equal(buf + 20, sid, 8);
+
+	/* the OK reply a .NET 10 runtime sent (captured) */
+	n = make_reply(reply, 0xFF, 0x00, sid, 8);
+	assert_int_equal(ipc_decode_session_reply(reply, n, &id, &hr), 0);
+	assert_int_equal(id, 0x7f1be0001530ull);
+	assert_int_equal(hr, 0);
+	n = make_reply(reply, 0xFF, 0xFF, err, 4);
+	assert_int_equal(ipc_decode_session_reply(reply, n, &id, &hr), 0);
+	assert_int_equal(hr, IPC_HR_UNKNOWN_COMMAND);
+	/* lies: OK without an id, an error that says OK, a reply of another command set */
+	n = make_reply(reply, 0xFF, 0x00, sid, 4);
+	assert_int_equal(ipc_decode_session_reply(reply, n, &id, &hr), -EBADMSG);
+	n = make_reply(reply, 0xFF, 0xFF, "\0\0\0\0", 4);
+	assert_int_equal(ipc_decode_session_reply(reply, n, &id, &hr), -EBADMSG);
+	n = make_reply(reply, 0x02, 0x00, sid, 8);
+	assert_int_equal(ipc_decode_session_reply(reply, n, &id, &hr), -EBADMSG);
+	n = make_reply(reply, 0xFF, 0x00, sid, 8);
+	assert_int_equal(ipc_decode_session_reply(reply, n - 1, &id, &hr), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +502,8 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_process_info),
 		cmocka_unit_test(test_environment),
+		cmocka_unit_test(test_collect_tracing2_layout),
+		cmocka_unit_test(test_stop_tracing_and_session_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
