@@ -91,6 +91,7 @@ UNIT_EXTRA_base/ptrace_engine := base/ptrace_set base/wait_status
 UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wrap=nanosleep \
 	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
+UNIT_LDFLAGS_base/elf_symbols := -lelf
 UNIT_EXTRA_core/live_plan := base/proc_maps
 UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
 UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_read base/proc_parse base/proc_maps \
@@ -120,6 +121,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/%)
 FUZZ_MODULE_ipc := dotnet/ipc
 FUZZ_MODULE_profstatus := dotnet/profstatus
 FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
+FUZZ_MODULE_elf_symbols := base/elf_symbols
+# Libraries a fuzz target's modules call (linked after its objects).
+FUZZ_LDFLAGS_elf_symbols := -lelf
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
 fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))
@@ -190,7 +194,7 @@ $(BUILD)/asan/%.o: %.c
 $(BUILD)/tests/fuzz_%: $(BUILD)/asan/tests/fuzz/fuzz_%.o $(BUILD)/asan/tests/fuzz/standalone_main.o $$(call fuzz_objs,asan,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SANITIZE) -o $@ $^
+	$(Q)$(CC) $(SANITIZE) -o $@ $^ $(FUZZ_LDFLAGS_$*)
 
 $(BUILD) $(BUILD)/bpf $(BUILD)/targets:
 	$(Q)mkdir -p $@
@@ -243,7 +247,7 @@ $(BUILD)/libfuzzer/%.o: %.c
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/libfuzzer/tests/fuzz/fuzz_%.o $$(call fuzz_objs,libfuzzer,$$*)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^
+	$(Q)$(CLANG) $(LIBFUZZER) -o $@ $^ $(FUZZ_LDFLAGS_$*)
 
 bench: coretrap targets tools
 	$(Q)$(PYTHON) bench/run.py
