@@ -84,6 +84,8 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
+UNIT_EXTRA_trigger/restrack_report := base/log
+UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
 UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps
 # The ptrace engine's driver plays the kernel: ptrace, waitpid and the clock
 # are wrapped, and it defines the proc_task readers itself (no real process).
@@ -172,7 +174,10 @@ $(BUILD)/profiler/profiler_blob.o: $(PROFILER_SO)
 
 $(BUILD)/targets/%: tests/targets/%.c | $(BUILD)/targets
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
+	$(Q)$(CC) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $< \
+		$(TARGET_LDFLAGS_$*)
+# A process without libc, for -restrack's refusal (tests/integration/test_restrack.py).
+TARGET_LDFLAGS_static_sleeper := -static
 
 # Test and tool objects: one compiler call per source, so each .d names
 # exactly the headers that source reads.
