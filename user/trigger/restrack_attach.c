@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/libbpf.h>
 
@@ -14,6 +15,9 @@
 #include "trigger/restrack_sym.h"
 #include "restrack_events.h"
 #include "restrack.skel.h"
+
+/* How long a dynamically linked process may take to map its libc after exec. */
+#define RT_LOADER_WAIT_MS 1000
 
 struct probe_spec {
 	const char *func;
@@ -70,6 +74,41 @@ static int attach_one(struct bpf_program *prog, pid_t pid, const char *path, siz
 	return 0;
 }
 
+/* The dynamic loader (the kernel maps it at exec): libc is on its way. */
+static bool has_interpreter(const struct maps *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const char *base = strrchr(m->v[i].path, '/');
+
+		if (base && strncmp(base + 1, "ld-linux", 8) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * pid's maps once its libc is mapped: a process that -w saw at its exec is
+ * still in the dynamic loader, which maps libc within milliseconds. 0 with
+ * *idx, -ENOENT (none coming) or another negative errno.
+ */
+static int maps_with_libc(pid_t pid, struct maps *maps, size_t *idx)
+{
+	for (int waited_ms = 0;; waited_ms++) {
+		int err = proc_read_maps(pid, false, maps);
+
+		if (err)
+			return err;
+		if (restrack_find_libc(maps, idx) == 0)
+			return 0;
+		if (!has_interpreter(maps) || waited_ms >= RT_LOADER_WAIT_MS) {
+			maps_free(maps);
+			return -ENOENT;
+		}
+		maps_free(maps);
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+}
+
 int rt_probes_attach(struct restrack_bpf *skel, pid_t pid, struct rt_probes *out, char *why, size_t why_len)
 {
 	struct maps maps;
@@ -80,13 +119,12 @@ int rt_probes_attach(struct restrack_bpf *skel, pid_t pid, struct rt_probes *out
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = proc_read_maps(pid, false, &maps);
-	if (err) {
+	err = maps_with_libc(pid, &maps, &idx);
+	if (err && err != -ENOENT) {
 		snprintf(why, why_len, "cannot read the maps of process %d: %s", (int)pid, strerror(-err));
 		return err;
 	}
-	if (restrack_find_libc(&maps, &idx)) {
-		maps_free(&maps);
+	if (err) {
 		snprintf(why, why_len,
 			 "process %d maps no shared C library (a static binary?): -restrack follows libc's malloc",
 			 (int)pid);
