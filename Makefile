@@ -88,6 +88,8 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values cli/options_doc dotnet
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
+UNIT_EXTRA_trigger/restrack_report := base/log
+UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
 UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps
 # The ptrace engine's driver plays the kernel: ptrace, waitpid and the clock
 # are wrapped, and it defines the proc_task readers itself (no real process).
@@ -95,6 +97,7 @@ UNIT_EXTRA_base/ptrace_engine := base/ptrace_set base/wait_status
 UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wrap=nanosleep \
 	-Wl,--wrap=sched_yield -Wl,--wrap=clock_gettime
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
+UNIT_LDFLAGS_base/elf_symbols := -lelf
 UNIT_EXTRA_core/live_plan := base/proc_maps
 UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
 UNIT_LDFLAGS_base/zblock := $(Z_LIBS)
@@ -137,6 +140,8 @@ FUZZ_MODULE_proc_parse := base/proc_parse base/proc_maps
 # -info's reader: the decompressor and the core parser, on any file a user names
 FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
+FUZZ_MODULE_elf_symbols := base/elf_symbols
+FUZZ_LDFLAGS_elf_symbols := -lelf
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
 fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))
@@ -240,7 +245,10 @@ $(BUILD)/profiler/profiler_blob.o: $(PROFILER_SO)
 
 $(BUILD)/targets/%: tests/targets/%.c | $(BUILD)/targets
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
+	$(Q)$(CC) -std=gnu11 $(WARN) -MMD -MP -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer -pthread -o $@ $< \
+		$(TARGET_LDFLAGS_$*)
+# A process without libc, for -restrack's refusal (tests/integration/test_restrack.py).
+TARGET_LDFLAGS_static_sleeper := -static
 
 # Test and tool objects: one compiler call per source, so each .d names
 # exactly the headers that source reads.

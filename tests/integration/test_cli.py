@@ -58,18 +58,6 @@ def test_usage_error(args, message):
     assert r.stdout == ""
 
 
-# Every switch whose feature is not built on this branch: parsed, then refused.
-NOT_READY = [
-    ["-restrack"], ["-restrack", "-sr", "2"],
-]
-
-
-@pytest.mark.parametrize("args", NOT_READY, ids=[" ".join(a) for a in NOT_READY])
-def test_not_implemented_switch_is_refused(args):
-    r = run(*args, "1")
-    assert r.returncode == 2
-    assert r.stderr == f"coretrap: {args[0]} is not implemented yet\n"
-    assert r.stdout == ""
 
 
 def test_nonexistent_pid():

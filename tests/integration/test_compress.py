@@ -15,7 +15,7 @@ import pytest
 
 from coretest import DUMPEE, ROOT, dump, dumpee, gdb, gdb_threads, start_dump
 
-CORETRAP = os.path.join(ROOT, "coretrap")
+CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 MARKER = 0xC0DEDBADC0FFEE
 FORMATS = {"gzip": ".gz", "zstd": ".zst"}
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dotnet"))
 import dotnet_support as ds  # noqa: E402
 from counter_app import CounterApp  # noqa: E402
 
-CORETRAP = ds.ROOT / "coretrap"
+CORETRAP = Path(os.environ.get("CORETRAP") or ds.ROOT / "coretrap")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@
 #include "base/proc.h"
 #include "cli/run.h"
 #include "dump/info.h"
+#include "dump/companion.h"
 #include "signal/sigtrap.h"
+#include "trigger/restrack.h"
 #include "trigger/monitor.h"
 #include "trigger/profiler_host.h"
 #include "trigger/timer.h"
@@ -64,6 +66,44 @@ static int check_access(const struct config *cfg)
 	return 0;
 }
 
+/* -restrack glue: the session (trigger/) answers the dump layer's companion calls. */
+static int rt_track(void *ctx, pid_t pid)
+{
+	return restrack_track(ctx, pid);
+}
+
+static void rt_untrack(void *ctx, pid_t pid)
+{
+	restrack_untrack(ctx, pid);
+}
+
+static int rt_after_dump(void *ctx, pid_t pid, const char *trigger, const char *dump_path, unsigned index)
+{
+	return restrack_report(ctx, pid, trigger, dump_path, index);
+}
+
+/*
+ * Load the tracker and attach to the one target known now (-w and -pgid
+ * targets are attached as the monitor finds them). An exit code.
+ */
+static int start_restrack(const struct config *cfg, struct restrack **out)
+{
+	struct restrack *rt;
+
+	if (restrack_open(cfg, &rt))
+		return 1;
+	if (cfg->target_pid && cfg->target_kind != TARGET_PGID && restrack_track(rt, cfg->target_pid)) {
+		restrack_close(rt);
+		return 1;
+	}
+	dump_companion_set(&(struct dump_companion){ .track = rt_track, .untrack = rt_untrack,
+						      .after_dump = rt_after_dump,
+						      .replaces_dump = cfg->restrack_nodump,
+						      .suffix = ".restrack", .ctx = rt });
+	*out = rt;
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct config cfg;
@@ -109,11 +149,20 @@ int main(int argc, char *argv[])
 	if (!cfg.json)
 		banner_print(stdout, &cfg, name);
 
+	struct restrack *rt = NULL;
+
+	if (cfg.restrack && (r = start_restrack(&cfg, &rt)))
+		return r;
 	switch (run_mode_for(&cfg)) {
-	case RUN_TIMER: return timer_run(&cfg);
-	case RUN_MONITOR: return monitor_run(&cfg);
-	case RUN_SIGTRAP: return sigtrap_run(&cfg);
-	case RUN_PROFILER: return profiler_run(&cfg);
+	case RUN_TIMER: r = timer_run(&cfg); break;
+	case RUN_MONITOR: r = monitor_run(&cfg); break;
+	case RUN_SIGTRAP: r = sigtrap_run(&cfg); break;
+	case RUN_PROFILER: r = profiler_run(&cfg); break;
+	default: r = 1;
 	}
-	return 1;
+	if (rt) {
+		dump_companion_set(NULL);
+		restrack_close(rt); /* every probe detached on every way out of the run mode */
+	}
+	return r;
 }

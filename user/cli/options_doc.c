@@ -28,7 +28,7 @@ static const struct doc_item positionals[] = {
 static const struct doc_item exit_codes[] = {
 	{ "0", "success" },
 	{ "1", "runtime failure (no such process, dump failed)" },
-	{ "2", "usage error (including switches marked [not implemented yet])" },
+	{ "2", "usage error" },
 };
 
 static const struct doc_item examples[] = {

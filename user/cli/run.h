@@ -14,9 +14,10 @@
 #include "base/config.h"
 
 enum run_mode {
-	RUN_TIMER,    /* no trigger: dump now, then every -s seconds until -n dumps */
-	RUN_MONITOR,  /* BPF triggers: -c -cl -m -ml -tc -fc, -w, -pgid (-pc/-pcl and -restrack would
-	               * go here, but main() refuses them as not implemented yet) */
+	RUN_TIMER,    /* no trigger: dump now, then every -s seconds until -n dumps (with -restrack
+	               * alone: the first report after -s seconds) */
+	RUN_MONITOR,  /* BPF triggers: -c -cl -m -ml -tc -fc, -w, -pgid (-pc/-pcl would go here, but
+	               * main() refuses them as not implemented yet) */
 	RUN_SIGTRAP,  /* -sig, -crash */
 	RUN_PROFILER, /* .NET profiler: -e, -gcm, -gcgen */
 };

@@ -9,7 +9,7 @@ enum run_mode run_mode_for(const struct config *cfg)
 	if (cfg->signal_count > 0 || cfg->crash)
 		return RUN_SIGTRAP;
 	if (cfg->cpu_above_pct >= 0 || cfg->cpu_below_pct >= 0 || cfg->mem_count > 0 ||
-	    cfg->thread_count >= 0 || cfg->fd_count >= 0 || cfg->counter_count > 0 || cfg->restrack ||
+	    cfg->thread_count >= 0 || cfg->fd_count >= 0 || cfg->counter_count > 0 ||
 	    cfg->wait_for_name || cfg->target_kind == TARGET_PGID)
 		return RUN_MONITOR;
 	return RUN_TIMER;

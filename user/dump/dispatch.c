@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/coredump.h"
+#include "dump/companion.h"
 #include "dotnet/dotnet.h"
 #include "dump/dispatch_dotnet.h"
 #include "dump/dispatch.h"
@@ -42,29 +43,38 @@ static void failed(pid_t pid, const char *name, const char *path, unsigned index
  * gets "_1", "_2"... instead of failing. A custom name already carries the
  * dump counter, so an existing file there is a real conflict (-o decides).
  */
-static bool exists_with(const char *path, const char *suffix)
+/*
+ * The dump's name is taken: by the dump itself (`suffix` appended: -z names
+ * the compressed file), or by its companion's file (a .restrack report).
+ */
+static bool name_taken(const char *path, const char *suffix)
 {
-	char full[PATH_MAX + 8];
+	const struct dump_companion *c = dump_companion_get();
+	char other[PATH_MAX + 32];
 
-	snprintf(full, sizeof(full), "%s%s", path, suffix);
-	return access(full, F_OK) == 0;
+	snprintf(other, sizeof(other), "%s%s", path, suffix);
+	if (access(other, F_OK) == 0)
+		return true;
+	if (!c || !c->suffix)
+		return false;
+	snprintf(other, sizeof(other), "%s%s", path, c->suffix);
+	return access(other, F_OK) == 0;
 }
 
-/* (-z: the name that must be free is the compressed one, `suffix` appended) */
 static int avoid_same_second_collision(const struct config *cfg, char *path, size_t len,
 				       const char *suffix)
 {
 	char base[PATH_MAX];
 	unsigned k;
 
-	if (cfg->dump_name[0] || cfg->overwrite || !exists_with(path, suffix))
+	if (cfg->dump_name[0] || cfg->overwrite || !name_taken(path, suffix))
 		return 0;
 	snprintf(base, sizeof(base), "%s", path);
 	for (k = 1; k < 1000; k++) {
 		snprintf(path, len, "%s", base);
 		if (naming_add_suffix(path, len, k))
 			return -ENAMETOOLONG;
-		if (!exists_with(path, suffix))
+		if (!name_taken(path, suffix))
 			return 0;
 	}
 	return 0; /* give up: the writer reports EEXIST */
@@ -104,13 +114,15 @@ static const char *live_summary(const struct dump_result *res, char *buf, size_t
 	return buf;
 }
 
+static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
+		      const char *name, const char *path, char *path_out, size_t path_len);
+
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
 {
-	char name[CONFIG_NAME_MAX], path[PATH_MAX], summary[128];
+	char name[CONFIG_NAME_MAX], path[PATH_MAX], plain[PATH_MAX];
 	time_t now = time(NULL);
 	struct tm local;
-	struct dump_result res;
 	int r;
 
 	if (proc_name(pid, name, sizeof(name))) {
@@ -125,12 +137,36 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		return r;
 	}
 	r = avoid_same_second_collision(cfg, path, sizeof(path), zformat_suffix(cfg->compress));
+	/* the report is named after the uncompressed name: it is text, not gzip/zstd */
+	snprintf(plain, sizeof(plain), "%s", path);
 	if (!r)
 		r = add_compress_suffix(cfg, path, sizeof(path));
 	if (r) {
 		failed(pid, name, NULL, index, "dump file name in '%s' is too long", cfg->dump_dir);
 		return r;
 	}
+
+	const struct dump_companion *c = dump_companion_get();
+
+	if (c && c->replaces_dump) { /* -restrack nodump: the report alone, under the dump's name */
+		r = c->after_dump(c->ctx, pid, why->kind, plain, index);
+		if (!r && path_out && path_len)
+			snprintf(path_out, path_len, "%s", plain);
+		return r;
+	}
+	r = write_dump(cfg, pid, why, index, name, path, path_out, path_len);
+	/* The dump is written whatever becomes of its report (which says so itself). */
+	if (!r && c)
+		c->after_dump(c->ctx, pid, why->kind, plain, index);
+	return r;
+}
+
+static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
+		      const char *name, const char *path, char *path_out, size_t path_len)
+{
+	struct dump_result res;
+	char summary[128];
+	int r;
 
 	/* .NET targets get the runtime's own dump (managed heap readable by
 	 * ClrMD/SOS); a target the caller already holds in ptrace cannot be

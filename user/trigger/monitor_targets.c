@@ -15,6 +15,7 @@
 #include "base/mono_clock.h"
 #include "base/proc.h"
 #include "base/proc_task.h"
+#include "dump/companion.h"
 #include "trigger/monitor_targets.h"
 #include "watch.skel.h"
 
@@ -119,6 +120,7 @@ void monitor_drop_target(struct monitor_targets *mt, struct target *t, const cha
 	bool was_armed = t->fd_armed;
 
 	forget_bpf(mt, pid);
+	dump_companion_untrack(pid);
 	log_target(event, t);
 	target_set_remove(&mt->set, pid);
 	filter_sync(mt, pid);
@@ -176,6 +178,9 @@ int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 	/* It may have exited before it was visible: no exit event would come. */
 	if (!err && !proc_has_live_thread(pid))
 		err = -ESRCH;
+	/* -restrack follows every target (a no-op without it; says itself why it cannot) */
+	if (!err)
+		err = dump_companion_track(pid);
 	if (err) {
 		forget_bpf(mt, pid);
 		target_set_remove(&mt->set, pid);

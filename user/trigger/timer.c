@@ -4,6 +4,9 @@
  * then every -s seconds until -n dumps (-n 0: until Ctrl-C or the target
  * exits). Waiting ends at once on a stop signal; a dump in progress is
  * abandoned by the writer through sigctl_interrupted.
+ *
+ * With -restrack, the first dump waits -s seconds too: a leak report taken
+ * the moment the probes are attached could only be empty.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +35,8 @@ int timer_run(const struct config *cfg)
 	}
 	if (repeat || cfg->json)
 		log_event(&start);
+	if (cfg->restrack)
+		sigctl_wait(cfg->interval_s * 1000); /* a stop signal ends the loop below at once */
 
 	for (i = 0; cfg->dump_count == 0 || i < (unsigned)cfg->dump_count; i++) {
 		struct trigger_info why = { .kind = "time", .interrupted = &sigctl_interrupted };

@@ -30,7 +30,10 @@ static void test_modes(void **state)
 		{ { "-w", "myapp" }, RUN_MONITOR },
 		{ { "-pgid", "5" }, RUN_MONITOR },
 		{ { "-pc", "a:b", "1", "5" }, RUN_MONITOR },
-		{ { "-restrack", "5" }, RUN_MONITOR },
+		/* -restrack is no trigger: alone it reports on the timer, with one it follows it */
+		{ { "-restrack", "5" }, RUN_TIMER },
+		{ { "-restrack", "nodump", "-m", "100", "5" }, RUN_MONITOR },
+		{ { "-restrack", "-sig", "10", "5" }, RUN_SIGTRAP },
 		{ { "-sig", "11", "5" }, RUN_SIGTRAP },
 		{ { "-crash", "5" }, RUN_SIGTRAP },
 		{ { "-e", "5" }, RUN_PROFILER },
