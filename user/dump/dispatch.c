@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "dump/dispatch_dotnet.h"
 #include "dump/dispatch.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "dump/naming.h"
 #include "base/proc.h"
 
@@ -115,10 +117,50 @@ static const char *live_summary(const struct dump_result *res, char *buf, size_t
 }
 
 static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
-		      const char *name, const char *path, char *path_out, size_t path_len);
+		      const char *name, const char *path, char *path_out, size_t path_len,
+		      struct dump_result *res);
+static int dump_process_uncounted(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+				  unsigned index, char *path_out, size_t path_len, struct dump_result *res);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *dump_result_label(int r)
+{
+	return r == 0 ? "ok" : r == -EINTR ? "interrupted" : "failed";
+}
 
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
+{
+	const char *rule = why->rule ? why->rule : METRICS_RULE_CMDLINE;
+	struct dump_result res = { 0 };
+	char path[PATH_MAX] = "";
+	uint64_t t0 = mono_ns();
+	int r;
+
+	metrics_trigger(rule, why->kind);
+	r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
+	if (!r && !res.wall_ns) { /* a .NET dump or a report alone: no writer figures, measure here */
+		struct stat st;
+
+		res.wall_ns = mono_ns() - t0;
+		if (!stat(path, &st))
+			res.apparent_bytes = (uint64_t)st.st_size;
+	}
+	metrics_dump(rule, dump_result_label(r), res.apparent_bytes, res.wall_ns, res.stopped_ns);
+	if (!r && path_out && path_len)
+		snprintf(path_out, path_len, "%s", path);
+	return r;
+}
+
+static int dump_process_uncounted(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+				  unsigned index, char *path_out, size_t path_len, struct dump_result *res)
 {
 	char name[CONFIG_NAME_MAX], path[PATH_MAX], plain[PATH_MAX];
 	time_t now = time(NULL);
@@ -154,7 +196,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 			snprintf(path_out, path_len, "%s", plain);
 		return r;
 	}
-	r = write_dump(cfg, pid, why, index, name, path, path_out, path_len);
+	r = write_dump(cfg, pid, why, index, name, path, path_out, path_len, res);
 	/* The dump is written whatever becomes of its report (which says so itself). */
 	if (!r && c)
 		c->after_dump(c->ctx, pid, why->kind, plain, index);
@@ -162,7 +204,8 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 }
 
 static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
-		      const char *name, const char *path, char *path_out, size_t path_len)
+		      const char *name, const char *path, char *path_out, size_t path_len,
+		      struct dump_result *out)
 {
 	struct dump_result res;
 	char summary[128];
@@ -190,6 +233,8 @@ static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_
 		.compress_level = compress_level(),
 	};
 	r = coredump_write(&req, &res);
+	if (!r)
+		*out = res;
 	switch (r) {
 	case 0: {
 		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,
