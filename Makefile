@@ -41,7 +41,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 # Debian 12 packages the build, the tests and `make fuzz` (libclang-rt-14-dev:
 # clang's libFuzzer and sanitizer runtimes) need (make deps).
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libcmocka-dev pkg-config \
-	python3-pytest gdb binutils util-linux linux-perf libclang-rt-14-dev \
+	python3-pytest python3-yaml systemd gdb binutils util-linux linux-perf libclang-rt-14-dev \
 	debhelper lintian man-db groff-base bash-completion
 
 # user/ is layered by folder (user/base, user/core, ...; see README "Source
@@ -89,6 +89,7 @@ UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
 UNIT_EXTRA_base/metrics_http := base/metrics base/log
+UNIT_EXTRA_base/journal := base/log
 UNIT_EXTRA_trigger/restrack_report := base/log
 UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
 UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps

@@ -19,6 +19,7 @@
 #include "dotnet/dotnet.h"
 #include "dump/dispatch_dotnet.h"
 #include "dump/dispatch.h"
+#include "base/journal.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "dump/naming.h"
@@ -135,6 +136,40 @@ static const char *dump_result_label(int r)
 	return r == 0 ? "ok" : r == -EINTR ? "interrupted" : "failed";
 }
 
+/* One journal entry per dump, with the fields systemd-coredump uses where they mean the same. */
+static void journal_dump(pid_t pid, const char *comm, const char *exe, const struct trigger_info *why,
+			 const char *rule, int r, const char *path, uint64_t bytes)
+{
+	char pid_s[16], sig_s[16], size_s[24], msg[PATH_MAX + 256];
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
+	snprintf(sig_s, sizeof(sig_s), "%d", why->siginfo ? why->siginfo->si_signo : 0);
+	snprintf(size_s, sizeof(size_s), "%llu", (unsigned long long)bytes);
+	if (!r)
+		snprintf(msg, sizeof(msg), "Process %d (%s) dumped on %s trigger: %s", (int)pid, comm, why->kind,
+			 path);
+	else
+		snprintf(msg, sizeof(msg), "Process %d (%s): %s dump on %s trigger failed: %s", (int)pid, comm,
+			 dump_result_label(r), why->kind, strerror(-r));
+
+	const struct journal_field f[] = {
+		{ "MESSAGE", msg },
+		{ "MESSAGE_ID", JOURNAL_MESSAGE_ID_DUMP },
+		{ "PRIORITY", r ? "3" : "5" },
+		{ "SYSLOG_IDENTIFIER", "coretrap" },
+		{ "COREDUMP_PID", pid_s },
+		{ "COREDUMP_COMM", comm[0] ? comm : NULL },
+		{ "COREDUMP_EXE", exe[0] ? exe : NULL },
+		{ "COREDUMP_SIGNAL", why->siginfo ? sig_s : NULL },
+		{ "COREDUMP_FILENAME", r ? NULL : path },
+		{ "CORETRAP_TRIGGER", why->kind },
+		{ "CORETRAP_RULE", rule },
+		{ "CORETRAP_RESULT", dump_result_label(r) },
+		{ "CORETRAP_SIZE", r ? NULL : size_s },
+	};
+	journal_send(f, sizeof(f) / sizeof(f[0]));
+}
+
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
 {
@@ -144,6 +179,17 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 	uint64_t t0 = mono_ns();
 	int r;
 
+	char comm[CONFIG_NAME_MAX] = "", exe[PATH_MAX] = "", link[64];
+	bool journal = journal_wanted();
+
+	if (journal) { /* read before the dump: the target may be gone after it */
+		ssize_t n;
+
+		proc_name(pid, comm, sizeof(comm));
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+	}
 	metrics_trigger(rule, why->kind);
 	r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
 	if (!r && !res.wall_ns) { /* a .NET dump or a report alone: no writer figures, measure here */
@@ -154,6 +200,8 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 			res.apparent_bytes = (uint64_t)st.st_size;
 	}
 	metrics_dump(rule, dump_result_label(r), res.apparent_bytes, res.wall_ns, res.stopped_ns);
+	if (journal)
+		journal_dump(pid, comm, exe, why, rule, r, path, res.apparent_bytes);
 	if (!r && path_out && path_len)
 		snprintf(path_out, path_len, "%s", path);
 	return r;
