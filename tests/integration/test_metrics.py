@@ -255,3 +255,18 @@ def test_port_in_use_is_one_clear_error(target):
                            capture_output=True, text=True, timeout=30)
     assert r.returncode != 0
     assert r.stderr == "coretrap: -metrics: cannot listen on %d: Address already in use\n" % port
+
+
+def test_compressed_dump_counts_the_file_bytes(target, outdir):
+    port = free_port()
+    ct = run(port, target.pid, outdir, "-z", "zstd", "-n", "2", "-s", "600")
+    try:
+        wait_listening(port, ct)
+        read_until(ct, r"Core dump 0 generated")
+        fams = parse_exposition(scrape(port))
+    finally:
+        ct.kill()
+        ct.wait()
+    (f,) = os.listdir(outdir)
+    assert f.endswith(".zst")
+    assert value(fams, "coretrap_dump_bytes_total") == os.path.getsize(os.path.join(outdir, f))

@@ -149,8 +149,8 @@ static void journal_dump(pid_t pid, const char *comm, const char *exe, const str
 		snprintf(msg, sizeof(msg), "Process %d (%s) dumped on %s trigger: %s", (int)pid, comm, why->kind,
 			 path);
 	else
-		snprintf(msg, sizeof(msg), "Process %d (%s): %s dump on %s trigger failed: %s", (int)pid, comm,
-			 dump_result_label(r), why->kind, strerror(-r));
+		snprintf(msg, sizeof(msg), "Process %d (%s): dump on %s trigger %s: %s", (int)pid, comm,
+			 why->kind, dump_result_label(r), strerror(-r));
 
 	const struct journal_field f[] = {
 		{ "MESSAGE", msg },
@@ -199,9 +199,12 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		if (!stat(path, &st))
 			res.apparent_bytes = (uint64_t)st.st_size;
 	}
-	metrics_dump(rule, dump_result_label(r), res.apparent_bytes, res.wall_ns, res.stopped_ns);
+	/* the bytes of the file on disk: with -z the compressed ones */
+	uint64_t bytes = res.compressed_bytes ? res.compressed_bytes : res.apparent_bytes;
+
+	metrics_dump(rule, dump_result_label(r), bytes, res.wall_ns, res.stopped_ns);
 	if (journal)
-		journal_dump(pid, comm, exe, why, rule, r, path, res.apparent_bytes);
+		journal_dump(pid, comm, exe, why, rule, r, path, bytes);
 	if (!r && path_out && path_len)
 		snprintf(path_out, path_len, "%s", path);
 	return r;
