@@ -144,6 +144,7 @@ FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 FUZZ_MODULE_elf_symbols := base/elf_symbols
 FUZZ_LDFLAGS_elf_symbols := -lelf
+FUZZ_MODULE_metrics_http := base/metrics_http base/metrics base/journal base/log
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
 fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))
