@@ -102,6 +102,17 @@ def scrape(port, path="/metrics"):
         return r.read().decode()
 
 
+def scrape_until_dumps(port, n, deadline=30):
+    """The "Core dump N generated" line is printed just before the dump is
+    counted: scrape until the count shows it (a bounded wait, not a timing claim)."""
+    end = time.time() + deadline
+    while True:
+        fams = parse_exposition(scrape(port))
+        if value(fams, "coretrap_dumps_total", rule="cmdline", result="ok") >= n or time.time() > end:
+            return fams
+        time.sleep(0.05)
+
+
 def wait_listening(port, ct, deadline=20):
     end = time.time() + deadline
     while time.time() < end:
@@ -152,9 +163,9 @@ def test_counters_grow_with_each_dump_and_parse(target, outdir):
     try:
         wait_listening(port, ct)
         read_until(ct, r"Core dump 0 generated")
-        first = parse_exposition(scrape(port))
+        first = scrape_until_dumps(port, 1)
         read_until(ct, r"Core dump 1 generated")
-        second = parse_exposition(scrape(port))
+        second = scrape_until_dumps(port, 2)
         assert ct.wait(timeout=60) == 0, ct.stderr.read()
     finally:
         if ct.poll() is None:
@@ -263,7 +274,7 @@ def test_compressed_dump_counts_the_file_bytes(target, outdir):
     try:
         wait_listening(port, ct)
         read_until(ct, r"Core dump 0 generated")
-        fams = parse_exposition(scrape(port))
+        fams = scrape_until_dumps(port, 1)
     finally:
         ct.kill()
         ct.wait()
