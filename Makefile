@@ -41,7 +41,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 # Debian 12 packages the build, the tests and `make fuzz` (libclang-rt-14-dev:
 # clang's libFuzzer and sanitizer runtimes) need (make deps).
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libcmocka-dev pkg-config \
-	python3-pytest gdb binutils util-linux linux-perf libclang-rt-14-dev \
+	python3-pytest python3-yaml systemd gdb binutils util-linux linux-perf libclang-rt-14-dev \
 	debhelper lintian man-db groff-base bash-completion
 
 # user/ is layered by folder (user/base, user/core, ...; see README "Source
@@ -88,6 +88,8 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values cli/options_doc dotnet
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
+UNIT_EXTRA_base/metrics_http := base/metrics base/log
+UNIT_EXTRA_base/journal := base/log
 UNIT_EXTRA_trigger/restrack_report := base/log
 UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
 UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps
@@ -142,6 +144,7 @@ FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 FUZZ_MODULE_elf_symbols := base/elf_symbols
 FUZZ_LDFLAGS_elf_symbols := -lelf
+FUZZ_MODULE_metrics_http := base/metrics_http base/metrics base/journal base/log
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
 fuzz_objs = $(addprefix $(BUILD)/$(1)/user/,$(addsuffix .o,$(FUZZ_MODULE_$(2))))

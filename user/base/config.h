@@ -130,6 +130,7 @@ struct config {
 	/* ---- output ---- */
 	enum log_dest log_dest;              /* -log */
 	bool json;                           /* -json (extension) */
+	char metrics_addr[64];               /* -metrics [ADDR:]PORT (extension), "" without */
 	bool help;                           /* -? */
 	bool version;                        /* -version, --version */
 

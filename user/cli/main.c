@@ -5,11 +5,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/banner.h"
 #include "base/log.h"
+#include "base/metrics_http.h"
 #include "cli/options.h"
 #include "base/proc.h"
 #include "cli/run.h"
@@ -104,6 +106,14 @@ static int start_restrack(const struct config *cfg, struct restrack **out)
 	return 0;
 }
 
+/* -metrics on a non-loopback address only when asked in so many words: it has no authentication. */
+static bool metrics_remote_allowed(void)
+{
+	const char *v = getenv("CORETRAP_METRICS_ALLOW_REMOTE");
+
+	return v && !strcmp(v, "1");
+}
+
 int main(int argc, char *argv[])
 {
 	struct config cfg;
@@ -144,6 +154,9 @@ int main(int argc, char *argv[])
 	}
 	if ((r = resolve_target(&cfg)) || (r = check_access(&cfg)))
 		return r;
+	/* before the banner: a refused address is the only line printed */
+	if (cfg.metrics_addr[0] && metrics_http_start(cfg.metrics_addr, metrics_remote_allowed()))
+		return 1;
 	if (cfg.target_pid)
 		proc_name(cfg.target_pid, name, sizeof(name));
 	if (!cfg.json)
@@ -151,8 +164,10 @@ int main(int argc, char *argv[])
 
 	struct restrack *rt = NULL;
 
-	if (cfg.restrack && (r = start_restrack(&cfg, &rt)))
+	if (cfg.restrack && (r = start_restrack(&cfg, &rt))) {
+		metrics_http_stop();
 		return r;
+	}
 	switch (run_mode_for(&cfg)) {
 	case RUN_TIMER: r = timer_run(&cfg); break;
 	case RUN_MONITOR: r = monitor_run(&cfg); break;
@@ -164,5 +179,6 @@ int main(int argc, char *argv[])
 		dump_companion_set(NULL);
 		restrack_close(rt); /* every probe detached on every way out of the run mode */
 	}
+	metrics_http_stop();
 	return r;
 }

@@ -91,6 +91,8 @@ static const struct opt_spec opt_table[] = {
 	  "debug tracing to stdout or syslog" },
 	{ "json", OPT_JSON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
 	  "one JSON object per event on stdout instead of console lines (extension)" },
+	{ "metrics", OPT_METRICS, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "[ADDR:]PORT",
+	  "serve Prometheus metrics at http://ADDR:PORT/metrics, ADDR 127.0.0.1 by default, loopback only (extension)" },
 	{ "?", OPT_HELP, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
 	  "print this help (also -h, --help)" },
 	{ "h", OPT_HELP, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL, NULL },
@@ -363,6 +365,11 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 		if (!*a || strlen(a) >= PATH_MAX)
 			return opt_fail(st, "-info expects a file name");
 		strcpy(cfg->info_path, a);
+		break;
+	case OPT_METRICS:
+		if (!*a || strlen(a) >= sizeof(cfg->metrics_addr))
+			return opt_fail(st, "-metrics expects [ADDR:]PORT");
+		strcpy(cfg->metrics_addr, a);
 		break;
 	case OPT_LOG:
 		if ((r = opt_word_index(o->words, a)) < 0)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,7 +19,9 @@
 #include "dotnet/dotnet.h"
 #include "dump/dispatch_dotnet.h"
 #include "dump/dispatch.h"
+#include "base/journal.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "dump/naming.h"
 #include "base/proc.h"
 
@@ -115,10 +118,100 @@ static const char *live_summary(const struct dump_result *res, char *buf, size_t
 }
 
 static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
-		      const char *name, const char *path, char *path_out, size_t path_len);
+		      const char *name, const char *path, char *path_out, size_t path_len,
+		      struct dump_result *res);
+static int dump_process_uncounted(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+				  unsigned index, char *path_out, size_t path_len, struct dump_result *res);
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static const char *dump_result_label(int r)
+{
+	return r == 0 ? "ok" : r == -EINTR ? "interrupted" : "failed";
+}
+
+/* One journal entry per dump, with the fields systemd-coredump uses where they mean the same. */
+static void journal_dump(pid_t pid, const char *comm, const char *exe, const struct trigger_info *why,
+			 const char *rule, int r, const char *path, uint64_t bytes)
+{
+	char pid_s[16], sig_s[16], size_s[24], msg[PATH_MAX + 256];
+
+	snprintf(pid_s, sizeof(pid_s), "%d", (int)pid);
+	snprintf(sig_s, sizeof(sig_s), "%d", why->siginfo ? why->siginfo->si_signo : 0);
+	snprintf(size_s, sizeof(size_s), "%llu", (unsigned long long)bytes);
+	if (!r)
+		snprintf(msg, sizeof(msg), "Process %d (%s) dumped on %s trigger: %s", (int)pid, comm, why->kind,
+			 path);
+	else
+		snprintf(msg, sizeof(msg), "Process %d (%s): dump on %s trigger %s: %s", (int)pid, comm,
+			 why->kind, dump_result_label(r), strerror(-r));
+
+	const struct journal_field f[] = {
+		{ "MESSAGE", msg },
+		{ "MESSAGE_ID", JOURNAL_MESSAGE_ID_DUMP },
+		{ "PRIORITY", r ? "3" : "5" },
+		{ "SYSLOG_IDENTIFIER", "coretrap" },
+		{ "COREDUMP_PID", pid_s },
+		{ "COREDUMP_COMM", comm[0] ? comm : NULL },
+		{ "COREDUMP_EXE", exe[0] ? exe : NULL },
+		{ "COREDUMP_SIGNAL", why->siginfo ? sig_s : NULL },
+		{ "COREDUMP_FILENAME", r ? NULL : path },
+		{ "CORETRAP_TRIGGER", why->kind },
+		{ "CORETRAP_RULE", rule },
+		{ "CORETRAP_RESULT", dump_result_label(r) },
+		{ "CORETRAP_SIZE", r ? NULL : size_s },
+	};
+	journal_send(f, sizeof(f) / sizeof(f[0]));
+}
 
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
+{
+	const char *rule = why->rule ? why->rule : METRICS_RULE_CMDLINE;
+	struct dump_result res = { 0 };
+	char path[PATH_MAX] = "";
+	uint64_t t0 = mono_ns();
+	int r;
+
+	char comm[CONFIG_NAME_MAX] = "", exe[PATH_MAX] = "", link[64];
+	bool journal = journal_wanted();
+
+	if (journal) { /* read before the dump: the target may be gone after it */
+		ssize_t n;
+
+		proc_name(pid, comm, sizeof(comm));
+		snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+	}
+	metrics_trigger(rule, why->kind);
+	r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
+	if (!r && !res.wall_ns) { /* a .NET dump or a report alone: no writer figures, measure here */
+		struct stat st;
+
+		res.wall_ns = mono_ns() - t0;
+		if (!stat(path, &st))
+			res.apparent_bytes = (uint64_t)st.st_size;
+	}
+	/* the bytes of the file on disk: with -z the compressed ones */
+	uint64_t bytes = res.compressed_bytes ? res.compressed_bytes : res.apparent_bytes;
+
+	metrics_dump(rule, dump_result_label(r), bytes, res.wall_ns, res.stopped_ns);
+	if (journal)
+		journal_dump(pid, comm, exe, why, rule, r, path, bytes);
+	if (!r && path_out && path_len)
+		snprintf(path_out, path_len, "%s", path);
+	return r;
+}
+
+static int dump_process_uncounted(const struct config *cfg, pid_t pid, const struct trigger_info *why,
+				  unsigned index, char *path_out, size_t path_len, struct dump_result *res)
 {
 	char name[CONFIG_NAME_MAX], path[PATH_MAX], plain[PATH_MAX];
 	time_t now = time(NULL);
@@ -154,7 +247,7 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 			snprintf(path_out, path_len, "%s", plain);
 		return r;
 	}
-	r = write_dump(cfg, pid, why, index, name, path, path_out, path_len);
+	r = write_dump(cfg, pid, why, index, name, path, path_out, path_len, res);
 	/* The dump is written whatever becomes of its report (which says so itself). */
 	if (!r && c)
 		c->after_dump(c->ctx, pid, why->kind, plain, index);
@@ -162,7 +255,8 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 }
 
 static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
-		      const char *name, const char *path, char *path_out, size_t path_len)
+		      const char *name, const char *path, char *path_out, size_t path_len,
+		      struct dump_result *out)
 {
 	struct dump_result res;
 	char summary[128];
@@ -190,6 +284,8 @@ static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_
 		.compress_level = compress_level(),
 	};
 	r = coredump_write(&req, &res);
+	if (!r)
+		*out = res;
 	switch (r) {
 	case 0: {
 		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,

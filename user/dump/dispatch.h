@@ -19,6 +19,7 @@ struct trigger_info {
 	const siginfo_t *siginfo;  /* NT_SIGINFO content, NULL = none */
 	bool already_seized;       /* see struct dump_request */
 	volatile int *interrupted; /* abandon the dump when this becomes non-zero */
+	const char *rule;          /* metrics label (daemon rule name); NULL = METRICS_RULE_CMDLINE */
 };
 
 /*
@@ -26,6 +27,10 @@ struct trigger_info {
  * reason in `why`. On success the final path is copied to path_out and
  * "Core dump N generated: PATH" is logged. Returns 0 or a negative errno
  * (the one-line error is already printed).
+ *
+ * Every call is counted (base/metrics.h): one coretrap_triggers_total and
+ * one coretrap_dumps_total with its result, and for a written dump its
+ * bytes, duration and stall.
  */
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len);

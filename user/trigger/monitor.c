@@ -33,6 +33,7 @@
 #include "base/proc_read.h"
 #include "base/sigctl.h"
 #include "dump/dispatch.h"
+#include "base/metrics.h"
 #include "trigger/bpf_load.h"
 #include "trigger/counter_watch.h"
 #include "trigger/kinds.h"
@@ -505,6 +506,13 @@ static void report_health(struct monitor *m)
 			 (unsigned long long)h->ringbuf_drops);
 }
 
+/* The gauges that -metrics shows; the BPF side keeps its own drop count. */
+static void publish_metrics(struct monitor *m)
+{
+	metrics_bpf_drops(m->bpf.skel->bss->health.ringbuf_drops);
+	metrics_watched(m->targets.set.count);
+}
+
 static int epoll_add(int epfd, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -589,6 +597,7 @@ int monitor_run(const struct config *cfg)
 		int n;
 
 		arm_timer(&m);
+		publish_metrics(&m);
 		n = epoll_wait(m.epfd, evs, 4, -1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -626,6 +635,7 @@ int monitor_run(const struct config *cfg)
 	}
 	/* every session is stopped before we leave, whatever ended the loop */
 	drop_all(&m);
+	publish_metrics(&m);
 	report_health(&m);
 	err = m.failed ? -EIO : 0;
 

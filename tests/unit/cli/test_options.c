@@ -91,6 +91,7 @@ static void print_config(const struct config *c, char *buf, size_t len)
 	add(&p, &left, "n=%d s=%d pf=%d sustain=%d\n", c->dump_count, c->interval_s, c->poll_ms,
 	    c->sustain_ms);
 	add(&p, &left, "log=%s json=%d help=%d\n", logs[c->log_dest], c->json, c->help);
+	add(&p, &left, "metrics='%s'\n", c->metrics_addr);
 	add(&p, &left, "unimplemented='%s'\n", c->unimplemented);
 }
 
@@ -111,6 +112,7 @@ static const char DEFAULTS[] =
 	"z=none info=''\n"
 	"n=1 s=10 pf=1000 sustain=0\n"
 	"log=none json=0 help=0\n"
+	"metrics=''\n"
 	"unimplemented=''\n";
 
 /* DEFAULTS with each line of `changes` replacing the line with the same key. */
@@ -183,6 +185,8 @@ static const struct ok_case ok_cases[] = {
 	{ "-log stdout 1234", "log=stdout json=0 help=0\n" },
 	{ "-log SYSLOG -json 1234", "log=syslog json=1 help=0\n" },
 	{ "-json 1234", "log=none json=1 help=0\n" },
+	{ "-metrics 9464 1234", "metrics='9464'\n" },
+	{ "-metrics 127.0.0.1:9100 -tc 5 1234", "tc=5 fc=-1\nmetrics='127.0.0.1:9100'\n" },
 	{ "-?", "target=none 0 ''\nlog=none json=0 help=1\n" },
 	{ "/?", "target=none 0 ''\nlog=none json=0 help=1\n" },
 	{ "-h", "target=none 0 ''\nlog=none json=0 help=1\n" },
@@ -279,6 +283,7 @@ static const struct err_case err_cases[] = {
 	{ "-info core.gz 1234", "-info takes a file, not a target" },
 	{ "-info core.gz -z", "-info takes a file and no other switch" },
 	{ "-info", "-info needs FILE" },
+	{ "1234 -metrics", "-metrics needs [ADDR:]PORT" },
 	{ "-w 1234", "-w needs a process name, not a PID" },
 	{ "-w -pgid 12", "-w and -pgid cannot be combined" },
 	{ "-pgid myapp", "-pgid needs a numeric process group id, got 'myapp'" },
@@ -364,7 +369,7 @@ static void test_usage_lists_every_switch(void **state)
 	static const char *const switches[] = { "-n ", "-s ", "-c ", "-cl ", "-m ", "-ml ", "-gcm ",
 		"-gcgen ", "-restrack ", "-sr ", "-tc ", "-fc ", "-sig ", "-pc ", "-pcl ", "-e ", "-f ",
 		"-fx ", "-mc ", "-pf ", "-o ", "-log ", "-w ", "-pgid ", "-? ", "-crash ", "-sustain ",
-		"-json ", "-dt ", "-live ", "-z ", "-info " };
+		"-json ", "-dt ", "-live ", "-z ", "-info ", "-metrics " };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
