@@ -10,7 +10,7 @@ import yaml
 
 from coretest import CORETRAP, ROOT
 
-UNIT = os.path.join(ROOT, "debian", "coretrap.service")
+UNIT = os.path.join(ROOT, "packaging", "systemd", "coretrap.service")
 DAEMONSET = os.path.join(ROOT, "packaging", "kubernetes", "daemonset.yaml")
 CONTAINERFILE = os.path.join(ROOT, "packaging", "container", "Containerfile")
 DOC = os.path.join(ROOT, "docs", "observability.md")
@@ -75,23 +75,6 @@ def test_unit_hardening_and_spool():
     for k, v in want.items():
         assert s[("Service", k)] == [v], k
     assert ("Service", "PrivateTmp") not in s  # .NET sockets are in the targets' /tmp
-
-
-def test_package_ships_the_unit_disabled(tmp_path):
-    rules = open(os.path.join(ROOT, "debian", "rules")).read()
-    assert re.search(r"^\tdh_installsystemd --no-enable --no-start$", rules, re.M)
-    debs = [f for f in os.listdir(os.path.join(ROOT, "build")) if re.match(r"coretrap_.*_amd64\.deb$", f)]
-    if not debs:
-        pytest.skip("no .deb built: run make deb first")
-    deb = os.path.join(ROOT, "build", sorted(debs)[-1])
-    files = subprocess.run(["dpkg-deb", "-c", deb], capture_output=True, text=True, check=True).stdout
-    assert re.search(r" \./(usr/)?lib/systemd/system/coretrap\.service$", files, re.M)
-    subprocess.run(["dpkg-deb", "-e", deb, str(tmp_path / "ctl")], check=True)
-    postinst = (tmp_path / "ctl" / "postinst").read_text()
-    # never started; enabled again only when the administrator had enabled it
-    assert "deb-systemd-invoke" not in postinst
-    enables = [l for l in postinst.splitlines() if "deb-systemd-helper enable" in l]
-    assert enables and all(postinst.index("was-enabled") < postinst.index(l) for l in enables)
 
 
 def daemonset():
