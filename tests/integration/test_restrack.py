@@ -334,3 +334,28 @@ def test_libc_of_another_mount_namespace(tmp_path, procs):
         inodes = {int(l.split()[4]) for l in f if l.rstrip().endswith("libc.so.6")}
     assert inodes == {os.stat(copy).st_ino} and os.stat(HOST_LIBC).st_ino not in inodes
     assert attached.group(4).startswith("/proc/%d/map_files/" % pid)
+
+
+def test_z_compresses_the_dump_and_leaves_the_report_plain(tmp_path, procs):
+    """-z names the core NAME.PID.zst; the report is text and keeps NAME.PID.restrack."""
+    t, pid = start_leaker(procs, 1000)
+    ct = coretrap(procs, "-restrack", "-z", "zstd", "-sig", "10", "-log", "stdout", pid, str(tmp_path) + "/")
+    wait_attached(ct, pid)
+    ct.wait(r"Starting monitor for process")
+    t.send("go")
+    t.wait(r"^done$", timeout=120)
+    os.kill(pid, signal.SIGUSR1)
+    report = ct.wait(r"Leak report 1 generated: (\S+)", timeout=60).group(1)
+    assert ct.finish() == 0, ct.lines[-20:]
+    names = sorted(os.listdir(tmp_path))
+    base = os.path.basename(report)[:-len(".restrack")]
+    assert base.endswith(".%d" % pid) and names == sorted([base + ".restrack", base + ".zst"]), names
+    with open(report) as f:
+        assert f.readline().startswith("coretrap leak report: process restrack_leaker (%d)" % pid)
+
+
+def test_z_with_nodump_writes_only_the_plain_report(tmp_path, procs):
+    path, head, groups, *_ = leak_at_signal(procs, tmp_path, 1000, extra=("-z", "zstd"))
+    assert os.listdir(tmp_path) == [os.path.basename(path)] and path.endswith(".restrack")
+    assert not path.endswith(".zst.restrack")
+    assert first_function(groups[0][2]) == "leak_blocks"
