@@ -31,6 +31,8 @@ LIBBPF_CFLAGS := $(shell pkg-config --cflags libbpf 2>/dev/null)
 LIBBPF_LIBS := $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
 # -z: gzip members (zlib) and zstd frames (libzstd), base/zblock.c
 Z_LIBS := -lz -lzstd
+# Fleet rule files (-check-config): YAML through libyaml, cli/fleet_config.c
+YAML_LIBS := -lyaml
 
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -40,7 +42,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 
 # Debian 12 packages the build, the tests and `make fuzz` (libclang-rt-14-dev:
 # clang's libFuzzer and sanitizer runtimes) need (make deps).
-DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libcmocka-dev pkg-config \
+DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libyaml-dev libcmocka-dev pkg-config \
 	python3-pytest python3-yaml systemd gdb binutils util-linux linux-perf libclang-rt-14-dev \
 	debhelper lintian man-db groff-base bash-completion
 
@@ -90,6 +92,9 @@ UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
 UNIT_EXTRA_base/metrics_http := base/metrics base/log
 UNIT_EXTRA_base/journal := base/log
+UNIT_LDFLAGS_cli/fleet_config := $(YAML_LIBS)
+UNIT_EXTRA_cli/fleet_check := cli/fleet_config cli/options cli/options_values cli/options_doc dotnet/counters dotnet/nettrace
+UNIT_LDFLAGS_cli/fleet_check := $(YAML_LIBS)
 UNIT_EXTRA_trigger/restrack_report := base/log
 UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
 UNIT_EXTRA_base/proc_task := base/proc base/proc_read base/proc_parse base/proc_maps
@@ -144,6 +149,8 @@ FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 FUZZ_MODULE_elf_symbols := base/elf_symbols
 FUZZ_LDFLAGS_elf_symbols := -lelf
+FUZZ_MODULE_fleet_config := cli/fleet_config
+FUZZ_LDFLAGS_fleet_config := $(YAML_LIBS)
 FUZZ_MODULE_metrics_http := base/metrics_http base/metrics base/journal base/log
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 # The objects of fuzz target $(2)'s modules in build flavour $(1) (asan, libfuzzer).
@@ -166,7 +173,7 @@ all: coretrap $(DOCS)
 
 coretrap: $(USER_OBJS) $(PROFILER_BLOB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(Z_LIBS) -lpthread
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(Z_LIBS) $(YAML_LIBS) -lpthread
 
 $(BUILD)/user/%.o: user/%.c | $(SKELS) $(BUILD)/generated/version.h
 	$(call msg,CC,$@)

@@ -120,6 +120,7 @@ struct config {
 
 	/* ---- -info FILE: describe a dump, no run ---- */
 	char info_path[PATH_MAX];
+	char check_config_path[PATH_MAX]; /* -check-config FILE (extension): validate fleet rules, no run */
 
 	/* ---- timing ---- */
 	int dump_count;                      /* -n, default 1 (or the -m list length) */

@@ -12,6 +12,7 @@
 #include "cli/banner.h"
 #include "base/log.h"
 #include "base/metrics_http.h"
+#include "cli/fleet_check.h"
 #include "cli/options.h"
 #include "base/proc.h"
 #include "cli/run.h"
@@ -135,6 +136,8 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	log_init(&cfg);
+	if (cfg.check_config_path[0])
+		return fleet_check_files(cfg.check_config_path, stdout, stderr);
 	if (cfg.info_path[0]) {
 		struct dump_info info;
 

@@ -87,6 +87,8 @@ static const struct opt_spec opt_table[] = {
 	  "write native dumps compressed as they are written, .gz (default) or .zst appended (extension)" },
 	{ "info", OPT_INFO, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "FILE",
 	  "say what a dump is (pid, name, trigger, threads, size), compressed or not; no target (extension)" },
+	{ "check-config", OPT_CHECK_CONFIG, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "FILE",
+	  "check a fleet rules file (YAML) and the conf.d/*.yaml beside it; errors as FILE:LINE:COL (extension)" },
 	{ "log", OPT_LOG, ARG_WORD, 0, 0, "stdout|syslog", true, false, GRP_OUTPUT, "DEST",
 	  "debug tracing to stdout or syslog" },
 	{ "json", OPT_JSON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
@@ -366,6 +368,11 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 			return opt_fail(st, "-info expects a file name");
 		strcpy(cfg->info_path, a);
 		break;
+	case OPT_CHECK_CONFIG:
+		if (!*a || strlen(a) >= PATH_MAX)
+			return opt_fail(st, "-check-config expects a file name");
+		strcpy(cfg->check_config_path, a);
+		break;
 	case OPT_METRICS:
 		if (!*a || strlen(a) >= sizeof(cfg->metrics_addr))
 			return opt_fail(st, "-metrics expects [ADDR:]PORT");
@@ -407,6 +414,14 @@ static int check_rules(struct parse_state *st)
 				return opt_fail(st, "-info takes a file and no other switch");
 		if (cfg->target_kind != TARGET_NONE)
 			return opt_fail(st, "-info takes a file, not a target");
+		return 0;
+	}
+	if (given(st, OPT_CHECK_CONFIG)) {
+		for (int k = 0; k < OPT__COUNT; k++)
+			if (k != OPT_CHECK_CONFIG && k != OPT_HELP && given(st, (enum opt_id)k))
+				return opt_fail(st, "-check-config takes a file and no other switch");
+		if (cfg->target_kind != TARGET_NONE)
+			return opt_fail(st, "-check-config takes a file, not a target");
 		return 0;
 	}
 	if (cfg->target_kind == TARGET_NONE)
