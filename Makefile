@@ -90,6 +90,7 @@ UNIT_EXTRA_cli/run_mode := cli/options cli/options_values cli/options_doc dotnet
 UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
+UNIT_EXTRA_trigger/fleet_match := base/proc base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_base/metrics_http := base/metrics base/log
 UNIT_EXTRA_base/journal := base/log
 UNIT_LDFLAGS_cli/fleet_config := $(YAML_LIBS)

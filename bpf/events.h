@@ -38,7 +38,7 @@
 /* event.type */
 #define EVENT_NONE 0
 #define EVENT_CROSS 1   /* a trigger's "at/above" condition changed (event.above) */
-#define EVENT_EXEC 2    /* a process exec'd with a comm matching watch_comm (-w) */
+#define EVENT_EXEC 2    /* a process exec'd with a comm matching watch_comm (-w), or any (daemon) */
 #define EVENT_FORK 3    /* a followed target (-pgid) forked a new process: tgid = child */
 #define EVENT_EXIT 4    /* the last thread of a target exited */
 #define EVENT_FD_ARM 5  /* -fc switch flavour: a target's fd table reached its threshold (value =

@@ -103,6 +103,9 @@ static __always_inline int handle_exec(void)
 
 	if (!watch_exec)
 		return 0;
+	/* An empty watch_comm (the daemon): every exec, its rules match by name, exe and cgroup. */
+	if (!watch_comm[0])
+		goto send;
 	bpf_get_current_comm(comm, sizeof(comm));
 	/*
 	 * A constant bound (the comm's size), unrolled: the verifier sees every
@@ -115,6 +118,7 @@ static __always_inline int handle_exec(void)
 		if (!comm[i])
 			break;
 	}
+send:
 	e = event_new(EVENT_EXEC, bpf_get_current_pid_tgid() >> 32, bpf_ktime_get_ns());
 	if (e)
 		event_send(e);

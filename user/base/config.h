@@ -121,6 +121,8 @@ struct config {
 	/* ---- -info FILE: describe a dump, no run ---- */
 	char info_path[PATH_MAX];
 	char check_config_path[PATH_MAX]; /* -check-config FILE (extension): validate fleet rules, no run */
+	bool daemon;                      /* -daemon (extension): run the fleet rules */
+	char config_path[PATH_MAX];       /* -config FILE: the daemon's rules, "" = DAEMON_DEFAULT_CONFIG */
 
 	/* ---- timing ---- */
 	int dump_count;                      /* -n, default 1 (or the -m list length) */

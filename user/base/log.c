@@ -122,6 +122,7 @@ size_t log_format_json(char *out, size_t len, const struct log_event *ev, const 
 	json_str(&s, &first, "event", ev->event ? ev->event : "message");
 	json_num(&s, &first, "pid", ev->pid, false);
 	json_str(&s, &first, "name", ev->name);
+	json_str(&s, &first, "rule", ev->rule);
 	json_str(&s, &first, "trigger", ev->trigger);
 	json_str(&s, &first, "counter", ev->counter);
 	if (ev->has & LOG_HAS_REAL) {

@@ -42,6 +42,7 @@ struct log_event {
 	int index;            /* dump number */
 	const char *message;  /* free text; the console line when set */
 	const char *counter;  /* -pc/-pcl: "Provider:Counter" */
+	const char *rule;     /* the daemon rule, NULL = the command line */
 	double real_value, real_threshold; /* with LOG_HAS_REAL, in place of value/threshold */
 	unsigned has;         /* LOG_HAS_*: print value/threshold/index even when 0 */
 };

@@ -12,14 +12,15 @@
 #include "base/quiet_thread.h"
 
 volatile int sigctl_interrupted;
-static int sfd = -1;
+static int sfd = -1, hupfd = -1;
 
 static void stop_set(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
+	if (hupfd < 0)
+		sigaddset(set, SIGHUP);
 	sigaddset(set, SIGQUIT);
 }
 
@@ -101,4 +102,33 @@ int sigctl_wait(int timeout_ms)
 	if (r > 0)
 		sigctl_interrupted = 1;
 	return r > 0 ? 1 : (r < 0 ? -errno : 0);
+}
+
+int sigctl_hup_reloads(void)
+{
+	sigset_t hup, stop;
+
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	hupfd = signalfd(-1, &hup, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (hupfd < 0)
+		return -errno;
+	/* SIGHUP stays blocked; the stop signalfd (and its watcher) no longer sees it */
+	stop_set(&stop);
+	return signalfd(sfd, &stop, SFD_CLOEXEC | SFD_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int sigctl_reload_fd(void)
+{
+	return hupfd;
+}
+
+int sigctl_read_reload(void)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(hupfd, &si, sizeof(si));
+
+	if (n == (ssize_t)sizeof(si))
+		return 1;
+	return n < 0 && errno != EAGAIN ? -errno : 0;
 }

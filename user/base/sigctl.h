@@ -29,4 +29,15 @@ int sigctl_wait(int timeout_ms);
 /* True when a stop signal is pending or was seen; updates sigctl_interrupted. */
 bool sigctl_pending(void);
 
+/*
+ * The daemon: SIGHUP stops being a stop signal and becomes "reload the
+ * rules", read from its own signalfd; it never interrupts a dump. Call
+ * once, right after sigctl_init. 0 or -errno.
+ */
+int sigctl_hup_reloads(void);
+/* The SIGHUP signalfd (-1 before sigctl_hup_reloads). */
+int sigctl_reload_fd(void);
+/* 1 when a SIGHUP was read from it, 0 if none, or -errno. */
+int sigctl_read_reload(void);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/options.h"
 
@@ -21,14 +22,24 @@ static bool any_dir(const char *path)
 	return false;
 }
 
-/* argv = coretrap [prefix...] -k v ... PLACEHOLDER; sw NULL: every key of r. */
-static int check_argv(const struct fleet_rule *r, const struct fleet_switch *only, bool neutral, char *msg,
-		      size_t len)
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * argv = coretrap [neutral trigger] -k v ... PLACEHOLDER [dest]; only NULL:
+ * every key of r. With out, the config is kept there (dest must exist).
+ */
+static int rule_argv(const struct fleet_rule *r, const struct fleet_switch *only, bool neutral, const char *dest,
+		     struct config *out, char *msg, size_t len)
 {
 	char dashed[FLEET_MAX_SWITCHES][20];
-	char *argv[2 + 3 * FLEET_MAX_SWITCHES + 3];
+	char *argv[2 + 3 * FLEET_MAX_SWITCHES + 4];
 	int argc = 0;
-	struct config *cfg = calloc(1, sizeof(*cfg));
+	struct config *cfg = out ? out : calloc(1, sizeof(*cfg));
 	int rc;
 
 	if (!cfg) {
@@ -54,10 +65,24 @@ static int check_argv(const struct fleet_rule *r, const struct fleet_switch *onl
 			argv[argc++] = (char *)sw->value2;
 	}
 	argv[argc++] = (char *)PLACEHOLDER_TARGET;
+	if (dest)
+		argv[argc++] = (char *)dest;
 	argv[argc] = NULL;
-	rc = options_parse(argc, argv, any_dir, cfg, msg, len);
-	free(cfg);
+	rc = options_parse(argc, argv, out ? is_dir : any_dir, cfg, msg, len);
+	if (!out)
+		free(cfg);
 	return rc;
+}
+
+static int check_argv(const struct fleet_rule *r, const struct fleet_switch *only, bool neutral, char *msg,
+		      size_t len)
+{
+	return rule_argv(r, only, neutral, NULL, NULL, msg, len);
+}
+
+int fleet_rule_config(const struct fleet_rule *r, const char *spool, struct config *cfg, char *msg, size_t len)
+{
+	return rule_argv(r, NULL, false, spool, cfg, msg, len);
 }
 
 /* Keys under 'triggers' that shape a trigger but are none on their own. */
@@ -138,55 +163,51 @@ static int read_file(const char *path, char **text, size_t *len)
 	return 0;
 }
 
-/* What one rule name or the spool was first set by, across the files. */
-struct seen_at {
-	char file[PATH_MAX];
-	struct fleet_mark at;
-};
-
-static void check_one_file(const char *path, struct fleet_file *ff, struct fleet_errors *errs, size_t *rules,
-			   struct seen_at *spool, struct seen_at *names, char (*name_of)[FLEET_NAME_MAX])
+/* Add ff's rules to out, checking each and its name against those before it. */
+static int collect(const char *path, const struct fleet_file *ff, struct fleet_set *out, struct fleet_errors *errs)
 {
 	for (size_t i = 0; i < ff->nrules; i++) {
 		const struct fleet_rule *r = &ff->rules[i];
 
 		fleet_check_rule(r, path, errs);
-		for (size_t j = 0; j < *rules; j++)
-			if (r->name_at.line && !strcmp(name_of[j], r->name))
+		for (size_t j = 0; j < out->nrules; j++)
+			if (r->name_at.line && !strcmp(out->rules[j].name, r->name))
 				fleet_error(errs, path, r->name_at, "rule name '%s' also used at %s:%d:%d", r->name,
-					    names[j].file, names[j].at.line, names[j].at.col);
-		if (*rules < FLEET_MAX_RULES * 8) {
-			snprintf(name_of[*rules], FLEET_NAME_MAX, "%s", r->name);
-			snprintf(names[*rules].file, PATH_MAX, "%s", path);
-			names[*rules].at = r->name_at;
-			++*rules;
+					    out->files[out->rule_file[j]], out->rules[j].name_at.line,
+					    out->rules[j].name_at.col);
+		if (out->nrules == FLEET_SET_MAX_RULES) {
+			fleet_error(errs, path, r->at, "more than %d rules in all files", FLEET_SET_MAX_RULES);
+			return -ENOSPC;
 		}
+		out->rules[out->nrules] = *r;
+		out->rule_file[out->nrules++] = out->nfiles - 1;
 	}
 	if (ff->spool_at.line) {
-		if (spool->at.line)
-			fleet_error(errs, path, ff->spool_at, "'spool' also set at %s:%d:%d", spool->file, spool->at.line,
-				    spool->at.col);
+		if (out->spool[0])
+			fleet_error(errs, path, ff->spool_at, "'spool' also set at %s:%d:%d", out->files[out->spool_file],
+				    out->spool_at.line, out->spool_at.col);
 		else {
-			snprintf(spool->file, PATH_MAX, "%s", path);
-			spool->at = ff->spool_at;
+			snprintf(out->spool, sizeof(out->spool), "%s", ff->spool);
+			out->spool_at = ff->spool_at;
+			out->spool_file = out->nfiles - 1;
 		}
 	}
+	return 0;
 }
 
-int fleet_check_files(const char *path, FILE *out, FILE *err)
+int fleet_load(const char *path, struct fleet_set *out, struct fleet_errors *errs, char *why, size_t why_len)
 {
 	char pattern[PATH_MAX + 16], dir[PATH_MAX];
-	struct fleet_errors *errs = calloc(1, sizeof(*errs));
 	struct fleet_file *ff = malloc(sizeof(*ff));
-	struct seen_at *names = calloc(FLEET_MAX_RULES * 8, sizeof(*names)), spool = { 0 };
-	char (*name_of)[FLEET_NAME_MAX] = calloc(FLEET_MAX_RULES * 8, FLEET_NAME_MAX);
-	size_t rules = 0, files = 0;
 	glob_t g = { 0 };
 	int rc = 0;
 	const char *slash = strrchr(path, '/');
 
-	if (!errs || !ff || !names || !name_of) {
-		fprintf(err, "coretrap: out of memory\n");
+	memset(out, 0, sizeof(*out));
+	out->rules = calloc(FLEET_SET_MAX_RULES, sizeof(*out->rules));
+	out->rule_file = calloc(FLEET_SET_MAX_RULES, sizeof(*out->rule_file));
+	if (!ff || !out->rules || !out->rule_file) {
+		snprintf(why, why_len, "out of memory");
 		rc = 1;
 		goto out;
 	}
@@ -196,39 +217,68 @@ int fleet_check_files(const char *path, FILE *out, FILE *err)
 	snprintf(pattern, sizeof(pattern), "%s/conf.d/*.yaml", dir);
 	if (glob(pattern, 0, NULL, &g) != 0)
 		g.gl_pathc = 0; /* no conf.d, or nothing in it */
-	for (size_t i = 0; i <= g.gl_pathc; i++) {
+	for (size_t i = 0; i <= g.gl_pathc && out->nfiles < FLEET_SET_MAX_FILES; i++) {
 		const char *file = i ? g.gl_pathv[i - 1] : path;
 		char *text = NULL;
 		size_t len = 0;
 		int r = read_file(file, &text, &len);
 
 		if (r) {
-			fprintf(err, "coretrap: cannot read %s: %s\n", file, strerror(-r));
+			snprintf(why, why_len, "cannot read %s: %s", file, strerror(-r));
 			rc = 1;
 			goto out;
 		}
-		files++;
+		snprintf(out->files[out->nfiles++], PATH_MAX, "%s", file);
 		/* a file with a bad key still has its other rules checked (nothing when the YAML is bad) */
 		fleet_config_parse(text, len, file, ff, errs);
-		check_one_file(file, ff, errs, &rules, &spool, names, name_of);
 		free(text);
+		if (collect(file, ff, out, errs))
+			break;
 	}
-	if (errs->n) {
+	rc = errs->n ? 2 : 0;
+out:
+	if (g.gl_pathv)
+		globfree(&g);
+	free(ff);
+	return rc;
+}
+
+void fleet_set_free(struct fleet_set *s)
+{
+	free(s->rules);
+	free(s->rule_file);
+	s->rules = NULL;
+	s->rule_file = NULL;
+	s->nrules = 0;
+}
+
+int fleet_check_files(const char *path, FILE *out, FILE *err)
+{
+	struct fleet_errors *errs = calloc(1, sizeof(*errs));
+	struct fleet_set *set = calloc(1, sizeof(*set));
+	char why[PATH_MAX + 128];
+	int rc;
+
+	if (!errs || !set) {
+		fprintf(err, "coretrap: out of memory\n");
+		free(errs);
+		free(set);
+		return 1;
+	}
+	rc = fleet_load(path, set, errs, why, sizeof(why));
+	if (rc == 1) {
+		fprintf(err, "coretrap: %s\n", why);
+	} else if (rc == 2) {
 		for (size_t i = 0; i < errs->n; i++)
 			fprintf(err, "%s\n", errs->line[i]);
 		if (errs->dropped)
 			fprintf(err, "coretrap: %zu more errors not shown\n", errs->dropped);
-		rc = 2;
 	} else {
-		fprintf(out, "%s: ok, %zu rule%s (%zu file%s)\n", path, rules, rules == 1 ? "" : "s", files,
-			files == 1 ? "" : "s");
+		fprintf(out, "%s: ok, %zu rule%s (%zu file%s)\n", path, set->nrules, set->nrules == 1 ? "" : "s",
+			set->nfiles, set->nfiles == 1 ? "" : "s");
 	}
-out:
-	if (g.gl_pathv)
-		globfree(&g);
+	fleet_set_free(set);
+	free(set);
 	free(errs);
-	free(ff);
-	free(names);
-	free(name_of);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "cli/banner.h"
 #include "base/log.h"
 #include "base/metrics_http.h"
+#include "cli/daemon.h"
 #include "cli/fleet_check.h"
 #include "cli/options.h"
 #include "base/proc.h"
@@ -154,6 +155,13 @@ int main(int argc, char *argv[])
 	if (r) {
 		log_error("failed to set up signal handling: %s", strerror(-r));
 		return 1;
+	}
+	if (cfg.daemon) {
+		if (cfg.metrics_addr[0] && metrics_http_start(cfg.metrics_addr, metrics_remote_allowed()))
+			return 1;
+		r = daemon_run(&cfg);
+		metrics_http_stop();
+		return r;
 	}
 	if ((r = resolve_target(&cfg)) || (r = check_access(&cfg)))
 		return r;

@@ -89,6 +89,10 @@ static const struct opt_spec opt_table[] = {
 	  "say what a dump is (pid, name, trigger, threads, size), compressed or not; no target (extension)" },
 	{ "check-config", OPT_CHECK_CONFIG, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "FILE",
 	  "check a fleet rules file (YAML) and the conf.d/*.yaml beside it; errors as FILE:LINE:COL (extension)" },
+	{ "daemon", OPT_DAEMON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
+	  "run the fleet rules of -config (default /etc/coretrap/coretrap.yaml) until SIGTERM; SIGHUP reloads; no target (extension)" },
+	{ "config", OPT_CONFIG, ARG_PATH, 0, 0, NULL, true, false, GRP_OUTPUT, "FILE",
+	  "with -daemon: the rules file (YAML; conf.d/*.yaml beside it is read too) (extension)" },
 	{ "log", OPT_LOG, ARG_WORD, 0, 0, "stdout|syslog", true, false, GRP_OUTPUT, "DEST",
 	  "debug tracing to stdout or syslog" },
 	{ "json", OPT_JSON, ARG_NONE, 0, 0, NULL, true, false, GRP_OUTPUT, NULL,
@@ -373,6 +377,14 @@ static int apply(struct parse_state *st, const struct opt_spec *o, int argc, cha
 			return opt_fail(st, "-check-config expects a file name");
 		strcpy(cfg->check_config_path, a);
 		break;
+	case OPT_DAEMON:
+		cfg->daemon = true;
+		break;
+	case OPT_CONFIG:
+		if (!*a || strlen(a) >= PATH_MAX)
+			return opt_fail(st, "-config expects a file name");
+		strcpy(cfg->config_path, a);
+		break;
 	case OPT_METRICS:
 		if (!*a || strlen(a) >= sizeof(cfg->metrics_addr))
 			return opt_fail(st, "-metrics expects [ADDR:]PORT");
@@ -422,6 +434,25 @@ static int check_rules(struct parse_state *st)
 				return opt_fail(st, "-check-config takes a file and no other switch");
 		if (cfg->target_kind != TARGET_NONE)
 			return opt_fail(st, "-check-config takes a file, not a target");
+		return 0;
+	}
+	if (given(st, OPT_CONFIG) && !given(st, OPT_DAEMON))
+		return opt_fail(st, "-config only applies to -daemon (use -check-config FILE to check a file)");
+	if (given(st, OPT_DAEMON)) {
+		/* the rules say what to watch and how: only output switches go with it */
+		static const enum opt_id with_daemon[] = { OPT_DAEMON, OPT_CONFIG, OPT_LOG, OPT_JSON, OPT_METRICS,
+							   OPT_HELP };
+
+		for (int k = 0; k < OPT__COUNT; k++) {
+			bool ok = false;
+
+			for (size_t i = 0; i < sizeof(with_daemon) / sizeof(with_daemon[0]); i++)
+				ok |= k == (int)with_daemon[i];
+			if (!ok && given(st, (enum opt_id)k))
+				return opt_fail(st, "-daemon takes its triggers from the rules file: only -config, -log, -json and -metrics go with it");
+		}
+		if (cfg->target_kind != TARGET_NONE)
+			return opt_fail(st, "-daemon takes no target (the rules match processes)");
 		return 0;
 	}
 	if (cfg->target_kind == TARGET_NONE)

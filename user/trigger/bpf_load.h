@@ -35,7 +35,7 @@ struct watch_needs {
 	bool mem;                /* -m / -ml: rss_stat */
 	bool fork;               /* -tc or -pgid: sched_process_fork */
 	bool fds;                /* -fc */
-	const char *exec_comm;   /* -w: report execs of this comm; NULL otherwise */
+	const char *exec_comm;   /* -w: report execs of this comm; "": every exec (daemon); NULL: none */
 };
 
 #define FD_TP_LINKS_MAX 64

@@ -36,6 +36,7 @@
 #include "base/metrics.h"
 #include "trigger/bpf_load.h"
 #include "trigger/counter_watch.h"
+#include "trigger/fleet_match.h"
 #include "trigger/kinds.h"
 #include "trigger/monitor.h"
 #include "trigger/monitor_targets.h"
@@ -43,13 +44,17 @@
 #include "watch.skel.h"
 
 struct monitor {
-	const struct config *cfg;
-	struct trigger_params params;
+	struct monitor_rule *rules;  /* one: the command line; the daemon: its file's rules */
+	size_t nrules;
+	bool fleet;                  /* the daemon: targets come and go by rule, run until a signal */
+	bool reload;                 /* SIGHUP in the daemon */
+	bool below;                  /* some rule has -cl or -ml: periodic counter reads */
+	uint64_t below_window_ns;    /* their shortest window */
+	bool json;
 	struct watch_loaded bpf;
 	struct monitor_targets targets;
 	struct ring_buffer *rb;
 	int epfd, timerfd;
-	uint64_t sustain_ns, interval_ns;
 	uint64_t next_below_check_ns;
 	bool stop;                  /* SIGINT/SIGTERM */
 	bool failed;                /* a target could not be watched (counters): exit 1 */
@@ -61,19 +66,20 @@ struct monitor {
 static void refresh(struct monitor *m, struct target *t, uint64_t now)
 {
 	struct target_state st;
+	const struct monitor_rule *r = t->rule;
 	struct trigger_input in = { .st = &st, .mem_dumps = t->mem_dumps, .now_ns = now,
-				    .window_full = now >= t->added_ns + m->params.window_ns };
+				    .window_full = now >= t->added_ns + r->params.window_ns };
 	struct trigger_verdict v[K_COUNT];
 
 	if (monitor_read_state(&m->targets, t->pid, &st))
 		return;
-	kinds_judge(&m->params, &in, v);
+	kinds_judge(&r->params, &in, v);
 	for (int k = 0; k < K_COUNT; k++) {
 		if (v[k].cond) {
 			t->value[k] = v[k].value;
 			t->threshold[k] = v[k].threshold;
 		}
-		trig_observe(&t->trig[k], v[k].cond, now, m->sustain_ns);
+		trig_observe(&t->trig[k], v[k].cond, now, r->sustain_ns);
 	}
 }
 
@@ -92,7 +98,8 @@ static int epoll_add(int epfd, int fd);
 /* Open t's session and put its stream in the epoll set; a failure marks t for dropping. */
 static void counters_start(struct monitor *m, struct target *t)
 {
-	bool found_later = m->cfg->wait_for_name || m->cfg->target_kind == TARGET_PGID;
+	const struct config *cfg = t->rule->cfg;
+	bool found_later = m->fleet || cfg->wait_for_name || cfg->target_kind == TARGET_PGID;
 	struct counter_watch *w;
 	int err;
 
@@ -107,7 +114,7 @@ static void counters_start(struct monitor *m, struct target *t)
 		return;
 	}
 	w = calloc(1, sizeof(*w));
-	err = w ? counter_watch_start(w, m->cfg, t->pid, now_ns()) : -ENOMEM;
+	err = w ? counter_watch_start(w, cfg, t->pid, now_ns()) : -ENOMEM;
 
 	if (!err && (err = epoll_add(m->epfd, counter_watch_fd(w))))
 		counter_watch_stop(w);
@@ -176,7 +183,9 @@ static bool target_gone(pid_t pid)
 /* Drop t for a counter failure; the exit event will say "exit" instead if it is just gone. */
 static void counters_fail(struct monitor *m, struct target *t)
 {
-	if (!m->cfg->wait_for_name && m->cfg->target_kind != TARGET_PGID)
+	const struct config *cfg = t->rule->cfg;
+
+	if (!m->fleet && !cfg->wait_for_name && cfg->target_kind != TARGET_PGID)
 		m->failed = true;
 	drop(m, t, "stop");
 }
@@ -213,15 +222,45 @@ static void counters_readable(struct monitor *m, int fd)
 	}
 }
 
+/*
+ * The daemon's rule limits: 0 when t's rule may dump now; else the ns to
+ * hold the trigger back (logged as "throttled" and counted).
+ */
+static uint64_t held_back_ns(struct monitor *m, struct target *t, const char *trigger)
+{
+	struct monitor_rule *r = t->rule;
+	uint64_t now = now_ns(), next;
+	enum rule_verdict v;
+	char line[256];
+
+	(void)m;
+	v = rule_limits_check(&r->limits, now);
+	if (v == RULE_ALLOW)
+		return 0;
+	next = rule_limits_next_ns(&r->limits, now);
+	if (next <= now)
+		next = now + NS_PER_S;
+	snprintf(line, sizeof(line), "Trigger %s on process ID %d held back: rule %s allows its next dump in %llu s (%s)",
+		 trigger, (int)t->pid, r->name ? r->name : "cmdline",
+		 (unsigned long long)((next - now + NS_PER_S - 1) / NS_PER_S),
+		 v == RULE_WINDOW ? "dumps per window" : "cool-down");
+	log_event(&(struct log_event){ .event = "throttled", .pid = t->pid, .name = t->name, .rule = r->name,
+				       .trigger = trigger, .message = line });
+	metrics_throttled(r->name ? r->name : METRICS_RULE_CMDLINE);
+	return next - now;
+}
+
 /* Dump for counter i of t; true when t is finished (-n reached). */
 static bool fire_counter(struct monitor *m, struct target *t, int i)
 {
 	struct counter_watch *w = t->counters;
-	const struct config *cfg = m->cfg;
+	const struct config *cfg = t->rule->cfg;
+	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(m, t, "perfcounter");
 	struct log_event ev = {
 		.event = "trigger",
 		.pid = t->pid,
 		.name = t->name,
+		.rule = t->rule->name,
 		.trigger = "perfcounter",
 		.counter = cfg->counters[i].spec,
 		.real_value = w->fired_value[i],
@@ -229,19 +268,25 @@ static bool fire_counter(struct monitor *m, struct target *t, int i)
 		.index = t->dumps,
 		.has = LOG_HAS_REAL | LOG_HAS_INDEX,
 	};
-	struct trigger_info why = { .kind = "perfcounter", .interrupted = &sigctl_interrupted };
+	struct trigger_info why = { .kind = "perfcounter", .interrupted = &sigctl_interrupted,
+				    .rule = t->rule->name };
 	char path[PATH_MAX], line[512];
 	int err;
 
+	if (hold) {
+		counter_watch_fired(w, i, now_ns(), hold);
+		return false;
+	}
 	counter_watch_line(w, i, t->pid, line, sizeof(line));
 	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
-	counter_watch_fired(w, i, now_ns(), err && m->interval_ns < NS_PER_S ? NS_PER_S : m->interval_ns);
+	counter_watch_fired(w, i, now_ns(), err && interval_ns < NS_PER_S ? NS_PER_S : interval_ns);
 	if (err == -EINTR)
 		m->stop = true;
 	if (err)
 		return false;
+	rule_limits_record(&t->rule->limits, now_ns());
 	t->dumps++;
 	return cfg->dump_count > 0 && t->dumps >= cfg->dump_count;
 }
@@ -272,8 +317,8 @@ static bool evaluate_counters(struct monitor *m, struct target *t, uint64_t now)
 		return false;
 	if ((missing = counter_watch_missing(t->counters, now)) >= 0) {
 		log_error("process %d sent no value of counter %s within %llu ms: no such provider or counter",
-			  (int)t->pid, m->cfg->counters[missing].spec,
-			  (unsigned long long)(counter_nodata_grace_ns(m->cfg->poll_ms) / NS_PER_MS));
+			  (int)t->pid, t->rule->cfg->counters[missing].spec,
+			  (unsigned long long)(counter_nodata_grace_ns(t->rule->cfg->poll_ms) / NS_PER_MS));
 		counters_fail(m, t);
 		return true;
 	}
@@ -297,7 +342,7 @@ static void on_target_added(struct target *t, void *ctx)
 {
 	struct monitor *m = ctx;
 
-	if (m->cfg->counter_count)
+	if (t->rule->cfg->counter_count)
 		counters_start(m, t);
 	refresh(m, t, now_ns());
 }
@@ -305,32 +350,39 @@ static void on_target_added(struct target *t, void *ctx)
 /* Write one dump for trigger k; returns true when the target is finished (-n reached). */
 static bool fire(struct monitor *m, struct target *t, int k)
 {
-	const struct config *cfg = m->cfg;
+	const struct config *cfg = t->rule->cfg;
+	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(m, t, trigger_kinds[k].token);
 	struct log_event ev = {
 		.event = "trigger",
 		.pid = t->pid,
 		.name = t->name,
+		.rule = t->rule->name,
 		.trigger = trigger_kinds[k].token,
 		.value = t->value[k],
 		.threshold = t->threshold[k],
 		.index = t->dumps,
 		.has = LOG_HAS_VALUE | LOG_HAS_THRESHOLD | LOG_HAS_INDEX,
 	};
-	struct trigger_info why = { .kind = trigger_kinds[k].token, .interrupted = &sigctl_interrupted };
+	struct trigger_info why = { .kind = trigger_kinds[k].token, .interrupted = &sigctl_interrupted,
+				    .rule = t->rule->name };
 	char path[PATH_MAX], line[128];
 	int err;
 
+	if (hold) {
+		trig_fired(&t->trig[k], now_ns(), hold);
+		return false;
+	}
 	kinds_line(k, ev.value, t->pid, line, sizeof(line));
 	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
 	/* After a failed dump wait at least 1 s: never retry in a tight loop. */
-	trig_fired(&t->trig[k], now_ns(),
-		   err && m->interval_ns < NS_PER_S ? NS_PER_S : m->interval_ns);
+	trig_fired(&t->trig[k], now_ns(), err && interval_ns < NS_PER_S ? NS_PER_S : interval_ns);
 	if (err == -EINTR)
 		m->stop = true; /* Ctrl-C during the dump: the writer abandoned it */
 	if (err)
 		return false; /* already reported; a vanished target is handled by its exit event */
+	rule_limits_record(&t->rule->limits, now_ns());
 	t->dumps++;
 	if (k == TRIG_MEM) {
 		t->mem_dumps++;
@@ -345,7 +397,7 @@ static void evaluate(struct monitor *m, struct target *t, uint64_t now)
 	if (evaluate_counters(m, t, now))
 		return;
 	for (int k = 0; k < K_COUNT; k++) {
-		if (!trig_due(&t->trig[k], now, m->sustain_ns))
+		if (!trig_due(&t->trig[k], now, t->rule->sustain_ns))
 			continue;
 		if (m->stop)
 			return;
@@ -375,6 +427,27 @@ static void evaluate_all(struct monitor *m, bool periodic)
 
 /* ---- events ---- */
 
+/*
+ * The daemon: watch pid by the first rule it matches (at start, for every
+ * process; then at each exec). A process that execs into something no rule
+ * wants stays watched by its rule until it exits or is done.
+ */
+static void fleet_add(pid_t pid, void *ctx)
+{
+	struct monitor *m = ctx;
+	struct monitor_rule *r;
+	int err;
+
+	if (target_set_find(&m->targets.set, pid))
+		return;
+	r = fleet_match_pid(m->rules, m->nrules, pid);
+	if (!r)
+		return;
+	err = monitor_add_target_rule(&m->targets, pid, r);
+	if (err && err != -ESRCH && err != -ENOENT)
+		log_error("rule %s: failed to watch process %d: %s", r->name, (int)pid, strerror(-err));
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct monitor *m = ctx;
@@ -396,8 +469,8 @@ static int on_event(void *ctx, void *data, size_t size)
 			struct trigger_verdict v;
 
 			/* The edge itself counts: the condition may be over already (latched). */
-			trig_observe(&t->trig[e->trigger], true, e->ts_ns, m->sustain_ns);
-			kinds_crossed(&m->params, (int)e->trigger, t->mem_dumps, e->value, &v);
+			trig_observe(&t->trig[e->trigger], true, e->ts_ns, t->rule->sustain_ns);
+			kinds_crossed(&t->rule->params, (int)e->trigger, t->mem_dumps, e->value, &v);
 			t->value[e->trigger] = v.value;
 			t->threshold[e->trigger] = v.threshold;
 		}
@@ -418,7 +491,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		if (e->value)
 			log_debug("fd table of process %d has %llu slots (-fc %d): recounting at its context switches",
-				  (int)t->pid, (unsigned long long)e->value, m->cfg->fd_count);
+				  (int)t->pid, (unsigned long long)e->value, t->rule->cfg->fd_count);
 		else
 			log_debug("main thread of process %d has exited: recounting its fds at its context switches",
 				  (int)t->pid);
@@ -431,13 +504,17 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case EVENT_FORK:
 		/* A new process from a followed group member: still in the group? */
-		if (m->cfg->target_kind == TARGET_PGID && getpgid((pid_t)e->tgid) == m->cfg->target_pid)
+		if (!m->fleet && m->rules[0].cfg->target_kind == TARGET_PGID &&
+		    getpgid((pid_t)e->tgid) == m->rules[0].cfg->target_pid)
 			monitor_add_found((pid_t)e->tgid, &m->targets);
 		break;
 	case EVENT_EXEC:
-		if (m->cfg->wait_for_name && proc_name((pid_t)e->tgid, name, sizeof(name)) == 0 &&
-		    strcmp(name, m->cfg->target_name) == 0)
+		if (m->fleet) {
+			fleet_add((pid_t)e->tgid, m);
+		} else if (m->rules[0].cfg->wait_for_name && proc_name((pid_t)e->tgid, name, sizeof(name)) == 0 &&
+			   strcmp(name, m->rules[0].cfg->target_name) == 0) {
 			monitor_add_found((pid_t)e->tgid, &m->targets);
+		}
 		break;
 	}
 	return 0;
@@ -454,7 +531,7 @@ static void arm_timer(struct monitor *m)
 		struct target *t = m->targets.set.items[i];
 
 		for (int k = 0; k < K_COUNT; k++) {
-			uint64_t d = trig_next_deadline(&t->trig[k], m->sustain_ns);
+			uint64_t d = trig_next_deadline(&t->trig[k], t->rule->sustain_ns);
 
 			if (d < next)
 				next = d;
@@ -468,9 +545,9 @@ static void arm_timer(struct monitor *m)
 		if (t->counters_ended_ns && t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS < next)
 			next = t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS;
 	}
-	if (m->params.below && m->targets.set.count) {
+	if (m->below && m->targets.set.count) {
 		if (m->next_below_check_ns <= now)
-			m->next_below_check_ns = now + m->params.window_ns;
+			m->next_below_check_ns = now + m->below_window_ns;
 		if (m->next_below_check_ns < next)
 			next = m->next_below_check_ns;
 	}
@@ -494,7 +571,7 @@ static void report_health(struct monitor *m)
 		 "bpf events sent %llu, ring buffer drops %llu, fd scans truncated %llu",
 		 (unsigned long long)h->events_sent, (unsigned long long)h->ringbuf_drops,
 		 (unsigned long long)h->fd_scan_truncated);
-	if (m->cfg->json) {
+	if (m->json) {
 		struct log_event ev = { .event = "health", .message = msg };
 
 		log_event(&ev);
@@ -526,79 +603,120 @@ static void handle_signal(struct monitor *m)
 		m->stop = true;
 }
 
-int monitor_run(const struct config *cfg)
+/* Each rule's parameters, and what the one BPF program set must do for all of them. */
+static void prepare_rules(struct monitor *m, struct watch_needs *needs)
 {
-	struct monitor m = { .cfg = cfg, .epfd = -1, .timerfd = -1 };
-	const bool *wanted = m.params.wanted;
-	int err, sigfd = sigctl_fd();
+	long page_size = sysconf(_SC_PAGESIZE);
+	uint64_t shortest = UINT64_MAX;
+
+	*needs = (struct watch_needs){ 0 };
+	for (size_t i = 0; i < m->nrules; i++) {
+		struct monitor_rule *r = &m->rules[i];
+		const struct config *cfg = r->cfg;
+		const bool *wanted = r->params.wanted;
+
+		/* -pf below 10 ms gives a 10 ms window (kinds_init). */
+		kinds_init(&r->params, cfg, page_size);
+		r->sustain_ns = (uint64_t)(cfg->sustain_ms > 0 ? cfg->sustain_ms : 0) * NS_PER_MS;
+		r->interval_ns = (uint64_t)(cfg->interval_s > 0 ? cfg->interval_s : 0) * NS_PER_S;
+		needs->cpu |= wanted[TRIG_CPU];
+		needs->mem |= wanted[TRIG_MEM];
+		needs->fork |= wanted[TRIG_THREADS] || (!m->fleet && cfg->target_kind == TARGET_PGID);
+		needs->fds |= wanted[TRIG_FDS];
+		if (wanted[TRIG_CPU] && r->params.window_ns < shortest)
+			shortest = r->params.window_ns;
+		if (r->params.below) {
+			m->below = true;
+			if (!m->below_window_ns || r->params.window_ns < m->below_window_ns)
+				m->below_window_ns = r->params.window_ns;
+		}
+		m->json |= cfg->json;
+	}
+	/* The CPU samples serve the shortest window; longer ones just get more samples. */
+	needs->cpu_sample_period_ns = cpu_sample_period_ns(shortest == UINT64_MAX ? NS_PER_S : shortest);
+	if (m->fleet)
+		needs->exec_comm = ""; /* every exec: the rules match by name, exe and cgroup */
+	else if (m->rules[0].cfg->wait_for_name)
+		needs->exec_comm = m->rules[0].cfg->target_name;
+}
+
+static void fleet_scan_one(pid_t pid, void *ctx)
+{
+	fleet_add(pid, ctx);
+}
+
+static int run(struct monitor *m)
+{
+	struct watch_needs needs;
+	int err, sigfd = sigctl_fd(), hupfd = m->fleet ? sigctl_reload_fd() : -1;
 
 	libbpf_log_route();
-	/* -pf below 10 ms gives a 10 ms window (kinds_init). */
-	kinds_init(&m.params, cfg, sysconf(_SC_PAGESIZE));
-	m.targets = (struct monitor_targets){ .params = &m.params, .bpf = &m.bpf,
-					      .added = on_target_added, .ctx = &m };
-	m.sustain_ns = (uint64_t)(cfg->sustain_ms > 0 ? cfg->sustain_ms : 0) * NS_PER_MS;
-	m.interval_ns = (uint64_t)(cfg->interval_s > 0 ? cfg->interval_s : 0) * NS_PER_S;
+	prepare_rules(m, &needs);
+	m->targets = (struct monitor_targets){ .rule = &m->rules[0], .page_size = sysconf(_SC_PAGESIZE),
+					       .bpf = &m->bpf, .added = on_target_added, .ctx = m };
 
 	/*
 	 * Stop signals are blocked since main() started (sigctl): they arrive
 	 * on sigfd in the same epoll set, and a dump in progress is abandoned
-	 * cleanly through sigctl_interrupted.
+	 * cleanly through sigctl_interrupted. The daemon's SIGHUP comes on a
+	 * signalfd of its own and interrupts nothing.
 	 */
-	err = watch_load(&(struct watch_needs){
-				 .cpu = wanted[TRIG_CPU],
-				 .cpu_sample_period_ns = cpu_sample_period_ns(m.params.window_ns),
-				 .mem = wanted[TRIG_MEM],
-				 .fork = wanted[TRIG_THREADS] || cfg->target_kind == TARGET_PGID,
-				 .fds = wanted[TRIG_FDS],
-				 .exec_comm = cfg->wait_for_name ? cfg->target_name : NULL,
-			 }, &m.bpf);
+	err = watch_load(&needs, &m->bpf);
 	if (err) {
 		log_error("failed to load the BPF programs: %s", strerror(-err));
 		goto cleanup;
 	}
-	m.rb = ring_buffer__new(bpf_map__fd(m.bpf.skel->maps.events), on_event, &m, NULL);
-	if (!m.rb) {
+	m->rb = ring_buffer__new(bpf_map__fd(m->bpf.skel->maps.events), on_event, m, NULL);
+	if (!m->rb) {
 		err = -errno;
 		log_error("failed to open the BPF ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
-	m.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	m.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (sigfd < 0 || m.timerfd < 0 || m.epfd < 0) {
+	m->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sigfd < 0 || m->timerfd < 0 || m->epfd < 0 || (m->fleet && hupfd < 0)) {
 		err = -errno;
 		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
-	err = epoll_add(m.epfd, ring_buffer__epoll_fd(m.rb));
+	err = epoll_add(m->epfd, ring_buffer__epoll_fd(m->rb));
 	if (!err)
-		err = epoll_add(m.epfd, sigfd);
+		err = epoll_add(m->epfd, sigfd);
 	if (!err)
-		err = epoll_add(m.epfd, m.timerfd);
+		err = epoll_add(m->epfd, m->timerfd);
+	if (!err && hupfd >= 0)
+		err = epoll_add(m->epfd, hupfd);
 	if (err) {
 		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 
-	err = monitor_add_initial_targets(&m.targets);
-	if (err)
-		goto cleanup;
-	log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
-	evaluate_all(&m, false);
+	if (m->fleet) {
+		/* The exec program is attached already: a process that starts now is not missed. */
+		proc_each_pid(fleet_scan_one, m);
+		log_info("Watching %zu process(es) by %zu rule(s). SIGHUP reloads the rules, SIGTERM ends.",
+			 m->targets.set.count, m->nrules);
+	} else {
+		err = monitor_add_initial_targets(&m->targets);
+		if (err)
+			goto cleanup;
+		log_info("Press Ctrl-C to end monitoring without terminating the process(es).");
+	}
+	evaluate_all(m, false);
 
-	while (!m.stop && (m.targets.set.count || cfg->wait_for_name)) {
+	while (!m->stop && (m->fleet || m->targets.set.count || m->rules[0].cfg->wait_for_name)) {
 		if (sigctl_pending()) {
-			handle_signal(&m);
-			m.stop = true;
+			handle_signal(m);
+			m->stop = true;
 			break;
 		}
 		struct epoll_event evs[4];
 		bool periodic = false;
 		int n;
 
-		arm_timer(&m);
-		publish_metrics(&m);
-		n = epoll_wait(m.epfd, evs, 4, -1);
+		arm_timer(m);
+		publish_metrics(m);
+		n = epoll_wait(m->epfd, evs, 4, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -608,14 +726,17 @@ int monitor_run(const struct config *cfg)
 		}
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == sigfd) {
-				handle_signal(&m);
-			} else if (evs[i].data.fd != m.timerfd &&
-				   evs[i].data.fd != ring_buffer__epoll_fd(m.rb)) {
-				counters_readable(&m, evs[i].data.fd);
-			} else if (evs[i].data.fd == m.timerfd) {
+				handle_signal(m);
+			} else if (evs[i].data.fd == hupfd) {
+				if (sigctl_read_reload() > 0)
+					m->reload = true;
+			} else if (evs[i].data.fd != m->timerfd &&
+				   evs[i].data.fd != ring_buffer__epoll_fd(m->rb)) {
+				counters_readable(m, evs[i].data.fd);
+			} else if (evs[i].data.fd == m->timerfd) {
 				uint64_t ticks;
 
-				if (read(m.timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+				if (read(m->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 					break;
 				/*
 				 * A deadline (sustain, end of cool-down) or a below check:
@@ -623,31 +744,49 @@ int monitor_run(const struct config *cfg)
 				 * (an idle target sends no events).
 				 */
 				periodic = true;
-				if (m.params.below && now_ns() >= m.next_below_check_ns)
-					m.next_below_check_ns = 0;
+				if (m->below && now_ns() >= m->next_below_check_ns)
+					m->next_below_check_ns = 0;
 			}
 		}
 		/* Always drain: a target's exit must be seen before we decide anything. */
-		ring_buffer__consume(m.rb);
-		if (m.stop)
+		ring_buffer__consume(m->rb);
+		if (m->stop || m->reload)
 			break;
-		evaluate_all(&m, periodic);
+		evaluate_all(m, periodic);
 	}
 	/* every session is stopped before we leave, whatever ended the loop */
-	drop_all(&m);
-	publish_metrics(&m);
-	report_health(&m);
-	err = m.failed ? -EIO : 0;
+	drop_all(m);
+	publish_metrics(m);
+	report_health(m);
+	err = m->failed ? -EIO : 0;
 
 cleanup:
-	drop_all(&m); /* a setup failure after targets were added: their sessions too */
+	drop_all(m); /* a setup failure after targets were added: their sessions too */
 	/* Reverse order of setup; destroying the skeleton detaches every link. */
-	if (m.epfd >= 0)
-		close(m.epfd);
-	if (m.timerfd >= 0)
-		close(m.timerfd);
-	ring_buffer__free(m.rb);
-	watch_unload(&m.bpf);
-	monitor_targets_free(&m.targets);
-	return err ? 1 : 0;
+	if (m->epfd >= 0)
+		close(m->epfd);
+	if (m->timerfd >= 0)
+		close(m->timerfd);
+	ring_buffer__free(m->rb);
+	watch_unload(&m->bpf);
+	monitor_targets_free(&m->targets);
+	return err;
+}
+
+int monitor_run(const struct config *cfg)
+{
+	struct monitor_rule rule = { .cfg = cfg };
+	struct monitor m = { .rules = &rule, .nrules = 1, .epfd = -1, .timerfd = -1 };
+
+	return run(&m) ? 1 : 0;
+}
+
+int monitor_run_rules(struct monitor_rule *rules, size_t n)
+{
+	struct monitor m = { .rules = rules, .nrules = n, .fleet = true, .epfd = -1, .timerfd = -1 };
+	int err = run(&m);
+
+	if (err)
+		return 1;
+	return m.reload ? MONITOR_RELOAD : 0;
 }

@@ -16,6 +16,7 @@
 #include "base/proc.h"
 #include "base/proc_task.h"
 #include "dump/companion.h"
+#include "trigger/monitor_rule.h"
 #include "trigger/monitor_targets.h"
 #include "watch.skel.h"
 
@@ -23,8 +24,9 @@
 
 static void fill_bpf_cfg(const struct monitor_targets *mt, const struct target *t, struct target_cfg *c)
 {
-	kinds_arm(mt->params, t->mem_dumps, c);
-	if (mt->params->cfg->target_kind == TARGET_PGID)
+	(void)mt;
+	kinds_arm(&t->rule->params, t->mem_dumps, c);
+	if (!t->rule->name && t->rule->cfg->target_kind == TARGET_PGID)
 		c->flags |= TCFG_FOLLOW_FORK;
 	c->fd_tid = (__u32)t->fd_tid;
 }
@@ -80,10 +82,13 @@ int monitor_read_state(const struct monitor_targets *mt, pid_t pid, struct targe
 /* start, stop and exit lines, worded as ProcDump words them. */
 static void log_target(const char *event, const struct target *t)
 {
-	struct log_event ev = { .event = event, .pid = t->pid, .name = t->name };
-	char line[CONFIG_NAME_MAX + 64];
+	struct log_event ev = { .event = event, .pid = t->pid, .name = t->name, .rule = t->rule->name };
+	char line[CONFIG_NAME_MAX + 128];
 
-	if (!strcmp(event, "start"))
+	if (!strcmp(event, "start") && t->rule->name)
+		snprintf(line, sizeof(line), "Starting monitor for process %s (%d) by rule %s", t->name, (int)t->pid,
+			 t->rule->name);
+	else if (!strcmp(event, "start"))
 		snprintf(line, sizeof(line), "Starting monitor for process %s (%d)", t->name, (int)t->pid);
 	else if (!strcmp(event, "exit"))
 		snprintf(line, sizeof(line), "Target process %d is no longer alive", (int)t->pid);
@@ -141,6 +146,11 @@ void monitor_targets_free(struct monitor_targets *mt)
 
 int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 {
+	return monitor_add_target_rule(mt, pid, mt->rule);
+}
+
+int monitor_add_target_rule(struct monitor_targets *mt, pid_t pid, struct monitor_rule *rule)
+{
 	struct target_state st = {};
 	struct target *t;
 	__u32 key = (__u32)pid;
@@ -153,7 +163,7 @@ int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 	uint64_t rss_pages;
 	uint32_t threads, fds;
 
-	err = target_read_counts(pid, mt->params->page_size, &rss_pages, &threads, &fds);
+	err = target_read_counts(pid, mt->page_size, &rss_pages, &threads, &fds);
 	if (err)
 		return err;
 	st.rss_pages = rss_pages;
@@ -162,6 +172,7 @@ int monitor_add_target(struct monitor_targets *mt, pid_t pid)
 	t = target_set_add(&mt->set, pid);
 	if (!t)
 		return -ENOMEM;
+	t->rule = rule;
 	if (proc_name(pid, t->name, sizeof(t->name)))
 		snprintf(t->name, sizeof(t->name), "%d", (int)pid);
 	t->fd_tid = proc_task_live_thread(pid); /* the leader, unless it exited before the others */
@@ -203,7 +214,7 @@ void monitor_add_found(pid_t pid, void *ctx)
 
 int monitor_add_initial_targets(struct monitor_targets *mt)
 {
-	const struct config *cfg = mt->params->cfg;
+	const struct config *cfg = mt->rule->cfg;
 	pid_t pid;
 	int err;
 

@@ -18,8 +18,11 @@
 #include "trigger/kinds.h"
 #include "trigger/targets.h"
 
+struct monitor_rule;
+
 struct monitor_targets {
-	const struct trigger_params *params;
+	struct monitor_rule *rule;  /* the rule of the command line's targets (-w, -pgid, PID) */
+	long page_size;
 	struct watch_loaded *bpf;   /* loaded by the monitor; its maps hold the mirror */
 	struct target_set set;
 	/* A target was just added ("start" logged): derive its conditions. */
@@ -27,7 +30,9 @@ struct monitor_targets {
 	void *ctx;
 };
 
-/* Watch pid: read its counters, mirror it into the BPF maps, log "start", call added. 0 or -errno. */
+/* Watch pid by rule: read its counters, mirror it into the BPF maps, log "start", call added. 0 or -errno. */
+int monitor_add_target_rule(struct monitor_targets *mt, pid_t pid, struct monitor_rule *rule);
+/* The same with mt->rule. */
 int monitor_add_target(struct monitor_targets *mt, pid_t pid);
 /* targets_scan callback (ctx: the monitor_targets): add pid, logging failures other than a vanished pid. */
 void monitor_add_found(pid_t pid, void *ctx);

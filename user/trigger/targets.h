@@ -17,9 +17,11 @@
 #include "trigger/rules.h"
 
 struct counter_watch;
+struct monitor_rule;
 
 struct target {
 	pid_t pid;
+	struct monitor_rule *rule;  /* what it is watched by (the command line, or a daemon rule) */
 	char name[CONFIG_NAME_MAX];
 	uint64_t added_ns;          /* CLOCK_MONOTONIC when monitoring started */
 	int dumps;                  /* dumps written for this process (-n is per process) */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/* The fleet daemon's rule loading and reload loop; see daemon.h. */
+#include "cli/daemon.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "base/sigctl.h"
+#include "cli/fleet_check.h"
+#include "cli/run.h"
+#include "trigger/monitor.h"
+
+/* One loaded generation of rules: the file model, the configs, the monitor's rules. */
+struct generation {
+	struct fleet_set set;
+	struct config *cfgs;
+	struct monitor_rule *rules;
+	size_t n;
+	char spool[PATH_MAX];
+};
+
+static void generation_free(struct generation *g)
+{
+	fleet_set_free(&g->set);
+	free(g->cfgs);
+	free(g->rules);
+	memset(g, 0, sizeof(*g));
+}
+
+/* mkdir -p, 0700: dumps hold the memory of other processes. 0 or -errno. */
+static int make_spool(const char *path)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	if (stat(tmp, &st))
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* What the daemon cannot run yet: the run modes that attach to one known process. */
+static const char *not_run_by_daemon(const struct config *cfg)
+{
+	if (cfg->restrack)
+		return "restrack";
+	switch (run_mode_for(cfg)) {
+	case RUN_MONITOR: return NULL;
+	case RUN_SIGTRAP: return "sig/crash";
+	case RUN_PROFILER: return "e/gcm/gcgen";
+	default: return "a rule without a trigger";
+	}
+}
+
+/*
+ * Load path into g. Errors are logged, one line each, prefixed with what
+ * happens because of them (`prefix`). 0, 1 (unreadable or unusable) or 2.
+ */
+static int load(const char *path, const struct config *cmdline, struct generation *g, const char *prefix)
+{
+	struct fleet_errors *errs = calloc(1, sizeof(*errs));
+	char why[PATH_MAX + 128];
+	int rc, err;
+
+	memset(g, 0, sizeof(*g));
+	if (!errs) {
+		log_error("%sout of memory", prefix);
+		return 1;
+	}
+	rc = fleet_load(path, &g->set, errs, why, sizeof(why));
+	if (rc == 1)
+		log_error("%s%s", prefix, why);
+	for (size_t i = 0; rc == 2 && i < errs->n; i++)
+		log_error("%s%s", prefix, errs->line[i]);
+	if (rc == 2 && errs->dropped)
+		log_error("%s%zu more errors not shown", prefix, errs->dropped);
+	free(errs);
+	if (rc)
+		goto fail;
+	if (!g->set.nrules)
+		log_warn("%s: no rules: watching nothing until a reload brings some", path);
+	snprintf(g->spool, sizeof(g->spool), "%s", g->set.spool[0] ? g->set.spool : DAEMON_DEFAULT_SPOOL);
+	if ((err = make_spool(g->spool))) {
+		log_error("%scannot make the spool directory %s: %s", prefix, g->spool, strerror(-err));
+		rc = 1;
+		goto fail;
+	}
+	g->n = g->set.nrules;
+	g->cfgs = calloc(g->n ? g->n : 1, sizeof(*g->cfgs));
+	g->rules = calloc(g->n ? g->n : 1, sizeof(*g->rules));
+	if (!g->cfgs || !g->rules) {
+		log_error("%sout of memory", prefix);
+		rc = 1;
+		goto fail;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		const struct fleet_rule *fr = &g->set.rules[i];
+		struct config *cfg = &g->cfgs[i];
+		char msg[256];
+		const char *no;
+
+		if (fleet_rule_config(fr, g->spool, cfg, msg, sizeof(msg))) {
+			log_error("%srule '%s': %s", prefix, fr->name, msg);
+			rc = 2;
+			goto fail;
+		}
+		if ((no = not_run_by_daemon(cfg))) {
+			log_error("%s%s:%d:%d: rule '%s': the daemon does not run %s rules yet (use the command line)",
+				  prefix, g->set.files[g->set.rule_file[i]], fr->at.line, fr->at.col, fr->name, no);
+			rc = 2;
+			goto fail;
+		}
+		cfg->json = cmdline->json;
+		cfg->log_dest = cmdline->log_dest;
+		g->rules[i] = (struct monitor_rule){
+			.name = fr->name,
+			.cfg = cfg,
+			.match_name = fr->match_name,
+			.match_exe = fr->match_exe,
+			.match_cgroup = fr->match_cgroup,
+			.limits = { .dumps = fr->limit_dumps, .window_s = fr->limit_window_s,
+				    .cooldown_s = fr->limit_cooldown_s },
+		};
+	}
+	return 0;
+fail:
+	generation_free(g);
+	return rc;
+}
+
+/* The limits' memory (dumps in the window) carries over a reload for a rule of the same name. */
+static void carry_limits(struct generation *to, const struct generation *from)
+{
+	for (size_t i = 0; i < to->n; i++)
+		for (size_t j = 0; j < from->n; j++)
+			if (!strcmp(to->rules[i].name, from->rules[j].name)) {
+				struct rule_limits keep = to->rules[i].limits;
+
+				to->rules[i].limits = from->rules[j].limits;
+				to->rules[i].limits.dumps = keep.dumps;
+				to->rules[i].limits.window_s = keep.window_s;
+				to->rules[i].limits.cooldown_s = keep.cooldown_s;
+			}
+}
+
+int daemon_run(const struct config *cmdline)
+{
+	const char *path = cmdline->config_path[0] ? cmdline->config_path : DAEMON_DEFAULT_CONFIG;
+	struct generation cur, next;
+	int rc, err;
+
+	if ((err = sigctl_hup_reloads())) {
+		log_error("failed to set up SIGHUP: %s", strerror(-err));
+		return 1;
+	}
+	rc = load(path, cmdline, &cur, "");
+	if (rc)
+		return rc;
+	for (;;) {
+		char line[3 * PATH_MAX];
+
+		snprintf(line, sizeof(line), "coretrap daemon: %zu rule(s) from %s (%zu file(s)), dumps to %s", cur.n,
+			 path, cur.set.nfiles, cur.spool);
+		log_event(&(struct log_event){ .event = "rules", .message = line });
+		rc = monitor_run_rules(cur.rules, cur.n);
+		if (rc != MONITOR_RELOAD)
+			break;
+		snprintf(line, sizeof(line), "SIGHUP: reloading %s", path);
+		log_event(&(struct log_event){ .event = "reload", .message = line });
+		if (load(path, cmdline, &next, "reload refused, the old rules keep running: ")) {
+			continue;
+		}
+		carry_limits(&next, &cur);
+		generation_free(&cur);
+		cur = next;
+	}
+	generation_free(&cur);
+	return rc;
+}
