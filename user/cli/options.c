@@ -409,6 +409,20 @@ static bool given(const struct parse_state *st, enum opt_id id)
 }
 
 /* The cross-switch rules, in a fixed order so each command line has one message. */
+/* No switch outside allowed[] was given. */
+static bool only_given(const struct parse_state *st, const enum opt_id *allowed, size_t n)
+{
+	for (int k = 0; k < OPT__COUNT; k++) {
+		bool ok = false;
+
+		for (size_t i = 0; i < n; i++)
+			ok |= k == (int)allowed[i];
+		if (!ok && given(st, (enum opt_id)k))
+			return false;
+	}
+	return true;
+}
+
 static int check_rules(struct parse_state *st)
 {
 	static const enum opt_id polled[] = { OPT_C, OPT_CL, OPT_M, OPT_ML, OPT_TC, OPT_FC, OPT_PC, OPT_PCL };
@@ -421,17 +435,19 @@ static int check_rules(struct parse_state *st)
 
 	if (given(st, OPT_INFO)) {
 		/* a question about a file, not a run: nothing else applies */
-		for (int k = 0; k < OPT__COUNT; k++)
-			if (k != OPT_INFO && k != OPT_HELP && given(st, (enum opt_id)k))
-				return opt_fail(st, "-info takes a file and no other switch");
+		static const enum opt_id with_info[] = { OPT_INFO, OPT_HELP };
+
+		if (!only_given(st, with_info, sizeof(with_info) / sizeof(with_info[0])))
+			return opt_fail(st, "-info takes a file and no other switch");
 		if (cfg->target_kind != TARGET_NONE)
 			return opt_fail(st, "-info takes a file, not a target");
 		return 0;
 	}
 	if (given(st, OPT_CHECK_CONFIG)) {
-		for (int k = 0; k < OPT__COUNT; k++)
-			if (k != OPT_CHECK_CONFIG && k != OPT_HELP && given(st, (enum opt_id)k))
-				return opt_fail(st, "-check-config takes a file and no other switch");
+		static const enum opt_id with_check[] = { OPT_CHECK_CONFIG, OPT_HELP };
+
+		if (!only_given(st, with_check, sizeof(with_check) / sizeof(with_check[0])))
+			return opt_fail(st, "-check-config takes a file and no other switch");
 		if (cfg->target_kind != TARGET_NONE)
 			return opt_fail(st, "-check-config takes a file, not a target");
 		return 0;
@@ -443,14 +459,8 @@ static int check_rules(struct parse_state *st)
 		static const enum opt_id with_daemon[] = { OPT_DAEMON, OPT_CONFIG, OPT_LOG, OPT_JSON, OPT_METRICS,
 							   OPT_HELP };
 
-		for (int k = 0; k < OPT__COUNT; k++) {
-			bool ok = false;
-
-			for (size_t i = 0; i < sizeof(with_daemon) / sizeof(with_daemon[0]); i++)
-				ok |= k == (int)with_daemon[i];
-			if (!ok && given(st, (enum opt_id)k))
-				return opt_fail(st, "-daemon takes its triggers from the rules file: only -config, -log, -json and -metrics go with it");
-		}
+		if (!only_given(st, with_daemon, sizeof(with_daemon) / sizeof(with_daemon[0])))
+			return opt_fail(st, "-daemon takes its triggers from the rules file: only -config, -log, -json and -metrics go with it");
 		if (cfg->target_kind != TARGET_NONE)
 			return opt_fail(st, "-daemon takes no target (the rules match processes)");
 		return 0;
