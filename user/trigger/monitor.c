@@ -226,14 +226,13 @@ static void counters_readable(struct monitor *m, int fd)
  * The daemon's rule limits: 0 when t's rule may dump now; else the ns to
  * hold the trigger back (logged as "throttled" and counted).
  */
-static uint64_t held_back_ns(struct monitor *m, struct target *t, const char *trigger)
+static uint64_t held_back_ns(struct target *t, const char *trigger)
 {
 	struct monitor_rule *r = t->rule;
 	uint64_t now = now_ns(), next;
 	enum rule_verdict v;
 	char line[256];
 
-	(void)m;
 	v = rule_limits_check(&r->limits, now);
 	if (v == RULE_ALLOW)
 		return 0;
@@ -255,7 +254,7 @@ static bool fire_counter(struct monitor *m, struct target *t, int i)
 {
 	struct counter_watch *w = t->counters;
 	const struct config *cfg = t->rule->cfg;
-	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(m, t, "perfcounter");
+	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(t, "perfcounter");
 	struct log_event ev = {
 		.event = "trigger",
 		.pid = t->pid,
@@ -351,7 +350,7 @@ static void on_target_added(struct target *t, void *ctx)
 static bool fire(struct monitor *m, struct target *t, int k)
 {
 	const struct config *cfg = t->rule->cfg;
-	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(m, t, trigger_kinds[k].token);
+	uint64_t interval_ns = t->rule->interval_ns, hold = held_back_ns(t, trigger_kinds[k].token);
 	struct log_event ev = {
 		.event = "trigger",
 		.pid = t->pid,
@@ -640,11 +639,6 @@ static void prepare_rules(struct monitor *m, struct watch_needs *needs)
 		needs->exec_comm = m->rules[0].cfg->target_name;
 }
 
-static void fleet_scan_one(pid_t pid, void *ctx)
-{
-	fleet_add(pid, ctx);
-}
-
 static int run(struct monitor *m)
 {
 	struct watch_needs needs;
@@ -693,7 +687,7 @@ static int run(struct monitor *m)
 
 	if (m->fleet) {
 		/* The exec program is attached already: a process that starts now is not missed. */
-		proc_each_pid(fleet_scan_one, m);
+		proc_each_pid(fleet_add, m);
 		log_info("Watching %zu process(es) by %zu rule(s). SIGHUP reloads the rules, SIGTERM ends.",
 			 m->targets.set.count, m->nrules);
 	} else {
