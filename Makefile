@@ -44,7 +44,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) $(WARN) -Wno-unused
 # clang's libFuzzer and sanitizer runtimes) need (make deps).
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev zstd libyaml-dev libcmocka-dev pkg-config \
 	python3-pytest python3-yaml systemd gdb binutils util-linux linux-perf libclang-rt-14-dev \
-	debhelper lintian man-db groff-base bash-completion
+	debhelper lintian man-db groff-base bash-completion rclone
 
 # user/ is layered by folder (user/base, user/core, ...; see README "Source
 # layout" and `make check-layers`); every object keeps its folder under build/.
@@ -93,8 +93,9 @@ UNIT_EXTRA_trigger/kinds := trigger/rules
 UNIT_EXTRA_trigger/fleet_match := base/proc base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_base/metrics_http := base/metrics base/log
 UNIT_EXTRA_base/journal := base/log
+UNIT_EXTRA_cli/fleet_config := dump/spool_caps dump/upload_plan
 UNIT_LDFLAGS_cli/fleet_config := $(YAML_LIBS)
-UNIT_EXTRA_cli/fleet_check := cli/fleet_config cli/options cli/options_values cli/options_doc dotnet/counters dotnet/nettrace
+UNIT_EXTRA_cli/fleet_check := cli/fleet_config dump/spool_caps dump/upload_plan cli/options cli/options_values cli/options_doc dotnet/counters dotnet/nettrace
 UNIT_LDFLAGS_cli/fleet_check := $(YAML_LIBS)
 UNIT_EXTRA_trigger/restrack_report := base/log
 UNIT_EXTRA_trigger/restrack_libc := base/proc_maps
@@ -150,7 +151,8 @@ FUZZ_MODULE_coreinfo := core/coreinfo base/zread base/zblock core/elfcore
 FUZZ_LDFLAGS_coreinfo := $(Z_LIBS)
 FUZZ_MODULE_elf_symbols := base/elf_symbols
 FUZZ_LDFLAGS_elf_symbols := -lelf
-FUZZ_MODULE_fleet_config := cli/fleet_config
+FUZZ_MODULE_fleet_config := cli/fleet_config dump/spool_caps dump/upload_plan
+FUZZ_MODULE_upload_env := dump/upload_plan
 FUZZ_LDFLAGS_fleet_config := $(YAML_LIBS)
 FUZZ_MODULE_metrics_http := base/metrics_http base/metrics base/journal base/log
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -206,11 +208,17 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/coretrap
+LIBEXECDIR ?= $(PREFIX)/lib/coretrap
+# Debian 12 keeps units in /lib (lintian); a local install keeps them under its prefix.
+SYSTEMD_UNIT_DIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
 install: all
 	install -D -m 0755 coretrap $(DESTDIR)$(BINDIR)/coretrap
 	install -D -m 0644 $(BUILD)/coretrap.1 $(DESTDIR)$(MANDIR)/man1/coretrap.1
 	install -D -m 0644 $(BUILD)/coretrap.bash-completion $(DESTDIR)$(BASH_COMPLETION_DIR)/coretrap
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 packaging/systemd/coretrap.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/coretrap.service
+	install -D -m 0755 packaging/hooks/upload-rclone $(DESTDIR)$(LIBEXECDIR)/upload-rclone
+	install -D -m 0644 packaging/coretrap.yaml $(DESTDIR)$(DOCDIR)/examples/coretrap.yaml
 
 # make deb: build/coretrap_VERSION_ARCH.deb with dpkg-buildpackage, from a
 # copy of the tracked files (so the tree's build/ is left alone), checked by

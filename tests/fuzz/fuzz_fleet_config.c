@@ -35,6 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!r->sw[k].name[0] || strnlen(r->sw[k].value, sizeof(r->sw[k].value)) == sizeof(r->sw[k].value))
 				abort();
 	}
+	/* the storage and upload sections: bounded, terminated, paths absolute when set */
+	if (ff.upload.nargs > UPLOAD_MAX_ARGS || ff.storage.max_concurrent > 64 || ff.storage.max_use.pct > 100 ||
+	    ff.storage.keep_free.pct > 100 || ff.storage.max_dump.pct)
+		abort();
+	if ((ff.upload.exec[0] && ff.upload.exec[0] != '/') || (ff.upload.env_file[0] && ff.upload.env_file[0] != '/'))
+		abort();
+	for (size_t k = 0; k < ff.upload.nargs; k++)
+		if (strnlen(ff.upload.args[k], sizeof(ff.upload.args[k])) == sizeof(ff.upload.args[k]))
+			abort();
 	return 0;
 }
 
@@ -47,11 +56,14 @@ size_t fuzz_seed_input(unsigned index, uint8_t *buf, size_t cap)
 		"rules:\n- name: b\n  match:\n    cgroup: /system.slice/x.service\n  triggers:\n"
 		"    pc:\n      \"System.Runtime:cpu-usage\": 90\n    e: true\n    f: [\"*T*\", x]\n",
 		"rules: [ { name: c, match: { name: y }, triggers: { ml: 5 }, action: { restrack: nodump } } ]\n",
+		"storage: { max-use: 10G, keep-free: 15%, max-dump: 512M, max-concurrent: 2 }\n"
+		"upload: { exec: /h, args: [s3:b, -v], env-file: /e, retries: 3, backoff: 1, max-backoff: 9,\n"
+		"          timeout: 60, delete-after: true }\nrules: []\n",
 	};
-	size_t len = strlen(seeds[index % 3]);
+	size_t len = strlen(seeds[index % 4]);
 
 	if (len > cap)
 		return 0;
-	memcpy(buf, seeds[index % 3], len);
+	memcpy(buf, seeds[index % 4], len);
 	return len;
 }

@@ -4,15 +4,18 @@ throttling by the window, a reload with a bad file, SIGTERM mid-dump, and what i
 import json
 import os
 import queue
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
 
 import pytest
 
-from coretest import CORETRAP, RSSFILL, Target, wait_traced
+from coretest import CORETRAP, ROOT, RSSFILL, Target, wait_traced
+from test_metrics import free_port, parse_exposition, scrape, value
 
 
 class Daemon:
@@ -71,6 +74,11 @@ def assert_released(t):
     assert t.proc.poll() is None
 
 
+def dumps_in(spool):
+    """The dumps of a spool, without its hidden bookkeeping (.slots, .uploaded)."""
+    return sorted(f for f in os.listdir(spool) if not f.startswith("."))
+
+
 def rules_file(tmp_path, body, spool=None):
     spool = spool or tmp_path / "spool"
     path = tmp_path / "coretrap.yaml"
@@ -114,7 +122,7 @@ def test_two_rules_three_targets_one_later_and_the_window(tmp_path):
         assert "dumps per window" in ev["message"]
         assert d.stop() == 0
         assert not [e for e in d.seen if e.get("pid") == other.pid]
-        assert sorted(os.listdir(spool)) == sorted(os.path.basename(p) for p in dumps.values())
+        assert dumps_in(spool) == sorted(os.path.basename(p) for p in dumps.values())
         for t in (a, b1, b2, other):
             assert_released(t)
         b2.kill()
@@ -172,7 +180,7 @@ def test_sigterm_mid_dump_leaves_no_file_and_no_stopped_target(tmp_path):
                 d.stop()
                 continue  # the dump was over before we saw it: again
             assert d.stop() == 0
-            assert os.listdir(spool) == []
+            assert os.listdir(spool) in ([], [".slots"])  # no dump, no hidden file being written
             assert_released(t)
             assert not [e for e in d.seen if e.get("event") == "dump"]
             return
@@ -231,3 +239,268 @@ def test_no_rules_watches_nothing_until_a_reload(tmp_path):
         t.kill()
     finally:
         d.stop()
+
+
+# ---- storage caps and upload (the exec hook; see docs/fleet.md "Upload") ----
+
+SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCY"
+
+HOOK = """#!/bin/sh
+# A stand-in object store: the "bucket" is a directory, down while DOWN exists in it,
+# hanging while HANG does. It says the secret on failure, as a careless client might.
+bucket=$1
+if [ -e "$bucket/HANG" ]; then sleep 601; fi
+if [ -e "$bucket/DOWN" ]; then echo "PUT refused: connection refused (key $AWS_SECRET_ACCESS_KEY)" >&2; exit 7; fi
+[ "$CORETRAP_DUMP_NAME" = "$(basename "$2")" ] || exit 9
+cat > "$bucket/.part" && mv "$bucket/.part" "$bucket/$CORETRAP_DUMP_NAME"
+echo "file://$bucket/$CORETRAP_DUMP_NAME"
+"""
+
+
+def hook_setup(tmp_path):
+    hook = tmp_path / "hook.sh"
+    hook.write_text(HOOK)
+    hook.chmod(0o755)
+    bucket = tmp_path / "bucket"
+    bucket.mkdir()
+    env = tmp_path / "upload.env"
+    env.write_text(f"AWS_SECRET_ACCESS_KEY={SECRET}\n")
+    env.chmod(0o600)
+    return hook, bucket, env
+
+
+def all_text(d):
+    return "\n".join(json.dumps(e) for e in d.seen) + d.proc.stderr.read()
+
+
+def test_caps_with_a_small_spool_evict_uploaded_dumps_then_skip(tmp_path):
+    hook, bucket, env = hook_setup(tmp_path)
+    cfg, spool = rules_file(tmp_path, f"""\
+  - name: capped
+    match: {{ name: cap_t }}
+    triggers: {{ m: 8 }}  # once the 8 MiB are filled: the estimate is the resident memory
+storage: {{ max-use: 15M, keep-free: 0 }}
+upload: {{ exec: {hook}, args: [{bucket}], env-file: {env}, backoff: 1, max-backoff: 1 }}
+""")
+    port = free_port()
+    d = Daemon(cfg, "-metrics", f"127.0.0.1:{port}")
+    targets = []
+    try:
+        ev = d.expect(event="storage")
+        assert ev["message"] == (f"storage: max-use 15 MiB, keep-free none, max-dump none, max-concurrent 1; "
+                                 f"upload: {hook}")
+        # 1: a dump (about 9 MiB on disk), uploaded and kept, marked as uploaded
+        targets.append(target_named(tmp_path, "cap_t", mb=8))
+        first = d.expect(event="dump", pid=targets[-1].pid)["path"]
+        d.expect(event="uploaded", path=first)
+        assert (spool / ".uploaded" / os.path.basename(first)).exists()
+        # 2: with the first one it would pass 15 MiB: the uploaded one is evicted, oldest first
+        targets.append(target_named(tmp_path, "cap_t", mb=8))
+        ev = d.expect(event="evicted")
+        assert ev["path"] == first and ev["message"].startswith(f"Evicted uploaded dump {first} (")
+        second = d.expect(event="dump", pid=targets[-1].pid)["path"]
+        d.expect(event="uploaded", path=second)
+        assert not os.path.exists(first) and (bucket / os.path.basename(first)).exists()
+        # 3: the store goes down; the second (uploaded) is evicted for the third, which cannot be uploaded
+        (bucket / "DOWN").touch()
+        targets.append(target_named(tmp_path, "cap_t", mb=8))
+        d.expect(event="evicted", path=second)
+        third = d.expect(event="dump", pid=targets[-1].pid)["path"]
+        d.expect(event="upload_failed", path=third)
+        # 4: only a dump not uploaded yet is in the way: nothing may be evicted, the dump is skipped, loudly
+        targets.append(target_named(tmp_path, "cap_t", mb=8))
+        ev = d.expect(event="dump_skipped", pid=targets[-1].pid)
+        assert ev["rule"] == "capped" and ev["trigger"] == "commit"
+        assert re.fullmatch(rf"Dump of process {targets[-1].pid} \(cap_t\) on commit trigger skipped: it would "
+                            r"need about \d+(\.\d)? MiB and the spool may grow by \d+(\.\d)? MiB \(max-use 15 MiB, "
+                            r"no uploaded dump to evict\)", ev["message"]), ev["message"]
+        assert dumps_in(spool) == [os.path.basename(third)]
+        assert_released(targets[-1])
+        # the store is back: the third is uploaded, nothing was lost
+        (bucket / "DOWN").unlink()
+        d.expect(event="uploaded", path=third, timeout=30)
+        assert (bucket / os.path.basename(third)).read_bytes() == open(third, "rb").read()
+        fams = parse_exposition(scrape(port))
+        assert value(fams, "coretrap_dumps_total", rule="capped", result="ok") == 3
+        assert value(fams, "coretrap_dumps_total", rule="capped", result="skipped") == 1
+        assert value(fams, "coretrap_uploads_total", result="ok") == 3
+        assert value(fams, "coretrap_uploads_total", result="failed") >= 1
+        assert value(fams, "coretrap_spool_bytes") == sum(
+            os.stat(spool / f).st_blocks * 512 for f in os.listdir(spool) if not f.startswith("."))
+        assert d.stop() == 0
+        assert SECRET not in all_text(d)
+    finally:
+        d.stop()
+        for t in targets:
+            t.kill()
+
+
+def test_max_dump_skips_a_dump_too_big_for_the_spool(tmp_path):
+    cfg, spool = rules_file(tmp_path, """\
+  - name: big
+    match: { name: cap_big }
+    triggers: { m: 2 }
+storage: { max-dump: 16M }
+""")
+    d = Daemon(cfg)
+    t = target_named(tmp_path, "cap_big", mb=64)
+    try:
+        ev = d.expect(event="dump_skipped", pid=t.pid)
+        assert re.fullmatch(rf"Dump of process {t.pid} \(cap_big\) on commit trigger skipped: it would need about "
+                            r"\d+ MiB, over max-dump 16 MiB", ev["message"]), ev["message"]
+        assert d.stop() == 0
+        assert dumps_in(spool) == []
+        assert_released(t)
+        assert not [e for e in d.seen if e.get("event") == "dump"]
+    finally:
+        d.stop()
+        t.kill()
+
+
+def test_upload_retries_until_the_store_is_back_across_a_restart(tmp_path):
+    """The store is down, then hangs past the hook's timeout; the daemon is stopped mid-upload and
+    started again; once the store is back the dump is stored, removed from the spool (delete-after),
+    and the credentials never appear in what the daemon said."""
+    hook, bucket, env = hook_setup(tmp_path)
+    cfg, spool = rules_file(tmp_path, f"""\
+  - name: up
+    match: {{ name: up_t }}
+    triggers: {{ m: 2 }}
+upload: {{ exec: {hook}, args: [{bucket}], env-file: {env}, backoff: 1, max-backoff: 2, timeout: 2,
+          delete-after: true }}
+""")
+    (bucket / "DOWN").touch()
+    t = target_named(tmp_path, "up_t", mb=4)
+    d = Daemon(cfg)
+    try:
+        dump = d.expect(event="dump", pid=t.pid)["path"]
+        fails = [d.expect(event="upload_failed", path=dump) for _ in range(3)]
+        assert [e["index"] for e in fails] == [1, 2, 3]  # the attempt
+        assert fails[0]["message"] == (f"Upload of dump {dump} failed (attempt 1): the hook exited with status 7: "
+                                       "PUT refused: connection refused (key ***); trying again in 1 s")
+        assert fails[2]["message"].endswith("trying again in 2 s")  # doubled, capped by max-backoff
+        # the store hangs: the hook is ended at its timeout
+        (bucket / "HANG").touch()
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            ev = d.expect(event="upload_failed", path=dump)
+            if "timeout" in ev["message"]:
+                break
+        assert "the hook took longer than its timeout and was ended" in ev["message"]
+        # stopped while a hook hangs: the daemon ends it and leaves at once; the dump stays queued
+        time.sleep(0.5)
+        t0 = time.time()
+        assert d.stop() == 0
+        assert time.time() - t0 < 5
+        for leftover in (str(hook), "sleep 601"):  # the hook and its child: its whole group was ended
+            assert subprocess.run(["pgrep", "-f", leftover], capture_output=True).returncode == 1, leftover
+        assert os.path.exists(dump)
+        assert SECRET not in all_text(d)
+    finally:
+        d.stop()
+    # the store is back; a new daemon finds the dump in the spool and uploads it first
+    (bucket / "HANG").unlink()
+    (bucket / "DOWN").unlink()
+    size = os.path.getsize(dump)
+    d = Daemon(cfg)
+    try:
+        ev = d.expect(event="uploaded", path=dump)
+        assert ev["message"].endswith(f" to file://{bucket}/{os.path.basename(dump)}; removed from the spool")
+        assert not os.path.exists(dump)
+        assert (bucket / os.path.basename(dump)).stat().st_size == size
+        info = subprocess.run([CORETRAP, "-info", str(bucket / os.path.basename(dump))], capture_output=True,
+                              text=True)
+        assert info.returncode == 0, info.stderr
+        assert d.stop() == 0
+        assert SECRET not in all_text(d)
+        assert_released(t)
+    finally:
+        d.stop()
+        t.kill()
+
+
+class WebDav:
+    """A real object server on loopback: rclone serve webdav over a directory, with a password."""
+
+    def __init__(self, root, port, password):
+        self.root, self.port, self.password, self.proc = root, port, password, None
+
+    def start(self):
+        self.proc = subprocess.Popen(["rclone", "serve", "webdav", str(self.root), "--addr", f"127.0.0.1:{self.port}",
+                                      "--user", "coretrap", "--pass", self.password],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        pytest.fail("rclone serve webdav did not listen")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+@pytest.mark.skipif(not shutil.which("rclone"), reason="rclone missing: run make deps")
+def test_the_shipped_rclone_hook_retries_until_the_server_is_back(tmp_path):
+    """packaging/hooks/upload-rclone and rclone itself against a WebDAV server on loopback
+    (`rclone serve webdav`; no S3 server is packaged for Debian 12, and the hook reaches S3 the same
+    way with an s3 remote). The server is down when the dump is written, then started: the dump
+    arrives intact, the password never appears in what the daemon said."""
+    hook = os.path.join(ROOT, "packaging", "hooks", "upload-rclone")
+    served = tmp_path / "served"
+    served.mkdir()
+    password = "dav-" + SECRET
+    obscured = subprocess.run(["rclone", "obscure", password], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    port = free_port()
+    env = tmp_path / "upload.env"
+    env.write_text(f"RCLONE_CONFIG_DAV_TYPE=webdav\nRCLONE_CONFIG_DAV_URL=http://127.0.0.1:{port}\n"
+                   f"RCLONE_CONFIG_DAV_USER=coretrap\nRCLONE_CONFIG_DAV_PASS={obscured}\n"
+                   "RCLONE_RETRIES=1\nRCLONE_LOW_LEVEL_RETRIES=1\nRCLONE_CONTIMEOUT=2s\n")
+    env.chmod(0o600)
+    cfg, spool = rules_file(tmp_path, f"""\
+  - name: rc
+    match: {{ name: rc_t }}
+    triggers: {{ m: 2 }}
+upload: {{ exec: {hook}, args: ["dav:dumps"], env-file: {env}, backoff: 1, max-backoff: 2 }}
+""")
+    server = WebDav(served, port, password)
+    t = target_named(tmp_path, "rc_t", mb=4)
+    d = Daemon(cfg)
+    try:
+        dump = d.expect(event="dump", pid=t.pid)["path"]
+        ev = d.expect(event="upload_failed", path=dump, timeout=60)
+        assert ev["message"].startswith(f"Upload of dump {dump} failed (attempt 1): the hook exited with status ")
+        server.start()
+        ev = d.expect(event="uploaded", path=dump, timeout=60)
+        stored = served / "dumps" / os.uname().nodename / os.path.basename(dump)
+        assert ev["message"].endswith(f" to dav:dumps/{os.uname().nodename}/{os.path.basename(dump)}")
+        assert stored.read_bytes() == open(dump, "rb").read()
+        assert (spool / ".uploaded" / os.path.basename(dump)).exists()  # kept: no delete-after
+        assert d.stop() == 0
+        text = all_text(d)
+        assert password not in text and obscured not in text
+    finally:
+        d.stop()
+        server.stop()
+        t.kill()
+
+
+def test_upload_settings_are_checked_at_start(tmp_path):
+    cfg = tmp_path / "coretrap.yaml"
+    cfg.write_text(f"spool: {tmp_path}/s\nrules: []\nupload: {{ exec: {tmp_path}/nohook }}\n")
+    r = subprocess.run([CORETRAP, "-daemon", "-config", str(cfg)], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2
+    assert r.stderr == (f"coretrap: {cfg}:3:1: upload 'exec' {tmp_path}/nohook cannot be run: "
+                        "No such file or directory\n")
+    hook, _, env = hook_setup(tmp_path)
+    env.write_text(f"GOOD=1\nAWS_SECRET_ACCESS_KEY {SECRET}\n")
+    cfg.write_text(f"spool: {tmp_path}/s\nrules: []\nupload: {{ exec: {hook}, env-file: {env} }}\n")
+    r = subprocess.run([CORETRAP, "-daemon", "-config", str(cfg)], capture_output=True, text=True, timeout=20)
+    assert r.returncode == 2
+    assert r.stderr == f"coretrap: {env}:2: not a KEY=VALUE line (at most 32 of them)\n"
+    assert SECRET not in r.stderr

@@ -88,9 +88,15 @@ def test_make_install_puts_every_file_in_place(tmp_path):
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     files = sorted(str(f.relative_to(dest)) for f in dest.rglob("*") if f.is_file())
-    assert files == ["usr/bin/coretrap", "usr/share/bash-completion/completions/coretrap",
-                     "usr/share/doc/coretrap/README.md", "usr/share/man/man1/coretrap.1"], files
+    assert files == ["lib/systemd/system/coretrap.service", "usr/bin/coretrap", "usr/lib/coretrap/upload-rclone",
+                     "usr/share/bash-completion/completions/coretrap", "usr/share/doc/coretrap/README.md",
+                     "usr/share/doc/coretrap/examples/coretrap.yaml", "usr/share/man/man1/coretrap.1"], files
     assert os.access(dest / "usr/bin/coretrap", os.X_OK)
+    assert os.access(dest / "usr/lib/coretrap/upload-rclone", os.X_OK)
+    # the example rule file is one the installed binary accepts
+    r = subprocess.run([str(dest / "usr/bin/coretrap"), "-check-config",
+                        str(dest / "usr/share/doc/coretrap/examples/coretrap.yaml")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
     installed = subprocess.run([str(dest / "usr/bin/coretrap"), "-version"], capture_output=True, text=True)
     tree = subprocess.run([os.path.join(ROOT, "coretrap"), "-version"], capture_output=True, text=True)
     assert installed.stdout == tree.stdout and installed.returncode == 0

@@ -181,10 +181,12 @@ static void console(FILE *f, const char *level, const char *fmt, va_list ap)
 	struct tm tm;
 
 	localtime_r(&t, &tm);
+	flockfile(f); /* one line whole: the daemon's uploader thread logs too */
 	fprintf(f, "[%02d:%02d:%02d - %s]: ", tm.tm_hour, tm.tm_min, tm.tm_sec, level);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
 	fflush(f);
+	funlockfile(f);
 }
 
 static void console_msg(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,15 +3,23 @@
 #include "cli/daemon.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/sigctl.h"
 #include "cli/fleet_check.h"
 #include "cli/run.h"
+#include "dump/spool.h"
+#include "dump/upload.h"
 #include "trigger/monitor.h"
+
+/* An upload env-file is a few lines of credentials. */
+#define ENV_FILE_MAX (64 * 1024)
 
 /* One loaded generation of rules: the file model, the configs, the monitor's rules. */
 struct generation {
@@ -20,6 +28,7 @@ struct generation {
 	struct monitor_rule *rules;
 	size_t n;
 	char spool[PATH_MAX];
+	struct upload_env env; /* the upload's env-file, read at load */
 };
 
 static void generation_free(struct generation *g)
@@ -65,6 +74,84 @@ static const char *not_run_by_daemon(const struct config *cfg)
 	}
 }
 
+/* The upload hook must run and its env-file parse now, not at the first dump. 0, 1 or 2. */
+static int check_upload(const struct fleet_set *set, struct upload_env *env, const char *prefix)
+{
+	const struct upload_config *u = &set->upload;
+	const char *file = set->files[set->upload_file];
+	char *text;
+	FILE *f;
+	size_t n;
+	int bad, rc = 0;
+
+	if (access(u->exec, X_OK)) {
+		log_error("%s%s:%d:%d: upload 'exec' %s cannot be run: %s", prefix, file, set->upload_at.line,
+			  set->upload_at.col, u->exec, strerror(errno));
+		return 2;
+	}
+	memset(env, 0, sizeof(*env));
+	if (!u->env_file[0])
+		return 0;
+	if (!(f = fopen(u->env_file, "r"))) {
+		log_error("%scannot read the upload env-file %s: %s", prefix, u->env_file, strerror(errno));
+		return 1;
+	}
+	text = malloc(ENV_FILE_MAX);
+	n = text ? fread(text, 1, ENV_FILE_MAX, f) : 0;
+	if (!text || ferror(f) || n == ENV_FILE_MAX) {
+		log_error("%scannot read the upload env-file %s: %s", prefix, u->env_file,
+			  !text ? "out of memory" : ferror(f) ? strerror(errno) : "larger than 64 KiB");
+		rc = 1;
+	} else if (upload_env_parse(text, n, env, &bad)) {
+		/* the line is not quoted: it may hold a secret */
+		log_error("%s%s:%d: not a KEY=VALUE line (at most %d of them)", prefix, u->env_file, bad,
+			  UPLOAD_MAX_ENV);
+		rc = 2;
+	}
+	free(text);
+	fclose(f);
+	return rc;
+}
+
+/* One line saying what the caps and the upload are, in bytes on this filesystem. */
+static void log_storage(const struct generation *g)
+{
+	const struct spool_caps *c = &g->set.storage;
+	const struct upload_config *u = &g->set.upload;
+	struct statvfs vfs;
+	uint64_t fs = 0;
+	char use[32] = "none", keep[32] = "none", dump[32] = "none", conc[16] = "no cap", line[PATH_MAX + 256];
+
+	if (!statvfs(g->spool, &vfs))
+		fs = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	if (spool_size_bytes(&c->max_use, fs))
+		spool_fmt_size(spool_size_bytes(&c->max_use, fs), use, sizeof(use));
+	if (spool_size_bytes(&c->keep_free, fs))
+		spool_fmt_size(spool_size_bytes(&c->keep_free, fs), keep, sizeof(keep));
+	if (spool_size_bytes(&c->max_dump, fs))
+		spool_fmt_size(spool_size_bytes(&c->max_dump, fs), dump, sizeof(dump));
+	if (c->max_concurrent)
+		snprintf(conc, sizeof(conc), "%u", c->max_concurrent);
+	snprintf(line, sizeof(line), "storage: max-use %s, keep-free %s, max-dump %s, max-concurrent %s; upload: %s%s",
+		 use, keep, dump, conc, u->exec[0] ? u->exec : "none",
+		 u->exec[0] && u->delete_after ? " (delete-after)" : "");
+	log_event(&(struct log_event){ .event = "storage", .message = line });
+}
+
+/* The storage caps and the uploader take the generation's settings. 0 or 1. */
+static int apply_storage(struct generation *g)
+{
+	int err;
+
+	spool_configure(g->spool, &g->set.storage);
+	log_storage(g);
+	if ((err = upload_configure(&g->set.upload, &g->env))) {
+		log_error("cannot start the uploader: %s", strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Load path into g. Errors are logged, one line each, prefixed with what
  * happens because of them (`prefix`). 0, 1 (unreadable or unusable) or 2.
@@ -98,6 +185,8 @@ static int load(const char *path, const struct config *cmdline, struct generatio
 		rc = 1;
 		goto fail;
 	}
+	if (g->set.upload.exec[0] && (rc = check_upload(&g->set, &g->env, prefix)))
+		goto fail;
 	g->n = g->set.nrules;
 	g->cfgs = calloc(g->n ? g->n : 1, sizeof(*g->cfgs));
 	g->rules = calloc(g->n ? g->n : 1, sizeof(*g->rules));
@@ -169,6 +258,10 @@ int daemon_run(const struct config *cmdline)
 	rc = load(path, cmdline, &cur, "");
 	if (rc)
 		return rc;
+	if (apply_storage(&cur)) {
+		generation_free(&cur);
+		return 1;
+	}
 	for (;;) {
 		char line[3 * PATH_MAX];
 
@@ -186,7 +279,12 @@ int daemon_run(const struct config *cmdline)
 		carry_limits(&next, &cur);
 		generation_free(&cur);
 		cur = next;
+		if (apply_storage(&cur)) {
+			rc = 1;
+			break;
+		}
 	}
+	upload_stop();
 	generation_free(&cur);
 	return rc;
 }

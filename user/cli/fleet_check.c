@@ -192,6 +192,27 @@ static int collect(const char *path, const struct fleet_file *ff, struct fleet_s
 			out->spool_file = out->nfiles - 1;
 		}
 	}
+	/* one 'storage' and one 'upload' for the host, in whichever file */
+	if (ff->storage_at.line) {
+		if (out->storage_at.line)
+			fleet_error(errs, path, ff->storage_at, "'storage' also set at %s:%d:%d",
+				    out->files[out->storage_file], out->storage_at.line, out->storage_at.col);
+		else {
+			out->storage = ff->storage;
+			out->storage_at = ff->storage_at;
+			out->storage_file = out->nfiles - 1;
+		}
+	}
+	if (ff->upload_at.line) {
+		if (out->upload_at.line)
+			fleet_error(errs, path, ff->upload_at, "'upload' also set at %s:%d:%d", out->files[out->upload_file],
+				    out->upload_at.line, out->upload_at.col);
+		else {
+			out->upload = ff->upload;
+			out->upload_at = ff->upload_at;
+			out->upload_file = out->nfiles - 1;
+		}
+	}
 	return 0;
 }
 
@@ -204,6 +225,7 @@ int fleet_load(const char *path, struct fleet_set *out, struct fleet_errors *err
 	const char *slash = strrchr(path, '/');
 
 	memset(out, 0, sizeof(*out));
+	spool_caps_default(&out->storage);
 	out->rules = calloc(FLEET_SET_MAX_RULES, sizeof(*out->rules));
 	out->rule_file = calloc(FLEET_SET_MAX_RULES, sizeof(*out->rule_file));
 	if (!ff || !out->rules || !out->rule_file) {

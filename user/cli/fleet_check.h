@@ -27,6 +27,12 @@ struct fleet_set {
 	char spool[PATH_MAX];        /* "" = not set */
 	struct fleet_mark spool_at;
 	size_t spool_file;
+	struct spool_caps storage;    /* the defaults unless a file has 'storage' */
+	struct fleet_mark storage_at; /* line 0: defaults */
+	size_t storage_file;
+	struct upload_config upload;  /* exec "": no upload */
+	struct fleet_mark upload_at;
+	size_t upload_file;
 	struct fleet_rule *rules;    /* nrules of them */
 	size_t *rule_file;           /* index into files */
 	size_t nrules, nfiles;

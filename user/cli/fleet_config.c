@@ -20,8 +20,8 @@ static const char *const list_keys[] = { "m", "ml", "sig", "f", "gcm", NULL };
 static const char *const flag_keys[] = { "crash", "e", "z", "restrack", NULL };
 /* The switches that take two words (PROV:COUNTER VALUE): a mapping, one switch per pair. */
 static const char *const pair_keys[] = { "pc", "pcl", NULL };
-/* Sections of the daemon's other parts (storage caps, upload, metrics): accepted, not read here. */
-static const char *const opaque_sections[] = { "storage", "upload", "metrics", NULL };
+/* A section kept for later: accepted, not read (the endpoint is the -metrics switch). */
+static const char *const opaque_sections[] = { "metrics", NULL };
 
 struct walk {
 	yaml_document_t *doc;
@@ -282,6 +282,130 @@ static void walk_limits(struct walk *w, struct fleet_rule *r, const yaml_node_t 
 		fleet_error(w->errs, w->fname, mark_of(map), "rule '%s': a limits window needs 'dumps'", r->name);
 }
 
+/* A whole number in [min, max] for a top-level section's key. */
+static bool take_number(struct walk *w, const char *section, const yaml_node_t *key, const yaml_node_t *val,
+			long min, long max, unsigned *out)
+{
+	const char *s = scalar(val);
+	char *end = NULL;
+	long v = s && *s ? strtol(s, &end, 10) : 0;
+
+	if (!s || !*s || *end || v < min || v > max) {
+		fleet_error(w->errs, w->fname, mark_of(val), "%s '%s' expects a whole number from %ld to %ld, got %s%s%s",
+			    section, scalar(key), min, max, s ? "'" : "", s ? s : kind_name(val), s ? "'" : "");
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+static void take_size(struct walk *w, const yaml_node_t *key, const yaml_node_t *val, bool pct,
+		      struct spool_size *out)
+{
+	const char *s = scalar(val);
+
+	if (!s || spool_parse_size(s, pct, out))
+		fleet_error(w->errs, w->fname, mark_of(val),
+			    "storage '%s' expects a size (bytes, or with K, M, G, T%s; 0: no cap), got %s%s%s", scalar(key),
+			    pct ? ", or N% of the filesystem" : "", s ? "'" : "", s ? s : kind_name(val), s ? "'" : "");
+}
+
+static void walk_storage(struct walk *w, struct fleet_file *out, const yaml_node_t *map)
+{
+	struct spool_caps *c = &out->storage;
+
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(w, p->key), *v = node(w, p->value);
+		const char *name = scalar(k);
+
+		if (name && !strcmp(name, "max-use"))
+			take_size(w, k, v, true, &c->max_use);
+		else if (name && !strcmp(name, "keep-free"))
+			take_size(w, k, v, true, &c->keep_free);
+		else if (name && !strcmp(name, "max-dump"))
+			take_size(w, k, v, false, &c->max_dump);
+		else if (name && !strcmp(name, "max-concurrent"))
+			take_number(w, "storage", k, v, 0, 64, &c->max_concurrent);
+		else
+			fleet_error(w->errs, w->fname, mark_of(k),
+				    "unknown storage key '%s' (max-use, keep-free, max-dump, max-concurrent)",
+				    name ? name : "?");
+	}
+}
+
+static bool take_path(struct walk *w, const char *section, const yaml_node_t *key, const yaml_node_t *val,
+		      char *dst)
+{
+	if (!take_scalar(w, key, val, dst, PATH_MAX))
+		return false;
+	if (dst[0] == '/')
+		return true;
+	fleet_error(w->errs, w->fname, mark_of(val), "%s '%s' must be an absolute path", section, scalar(key));
+	dst[0] = 0;
+	return false;
+}
+
+static void take_args(struct walk *w, struct upload_config *u, const yaml_node_t *key, const yaml_node_t *val)
+{
+	if (val->type == YAML_SCALAR_NODE) {
+		if (take_scalar(w, key, val, u->args[0], UPLOAD_ARG_MAX))
+			u->nargs = 1;
+		return;
+	}
+	if (val->type != YAML_SEQUENCE_NODE) {
+		fleet_error(w->errs, w->fname, mark_of(val), "upload 'args' expects a list, got %s", kind_name(val));
+		return;
+	}
+	for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
+		if (u->nargs == UPLOAD_MAX_ARGS) {
+			fleet_error(w->errs, w->fname, mark_of(val), "upload 'args': at most %d", UPLOAD_MAX_ARGS);
+			return;
+		}
+		if (take_scalar(w, key, node(w, *it), u->args[u->nargs], UPLOAD_ARG_MAX))
+			u->nargs++;
+	}
+}
+
+static void walk_upload(struct walk *w, struct fleet_file *out, const yaml_node_t *map)
+{
+	struct upload_config *u = &out->upload;
+
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(w, p->key), *v = node(w, p->value);
+		const char *name = scalar(k), *s = scalar(v);
+
+		if (name && !strcmp(name, "exec"))
+			take_path(w, "upload", k, v, u->exec);
+		else if (name && !strcmp(name, "args"))
+			take_args(w, u, k, v);
+		else if (name && !strcmp(name, "env-file"))
+			take_path(w, "upload", k, v, u->env_file);
+		else if (name && !strcmp(name, "retries"))
+			take_number(w, "upload", k, v, 0, 1000000, &u->retries);
+		else if (name && !strcmp(name, "backoff"))
+			take_number(w, "upload", k, v, 1, 86400, &u->backoff_s);
+		else if (name && !strcmp(name, "max-backoff"))
+			take_number(w, "upload", k, v, 1, 86400, &u->max_backoff_s);
+		else if (name && !strcmp(name, "timeout"))
+			take_number(w, "upload", k, v, 0, 86400 * 7, &u->timeout_s);
+		else if (name && !strcmp(name, "delete-after")) {
+			if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
+				u->delete_after = s[0] == 't';
+			else
+				fleet_error(w->errs, w->fname, mark_of(v), "upload 'delete-after' expects true or false");
+		} else
+			fleet_error(w->errs, w->fname, mark_of(k),
+				    "unknown upload key '%s' (exec, args, env-file, retries, backoff, max-backoff, "
+				    "timeout, delete-after)",
+				    name ? name : "?");
+	}
+	if (!u->exec[0])
+		fleet_error(w->errs, w->fname, mark_of(map), "'upload' needs 'exec' (the hook that stores a dump)");
+	if (u->max_backoff_s < u->backoff_s)
+		fleet_error(w->errs, w->fname, mark_of(map), "upload 'max-backoff' (%u) is less than 'backoff' (%u)",
+			    u->max_backoff_s, u->backoff_s);
+}
+
 static bool name_ok(const char *s)
 {
 	for (; *s; s++)
@@ -373,6 +497,14 @@ static void walk_top(struct walk *w, struct fleet_file *out, const yaml_node_t *
 			}
 			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
 				walk_rule(w, out, node(w, *it));
+		} else if (name && !strcmp(name, "storage")) {
+			out->storage_at = mark_of(k);
+			if (want_mapping(w, v, "storage"))
+				walk_storage(w, out, v);
+		} else if (name && !strcmp(name, "upload")) {
+			out->upload_at = mark_of(k);
+			if (want_mapping(w, v, "upload"))
+				walk_upload(w, out, v);
 		} else if (!name || !in(opaque_sections, name)) {
 			fleet_error(w->errs, w->fname, mark_of(k),
 				    "unknown key '%s' (spool, rules, storage, upload, metrics)", name ? name : "?");
@@ -389,6 +521,8 @@ size_t fleet_config_parse(const char *text, size_t len, const char *fname, struc
 	yaml_node_t *root;
 
 	memset(out, 0, sizeof(*out));
+	spool_caps_default(&out->storage);
+	upload_config_default(&out->upload);
 	if (!yaml_parser_initialize(&parser)) {
 		fleet_error(errs, fname, (struct fleet_mark){ 0, 0 }, "out of memory");
 		return 1;

@@ -14,7 +14,11 @@
  *                   e: true, f: ["*Timeout*"], pc: { "System.Runtime:cpu-usage": 90 } }
  *       action: { n: 2, s: 10, dt: heap, z: zstd, live: on, mc: 0x33, restrack: nodump, sr: 10 }
  *       limits: { dumps: 3, window: 3600, cooldown: 60 }
- *   storage: ...   upload: ...   metrics: ...   (kept for the daemon; not read here)
+ *   storage: { max-use: 10%, keep-free: 2G, max-dump: 8G, max-concurrent: 1 }
+ *   upload: { exec: /usr/lib/coretrap/upload-rclone, args: ["s3:bucket/dumps"],
+ *             env-file: /etc/coretrap/upload.env, retries: 0, backoff: 5,
+ *             max-backoff: 600, timeout: 3600, delete-after: true }
+ *   metrics: ...   (accepted; the endpoint is the -metrics switch)
  */
 #ifndef CORETRAP_CLI_FLEET_CONFIG_H
 #define CORETRAP_CLI_FLEET_CONFIG_H
@@ -22,6 +26,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "dump/spool_caps.h"
+#include "dump/upload_plan.h"
 
 #define FLEET_MAX_RULES 256
 #define FLEET_MAX_SWITCHES 32 /* triggers + action keys of one rule */
@@ -66,7 +73,11 @@ struct fleet_errors {
 
 struct fleet_file {
 	char spool[PATH_MAX];
-	struct fleet_mark spool_at; /* line 0: not set */
+	struct fleet_mark spool_at;   /* line 0: not set */
+	struct spool_caps storage;    /* the defaults (spool_caps_default) and the keys given */
+	struct fleet_mark storage_at; /* line 0: no 'storage' section */
+	struct upload_config upload;  /* exec "" = no upload */
+	struct fleet_mark upload_at;  /* line 0: no 'upload' section */
 	struct fleet_rule rules[FLEET_MAX_RULES];
 	size_t nrules;
 };

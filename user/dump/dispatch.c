@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "dump/naming.h"
+#include "dump/spool.h"
 #include "base/proc.h"
 
 static void failed(pid_t pid, const char *name, const char *path, unsigned index, const char *fmt, ...)
@@ -133,7 +134,7 @@ static uint64_t mono_ns(void)
 
 static const char *dump_result_label(int r)
 {
-	return r == 0 ? "ok" : r == -EINTR ? "interrupted" : "failed";
+	return r == 0 ? "ok" : r == -EINTR ? "interrupted" : r == -EDQUOT ? "skipped" : "failed";
 }
 
 /* One journal entry per dump, with the fields systemd-coredump uses where they mean the same. */
@@ -150,7 +151,7 @@ static void journal_dump(pid_t pid, const char *comm, const char *exe, const str
 			 path);
 	else
 		snprintf(msg, sizeof(msg), "Process %d (%s): dump on %s trigger %s: %s", (int)pid, comm,
-			 why->kind, dump_result_label(r), strerror(-r));
+			 why->kind, dump_result_label(r), r == -EDQUOT ? "a storage cap refused it" : strerror(-r));
 
 	const struct journal_field f[] = {
 		{ "MESSAGE", msg },
@@ -170,10 +171,37 @@ static void journal_dump(pid_t pid, const char *comm, const char *exe, const str
 	journal_send(f, sizeof(f) / sizeof(f[0]));
 }
 
+/*
+ * The daemon's spool caps, before anything is written: a refusal is an
+ * event ("dump_skipped", saying which cap and by how much), never a silent
+ * skip. 0 (slot held), -EDQUOT (refused) or -errno (the spool is unreadable).
+ */
+static int admit(const struct config *cfg, pid_t pid, const struct trigger_info *why, unsigned index,
+		 struct spool_slot *slot)
+{
+	char name[CONFIG_NAME_MAX] = "?", reason[512], msg[PATH_MAX + 700];
+	int r = spool_admit(pid, slot, reason, sizeof(reason));
+
+	if (!r)
+		return 0;
+	proc_name(pid, name, sizeof(name));
+	if (r == -EDQUOT) {
+		snprintf(msg, sizeof(msg), "Dump of process %d (%s) on %s trigger skipped: %s", (int)pid, name,
+			 why->kind, reason);
+		log_event(&(struct log_event){ .event = "dump_skipped", .pid = pid, .name = name, .trigger = why->kind,
+					       .rule = why->rule, .path = cfg->dump_dir, .index = (int)index,
+					       .has = LOG_HAS_INDEX, .message = msg });
+	} else {
+		failed(pid, name, NULL, index, "dump of process %d not started: %s", (int)pid, reason);
+	}
+	return r;
+}
+
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len)
 {
 	const char *rule = why->rule ? why->rule : METRICS_RULE_CMDLINE;
+	struct spool_slot slot = { .fd = -1 };
 	struct dump_result res = { 0 };
 	char path[PATH_MAX] = "";
 	uint64_t t0 = mono_ns();
@@ -191,7 +219,12 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		exe[n > 0 ? n : 0] = '\0';
 	}
 	metrics_trigger(rule, why->kind);
-	r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
+	r = spool_governs(cfg->dump_dir) ? admit(cfg, pid, why, index, &slot) : 0;
+	if (!r)
+		r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
+	spool_release(&slot);
+	if (!r && spool_governs(cfg->dump_dir))
+		spool_written(path); /* the spool gauge, the upload queue */
 	if (!r && !res.wall_ns) { /* a .NET dump or a report alone: no writer figures, measure here */
 		struct stat st;
 

@@ -31,6 +31,10 @@ struct trigger_info {
  * Every call is counted (base/metrics.h): one coretrap_triggers_total and
  * one coretrap_dumps_total with its result, and for a written dump its
  * bytes, duration and stall.
+ *
+ * A dump into the daemon's spool (dump/spool.h) first passes its caps:
+ * -EDQUOT when one refuses (a "dump_skipped" event says which); a dump
+ * written there is then queued for upload.
  */
 int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info *why,
 		 unsigned index, char *path_out, size_t path_len);

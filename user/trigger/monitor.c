@@ -249,6 +249,20 @@ static uint64_t held_back_ns(struct target *t, const char *trigger)
 	return next - now;
 }
 
+/*
+ * When a trigger may fire again after a dump that returned err: the -s
+ * interval; after a failure at least 1 s (never a tight loop); after a
+ * storage cap refused it at least SKIPPED_RETRY_NS (a cap rarely lifts
+ * sooner, and each refusal is an event).
+ */
+#define SKIPPED_RETRY_NS (10 * NS_PER_S)
+static uint64_t retry_ns(int err, uint64_t interval_ns)
+{
+	uint64_t floor = err == -EDQUOT ? SKIPPED_RETRY_NS : err ? NS_PER_S : 0;
+
+	return interval_ns < floor ? floor : interval_ns;
+}
+
 /* Dump for counter i of t; true when t is finished (-n reached). */
 static bool fire_counter(struct monitor *m, struct target *t, int i)
 {
@@ -280,7 +294,7 @@ static bool fire_counter(struct monitor *m, struct target *t, int i)
 	ev.message = line;
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
-	counter_watch_fired(w, i, now_ns(), err && interval_ns < NS_PER_S ? NS_PER_S : interval_ns);
+	counter_watch_fired(w, i, now_ns(), retry_ns(err, interval_ns));
 	if (err == -EINTR)
 		m->stop = true;
 	if (err)
@@ -376,7 +390,7 @@ static bool fire(struct monitor *m, struct target *t, int k)
 	log_event(&ev);
 	err = dump_process(cfg, t->pid, &why, (unsigned)t->dumps, path, sizeof(path));
 	/* After a failed dump wait at least 1 s: never retry in a tight loop. */
-	trig_fired(&t->trig[k], now_ns(), err && interval_ns < NS_PER_S ? NS_PER_S : interval_ns);
+	trig_fired(&t->trig[k], now_ns(), retry_ns(err, interval_ns));
 	if (err == -EINTR)
 		m->stop = true; /* Ctrl-C during the dump: the writer abandoned it */
 	if (err)

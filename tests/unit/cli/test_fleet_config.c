@@ -119,6 +119,101 @@ static void test_errors_are_placed(void **state)
 	}
 }
 
+
+
+
+
+static void test_storage_and_upload(void **state)
+{
+	static const char text[] = "rules: []\n"
+				   "storage: { max-use: 10G, keep-free: 20%, "
+				   "max-dump: 512MiB, max-concurrent: 2 }\n"
+				   "upload:\n"
+				   "  exec: /usr/lib/coretrap/upload-rclone\n"
+				   "  args: [\"s3:bucket/dumps\", --fast-list]\n"
+				   "  env-file: /etc/coretrap/upload.env\n"
+				   "  retries: 5\n"
+				   "  backoff: 2\n"
+				   "  max-backoff: 60\n"
+				   "  timeout: 0\n"
+				   "  delete-after: true\n";
+	struct fleet_file *ff = malloc(sizeof(*ff));
+	struct fleet_errors errs;
+
+	(void)state;
+	assert_non_null(ff);
+	assert_int_equal(parse(text, ff, &errs), 0);
+	assert_int_equal(ff->storage.max_use.bytes, 10ull << 30);
+	assert_int_equal(ff->storage.keep_free.pct, 20);
+	assert_int_equal(ff->storage.keep_free.bytes, 0);
+	assert_int_equal(ff->storage.max_dump.bytes, 512ull << 20);
+	assert_int_equal(ff->storage.max_concurrent, 2);
+	assert_string_equal(ff->upload.exec, "/usr/lib/coretrap/upload-rclone");
+	assert_int_equal(ff->upload.nargs, 2);
+	assert_string_equal(ff->upload.args[0], "s3:bucket/dumps");
+	assert_string_equal(ff->upload.args[1], "--fast-list");
+	assert_string_equal(ff->upload.env_file, "/etc/coretrap/upload.env");
+	assert_int_equal(ff->upload.retries, 5);
+	assert_int_equal(ff->upload.backoff_s, 2);
+	assert_int_equal(ff->upload.max_backoff_s, 60);
+	assert_int_equal(ff->upload.timeout_s, 0);
+	assert_true(ff->upload.delete_after);
+	assert_int_equal(ff->storage_at.line, 2);
+	assert_int_equal(ff->upload_at.line, 3);
+	/* without the sections: systemd-coredump's caps, no upload */
+	assert_int_equal(parse("rules: []\n", ff, &errs), 0);
+	assert_int_equal(ff->storage.max_use.pct, SPOOL_DEFAULT_MAX_USE_PCT);
+	assert_int_equal(ff->storage.keep_free.pct, SPOOL_DEFAULT_KEEP_FREE_PCT);
+	assert_int_equal(ff->storage.max_concurrent, 1);
+	assert_int_equal(ff->storage_at.line, 0);
+	assert_string_equal(ff->upload.exec, "");
+	/* a cap given as 0 is no cap */
+	assert_int_equal(parse("storage: { max-use: 0, keep-free: 0 }\n", ff, &errs), 0);
+	assert_int_equal(ff->storage.max_use.bytes + ff->storage.max_use.pct, 0);
+	free(ff);
+}
+
+static void test_storage_and_upload_errors(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "storage: { max-use: lots }\n", "t.yaml:1:21: storage 'max-use' expects a size" },
+		{ "storage: { max-dump: 10% }\n",
+		  "t.yaml:1:22: storage 'max-dump' expects a size (bytes, or with K, M, "
+		  "G, T; 0" },
+		{ "storage: { keep-free: 101% }\n", "t.yaml:1:23: storage 'keep-free' expects a size" },
+		{ "storage: { max-concurrent: 65 }\n",
+		  "t.yaml:1:28: storage 'max-concurrent' expects a whole number from 0 to "
+		  "64, got '65'" },
+		{ "storage: { colour: red }\n", "t.yaml:1:12: unknown storage key 'colour'" },
+		{ "storage: 3\n", "t.yaml:1:10: storage expects a mapping, got a scalar" },
+		{ "upload: { retries: 1 }\n", "t.yaml:1:9: 'upload' needs 'exec'" },
+		{ "upload: { exec: hook }\n", "t.yaml:1:17: upload 'exec' must be an absolute path" },
+		{ "upload: { exec: /h, env-file: e }\n", "t.yaml:1:31: upload 'env-file' must be an absolute path" },
+		{ "upload: { exec: /h, delete-after: yes }\n",
+		  "t.yaml:1:35: upload 'delete-after' expects true or false" },
+		{ "upload: { exec: /h, backoff: 10, max-backoff: 5 }\n",
+		  "t.yaml:1:9: upload 'max-backoff' (5) is less than 'backoff' (10)" },
+		{ "upload: { exec: /h, backoff: 0 }\n", "t.yaml:1:30: upload 'backoff' expects a whole number from 1" },
+		{ "upload: { exec: /h, args: { a: b } }\n",
+		  "t.yaml:1:27: upload 'args' expects a list, got a mapping" },
+		{ "upload: { exec: /h, bucket: b }\n", "t.yaml:1:21: unknown upload key 'bucket'" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fleet_file *ff = malloc(sizeof(*ff));
+		struct fleet_errors errs;
+
+		assert_non_null(ff);
+		if (!parse(cases[i].text, ff, &errs) || strncmp(errs.line[0], cases[i].want, strlen(cases[i].want)))
+			fail_msg("case %zu: got '%s', want '%s...'", i, errs.n ? errs.line[0] : "(no error)",
+				 cases[i].want);
+		free(ff);
+	}
+}
+
 static void test_error_cap(void **state)
 {
 	struct fleet_errors errs = { 0 };
@@ -136,6 +231,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_rule),
 		cmocka_unit_test(test_errors_are_placed),
+		cmocka_unit_test(test_storage_and_upload),
+		cmocka_unit_test(test_storage_and_upload_errors),
 		cmocka_unit_test(test_error_cap),
 	};
 
