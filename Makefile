@@ -153,6 +153,7 @@ FUZZ_MODULE_elf_symbols := base/elf_symbols
 FUZZ_LDFLAGS_elf_symbols := -lelf
 FUZZ_MODULE_fleet_config := cli/fleet_config dump/spool_caps dump/upload_plan
 FUZZ_MODULE_upload_env := dump/upload_plan
+FUZZ_MODULE_json_flat := base/json_flat
 FUZZ_LDFLAGS_fleet_config := $(YAML_LIBS)
 FUZZ_MODULE_metrics_http := base/metrics_http base/metrics base/journal base/log
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all

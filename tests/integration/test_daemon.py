@@ -201,12 +201,127 @@ def test_a_file_that_does_not_check_is_refused_at_start(tmp_path):
     assert r.stderr == f"coretrap: cannot read {tmp_path}/none.yaml: No such file or directory\n"
 
 
-def test_rules_the_daemon_cannot_run_yet_are_refused(tmp_path):
-    cfg, _ = rules_file(tmp_path, "  - name: crashes\n    match: { name: y }\n    triggers: { crash: true }\n")
-    r = subprocess.run([CORETRAP, "-daemon", "-config", str(cfg)], capture_output=True, text=True, timeout=20)
-    assert r.returncode == 2
-    assert r.stderr == (f"coretrap: {cfg}:3:5: rule 'crashes': the daemon does not run sig/crash rules yet "
-                        "(use the command line)\n")
+class CueTarget:
+    """A tests/targets program that prints 'ready PID' and reads cues on stdin, run as a binary called name."""
+
+    def __init__(self, tmp_path, program, name):
+        exe = tmp_path / name
+        shutil.copy(os.path.join(ROOT, "build", "targets", program), exe)
+        self.proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        assert self.proc.stdout.readline().startswith("ready")
+
+    def tracer(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            return int(re.search(r"^TracerPid:\s+(\d+)", f.read(), re.M).group(1))
+
+    def wait_tracer(self, want_traced, timeout=30):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if (self.tracer() != 0) == want_traced:
+                return
+            time.sleep(0.05)
+        pytest.fail(f"process {self.pid} {'never' if want_traced else 'still'} traced")
+
+    def cue(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+
+def test_sig_and_crash_rules_run_as_one_shot_runs_under_the_rules_limits(tmp_path):
+    """Rules that attach to a process get one coretrap run each, relayed with the rule's name: a crash
+    started after the daemon is dumped before it dies; a handled signal is dumped until the rule's window
+    is full, then the process is let go (no tracer) and its signals pass without dumps."""
+    cfg, spool = rules_file(tmp_path, """\
+  - name: crashes
+    match: { name: fleet_segv }
+    triggers: { crash: true }
+  - name: usr1
+    match: { name: fleet_usr1 }
+    triggers: { sig: [SIGUSR1] }
+    action: { n: 5, s: 0 }
+    limits: { dumps: 2, window: 600 }
+""")
+    port = free_port()
+    d = Daemon(cfg, "-metrics", f"127.0.0.1:{port}")
+    targets = []
+    try:
+        d.expect(event="rules")
+        usr1 = CueTarget(tmp_path, "usr1_handler", "fleet_usr1")
+        targets.append(usr1)
+        assert d.expect(event="start", pid=usr1.pid)["rule"] == "usr1"
+        usr1.wait_tracer(True)
+        paths = []
+        for i in range(2):
+            os.kill(usr1.pid, signal.SIGUSR1)
+            ev = d.expect(event="dump", pid=usr1.pid)
+            assert ev["rule"] == "usr1" and ev["trigger"] == "signal" and ev["index"] == i
+            paths.append(ev["path"])
+            assert usr1.proc.stdout.readline().strip() == f"usr1={i + 1} usr2=0"
+        ev = d.expect(event="throttled", pid=usr1.pid)
+        assert ev["message"] == (f"Rule usr1 holds back its next dump for 600 s: process {usr1.pid} is let go "
+                                 "until then")
+        usr1.wait_tracer(False)
+        os.kill(usr1.pid, signal.SIGUSR1)  # passes untouched, no dump
+        assert usr1.proc.stdout.readline().strip() == "usr1=3 usr2=0"
+        # a crash of a process started later: dumped before the kernel ends it
+        segv = CueTarget(tmp_path, "segv_in_func", "fleet_segv")
+        targets.append(segv)
+        assert d.expect(event="start", pid=segv.pid)["rule"] == "crashes"
+        segv.wait_tracer(True)
+        segv.cue("crash")
+        ev = d.expect(event="dump", pid=segv.pid)
+        assert ev["rule"] == "crashes" and ev["trigger"] == "signal"
+        assert segv.proc.wait(timeout=30) == -signal.SIGSEGV
+        paths.append(ev["path"])
+        for p in paths:
+            assert os.path.dirname(p) == str(spool) and os.path.getsize(p) > 0
+        gdb = subprocess.run(["gdb", "-batch", "-ex", "bt", str(tmp_path / "fleet_segv"), paths[-1]],
+                             capture_output=True, text=True)
+        assert "crash_here" in gdb.stdout, gdb.stdout
+        fams = parse_exposition(scrape(port))
+        assert value(fams, "coretrap_dumps_total", rule="usr1", result="ok") == 2
+        assert value(fams, "coretrap_dumps_total", rule="crashes", result="ok") == 1
+        assert value(fams, "coretrap_throttled_total", rule="usr1") == 1
+        assert d.stop() == 0
+        assert dumps_in(spool) == sorted(os.path.basename(p) for p in paths)
+        assert usr1.tracer() == 0 and usr1.proc.poll() is None
+        assert not [e for e in d.seen if e.get("event") in ("error", "dump_failed")], d.seen
+    finally:
+        d.stop()
+        for t in targets:
+            t.kill()
+
+
+def test_sigterm_ends_the_one_shot_runs_and_releases_their_targets(tmp_path):
+    cfg, spool = rules_file(tmp_path, """\
+  - name: usr1
+    match: { name: fleet_usr1b }
+    triggers: { sig: [SIGUSR1] }
+""")
+    d = Daemon(cfg)
+    t = None
+    try:
+        d.expect(event="rules")
+        t = CueTarget(tmp_path, "usr1_handler", "fleet_usr1b")
+        d.expect(event="start", pid=t.pid)
+        t.wait_tracer(True)
+        assert d.stop() == 0
+        assert t.tracer() == 0 and t.proc.poll() is None
+        ev = [e for e in d.seen if e.get("event") == "stop" and e.get("pid") == t.pid]
+        assert ev and ev[0]["rule"] == "usr1"  # the run's own stop, relayed
+        os.kill(t.pid, signal.SIGUSR1)  # its handler still runs as before
+        assert t.proc.stdout.readline().strip() == "usr1=1 usr2=0"
+        assert subprocess.run(["pgrep", "-f", "--", f"-json {t.pid} "], capture_output=True).returncode == 1
+    finally:
+        d.stop()
+        if t:
+            t.kill()
 
 
 @pytest.mark.parametrize("args,msg", [

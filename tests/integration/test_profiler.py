@@ -348,3 +348,40 @@ def test_non_dotnet_target_is_refused(outdir):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+class AppHost(App):
+    """ThrowApp started through its apphost, so its process name (comm) is ThrowApp, not dotnet."""
+
+    def __init__(self, dll):
+        Lines.__init__(self, [os.path.splitext(dll)[0]], stdin=subprocess.PIPE, cwd=os.path.dirname(dll))
+        self.pid = int(self.wait_for(r"^ready pid=(\d+)").group(1))
+
+
+def test_the_daemon_runs_an_exception_rule(throwapp, tmp_path):
+    """-daemon with an `e` rule: a one-shot run attaches the profiler to the matched .NET process, the
+    first matching exception is dumped into the spool (relayed with the rule), and SIGTERM unloads the
+    profiler and leaves the process running."""
+    spool = tmp_path / "spool"
+    cfg = tmp_path / "coretrap.yaml"
+    cfg.write_text(f"spool: {spool}\nrules:\n  - name: exc\n    match: {{ name: ThrowApp }}\n"
+                   "    triggers: { e: 1, f: [beta] }\n    action: { n: 1 }\n")
+    d = Lines([CORETRAP, "-daemon", "-config", str(cfg), "-json"])
+    app = None
+    try:
+        d.wait_for(r'"event":"rules"')
+        app = AppHost(throwapp)
+        assert '"rule":"exc"' in d.wait_for(r'"event":"profiler".*Profiler attached', timeout=60).string
+        app.cmd("alpha 1")  # not the filter: no dump
+        app.cmd("beta 1")
+        ev = json.loads(d.wait_for(r'"event":"dump"', timeout=60).string)
+        assert ev["rule"] == "exc" and ev["pid"] == app.pid and ev["trigger"] == "exception", ev
+        assert os.path.dirname(ev["path"]) == str(spool) and os.path.getsize(ev["path"]) > 0
+        assert dumps(spool) == [os.path.basename(ev["path"])]
+        assert_detached_and_alive(app)  # -n 1 reached: the run ended and unloaded the profiler
+        d.p.send_signal(signal.SIGTERM)
+        assert d.p.wait(timeout=60) == 0
+    finally:
+        d.stop()
+        if app:
+            app.stop()

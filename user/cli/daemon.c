@@ -29,10 +29,17 @@ struct generation {
 	size_t n;
 	char spool[PATH_MAX];
 	struct upload_env env; /* the upload's env-file, read at load */
+	char ***run_argv;      /* per rule: the switches of its one-shot runs, or NULL (supervise.h) */
 };
 
 static void generation_free(struct generation *g)
 {
+	for (size_t i = 0; g->run_argv && i < g->n; i++) {
+		for (char **a = g->run_argv[i]; a && *a; a++)
+			free(*a);
+		free(g->run_argv[i]);
+	}
+	free(g->run_argv);
 	fleet_set_free(&g->set);
 	free(g->cfgs);
 	free(g->rules);
@@ -61,17 +68,40 @@ static int make_spool(const char *path)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-/* What the daemon cannot run yet: the run modes that attach to one known process. */
-static const char *not_run_by_daemon(const struct config *cfg)
+/*
+ * Rules that attach to one process (a signal trap, the CLR profiler,
+ * uprobes) are served by one-shot runs of coretrap itself (supervise.h);
+ * the others by the one BPF program set here.
+ */
+static bool run_by_one_shot(const struct config *cfg)
 {
-	if (cfg->restrack)
-		return "restrack";
-	switch (run_mode_for(cfg)) {
-	case RUN_MONITOR: return NULL;
-	case RUN_SIGTRAP: return "sig/crash";
-	case RUN_PROFILER: return "e/gcm/gcgen";
-	default: return "a rule without a trigger";
+	return cfg->restrack || run_mode_for(cfg) != RUN_MONITOR;
+}
+
+/* The switches of r as a one-shot run's argv (NULL-terminated, without -n: the run is given what is left). */
+static char **one_shot_argv(const struct fleet_rule *r)
+{
+	char **argv = calloc(3 * r->nsw + 1, sizeof(*argv));
+	size_t k = 0;
+
+	if (!argv)
+		return NULL;
+	for (size_t i = 0; i < r->nsw; i++) {
+		const struct fleet_switch *sw = &r->sw[i];
+		char dashed[24];
+
+		if (!strcmp(sw->name, "n"))
+			continue;
+		snprintf(dashed, sizeof(dashed), "-%s", sw->name);
+		if (!(argv[k++] = strdup(dashed)) || (!sw->bare && !(argv[k++] = strdup(sw->value))) ||
+		    (sw->value2[0] && !(argv[k++] = strdup(sw->value2)))) {
+			for (char **a = argv; *a; a++)
+				free(*a);
+			free(argv);
+			return NULL;
+		}
 	}
+	return argv;
 }
 
 /* The upload hook must run and its env-file parse now, not at the first dump. 0, 1 or 2. */
@@ -190,7 +220,8 @@ static int load(const char *path, const struct config *cmdline, struct generatio
 	g->n = g->set.nrules;
 	g->cfgs = calloc(g->n ? g->n : 1, sizeof(*g->cfgs));
 	g->rules = calloc(g->n ? g->n : 1, sizeof(*g->rules));
-	if (!g->cfgs || !g->rules) {
+	g->run_argv = calloc(g->n ? g->n : 1, sizeof(*g->run_argv));
+	if (!g->cfgs || !g->rules || !g->run_argv) {
 		log_error("%sout of memory", prefix);
 		rc = 1;
 		goto fail;
@@ -199,17 +230,15 @@ static int load(const char *path, const struct config *cmdline, struct generatio
 		const struct fleet_rule *fr = &g->set.rules[i];
 		struct config *cfg = &g->cfgs[i];
 		char msg[256];
-		const char *no;
 
 		if (fleet_rule_config(fr, g->spool, cfg, msg, sizeof(msg))) {
 			log_error("%srule '%s': %s", prefix, fr->name, msg);
 			rc = 2;
 			goto fail;
 		}
-		if ((no = not_run_by_daemon(cfg))) {
-			log_error("%s%s:%d:%d: rule '%s': the daemon does not run %s rules yet (use the command line)",
-				  prefix, g->set.files[g->set.rule_file[i]], fr->at.line, fr->at.col, fr->name, no);
-			rc = 2;
+		if (run_by_one_shot(cfg) && !(g->run_argv[i] = one_shot_argv(fr))) {
+			log_error("%sout of memory", prefix);
+			rc = 1;
 			goto fail;
 		}
 		cfg->json = cmdline->json;
@@ -222,6 +251,9 @@ static int load(const char *path, const struct config *cmdline, struct generatio
 			.match_cgroup = fr->match_cgroup,
 			.limits = { .dumps = fr->limit_dumps, .window_s = fr->limit_window_s,
 				    .cooldown_s = fr->limit_cooldown_s },
+			.run_argv = g->run_argv[i],
+			/* a -m/-gcm list and -gcgen fix the count themselves */
+			.run_n = cfg->mem_count <= 1 && cfg->gcm_count <= 1 && cfg->gc_generation < 0,
 		};
 	}
 	return 0;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/metrics_http.h"
 #include "cli/daemon.h"
+#include "dump/spool.h"
 #include "cli/fleet_check.h"
 #include "cli/options.h"
 #include "base/proc.h"
@@ -116,6 +117,25 @@ static bool metrics_remote_allowed(void)
 	return v && !strcmp(v, "1");
 }
 
+/*
+ * A run the daemon supervises (trigger/supervise.h) writes into the
+ * daemon's spool and obeys its caps, which come in SPOOL_CAPS_ENV. 0 or 1.
+ */
+static int obey_spool_caps(const struct config *cfg)
+{
+	const char *line = getenv(SPOOL_CAPS_ENV);
+	struct spool_caps caps;
+
+	if (!line)
+		return 0;
+	if (spool_caps_parse(line, &caps)) {
+		log_error("%s: cannot read '%s'", SPOOL_CAPS_ENV, line);
+		return 1;
+	}
+	spool_configure(cfg->dump_dir, &caps);
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct config cfg;
@@ -164,6 +184,8 @@ int main(int argc, char *argv[])
 		return r;
 	}
 	if ((r = resolve_target(&cfg)) || (r = check_access(&cfg)))
+		return r;
+	if ((r = obey_spool_caps(&cfg)))
 		return r;
 	/* before the banner: a refused address is the only line printed */
 	if (cfg.metrics_addr[0] && metrics_http_start(cfg.metrics_addr, metrics_remote_allowed()))

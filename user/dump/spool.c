@@ -50,6 +50,19 @@ bool spool_governs(const char *dump_dir)
 	return yes;
 }
 
+int spool_caps_line(const char *dir, char *buf, size_t len)
+{
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&S.lock);
+	if (S.dir[0] && !strcmp(S.dir, dir)) {
+		spool_caps_format(&S.caps, buf, len);
+		err = 0;
+	}
+	pthread_mutex_unlock(&S.lock);
+	return err;
+}
+
 /* The dumps of the spool (not hidden, regular files). */
 struct scan {
 	struct spool_entry *e;

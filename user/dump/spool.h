@@ -55,6 +55,9 @@ int spool_remove(const char *path);
  */
 int spool_pending(char ***out, size_t *n);
 
+/* The caps of dir as a SPOOL_CAPS_ENV line, for a run that dumps there. 0, or -ENOENT when dir is not the spool. */
+int spool_caps_line(const char *dir, char *buf, size_t len);
+
 /* Recount the spool's bytes into the coretrap_spool_bytes gauge. */
 void spool_update_gauge(void);
 

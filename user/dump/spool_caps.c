@@ -74,6 +74,60 @@ const char *spool_fmt_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+static int size_field(char *buf, size_t len, const char *key, const struct spool_size *s)
+{
+	return s->pct ? snprintf(buf, len, "%s=%u%%", key, s->pct)
+		      : snprintf(buf, len, "%s=%llu", key, (unsigned long long)s->bytes);
+}
+
+void spool_caps_format(const struct spool_caps *c, char *buf, size_t len)
+{
+	char a[48], b[48], d[48];
+
+	size_field(a, sizeof(a), "max-use", &c->max_use);
+	size_field(b, sizeof(b), "keep-free", &c->keep_free);
+	size_field(d, sizeof(d), "max-dump", &c->max_dump);
+	snprintf(buf, len, "%s,%s,%s,max-concurrent=%u", a, b, d, c->max_concurrent);
+}
+
+int spool_caps_parse(const char *s, struct spool_caps *out)
+{
+	char copy[256], *save = NULL;
+	struct spool_caps c = { 0 };
+	unsigned seen = 0;
+
+	if (!s || strlen(s) >= sizeof(copy))
+		return -EINVAL;
+	snprintf(copy, sizeof(copy), "%s", s);
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(f, '='), *end;
+		int r = -EINVAL;
+
+		if (!eq)
+			return -EINVAL;
+		*eq++ = 0;
+		if (!strcmp(f, "max-use"))
+			r = spool_parse_size(eq, true, &c.max_use), seen |= 1;
+		else if (!strcmp(f, "keep-free"))
+			r = spool_parse_size(eq, true, &c.keep_free), seen |= 2;
+		else if (!strcmp(f, "max-dump"))
+			r = spool_parse_size(eq, false, &c.max_dump), seen |= 4;
+		else if (!strcmp(f, "max-concurrent")) {
+			unsigned long v = strtoul(eq, &end, 10);
+
+			r = *eq && !*end && v <= 64 ? 0 : -EINVAL;
+			c.max_concurrent = (unsigned)v;
+			seen |= 8;
+		}
+		if (r)
+			return -EINVAL;
+	}
+	if (seen != 15)
+		return -EINVAL;
+	*out = c;
+	return 0;
+}
+
 const char *spool_verdict_name(enum spool_verdict v)
 {
 	switch (v) {

@@ -47,6 +47,15 @@ uint64_t spool_size_bytes(const struct spool_size *s, uint64_t fs_bytes);
 /* "812 MiB", "1.5 GiB", "4096 B": for messages. */
 const char *spool_fmt_size(uint64_t bytes, char *buf, size_t len);
 
+/*
+ * The caps as one line, for the environment of the one-shot runs the
+ * daemon supervises (CORETRAP_SPOOL_CAPS): "max-use=10%,keep-free=0,
+ * max-dump=4294967296,max-concurrent=1". parse: 0 or -EINVAL.
+ */
+#define SPOOL_CAPS_ENV "CORETRAP_SPOOL_CAPS"
+void spool_caps_format(const struct spool_caps *c, char *buf, size_t len);
+int spool_caps_parse(const char *s, struct spool_caps *out);
+
 /* One file of the spool, as the planner sees it. */
 struct spool_entry {
 	uint64_t bytes; /* blocks on disk */

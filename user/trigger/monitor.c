@@ -26,6 +26,7 @@
 #include <bpf/libbpf.h>
 
 #include "base/libbpf_log.h"
+#include "trigger/supervise.h"
 #include "base/log.h"
 #include "base/mono_clock.h"
 #include "base/proc.h"
@@ -58,6 +59,8 @@ struct monitor {
 	uint64_t next_below_check_ns;
 	bool stop;                  /* SIGINT/SIGTERM */
 	bool failed;                /* a target could not be watched (counters): exit 1 */
+	struct supervisor sup;      /* the daemon's one-shot runs (rules that attach to a process) */
+	uint64_t sup_next_ns;       /* the earliest restart of a held-back run */
 };
 
 /* ---- decisions ---- */
@@ -456,6 +459,11 @@ static void fleet_add(pid_t pid, void *ctx)
 	r = fleet_match_pid(m->rules, m->nrules, pid);
 	if (!r)
 		return;
+	if (r->run_argv) {
+		if (!supervise_has(&m->sup, pid) && (err = supervise_start(&m->sup, r, pid)))
+			log_error("rule %s: failed to watch process %d: %s", r->name, (int)pid, strerror(-err));
+		return;
+	}
 	err = monitor_add_target_rule(&m->targets, pid, r);
 	if (err && err != -ESRCH && err != -ENOENT)
 		log_error("rule %s: failed to watch process %d: %s", r->name, (int)pid, strerror(-err));
@@ -558,6 +566,8 @@ static void arm_timer(struct monitor *m)
 		if (t->counters_ended_ns && t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS < next)
 			next = t->counters_ended_ns + COUNTERS_EXIT_GRACE_NS;
 	}
+	if (m->sup_next_ns < next)
+		next = m->sup_next_ns;
 	if (m->below && m->targets.set.count) {
 		if (m->next_below_check_ns <= now)
 			m->next_below_check_ns = now + m->below_window_ns;
@@ -600,7 +610,7 @@ static void report_health(struct monitor *m)
 static void publish_metrics(struct monitor *m)
 {
 	metrics_bpf_drops(m->bpf.skel->bss->health.ringbuf_drops);
-	metrics_watched(m->targets.set.count);
+	metrics_watched(m->targets.set.count + m->sup.n);
 }
 
 static int epoll_add(int epfd, int fd)
@@ -698,12 +708,14 @@ static int run(struct monitor *m)
 		log_error("failed to set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
+	m->sup = (struct supervisor){ .epfd = m->epfd };
+	m->sup_next_ns = UINT64_MAX;
 
 	if (m->fleet) {
 		/* The exec program is attached already: a process that starts now is not missed. */
 		proc_each_pid(fleet_add, m);
 		log_info("Watching %zu process(es) by %zu rule(s). SIGHUP reloads the rules, SIGTERM ends.",
-			 m->targets.set.count, m->nrules);
+			 m->targets.set.count + m->sup.n, m->nrules);
 	} else {
 		err = monitor_add_initial_targets(&m->targets);
 		if (err)
@@ -722,6 +734,7 @@ static int run(struct monitor *m)
 		bool periodic = false;
 		int n;
 
+		m->sup_next_ns = supervise_tick(&m->sup, now_ns());
 		arm_timer(m);
 		publish_metrics(m);
 		n = epoll_wait(m->epfd, evs, 4, -1);
@@ -740,7 +753,8 @@ static int run(struct monitor *m)
 					m->reload = true;
 			} else if (evs[i].data.fd != m->timerfd &&
 				   evs[i].data.fd != ring_buffer__epoll_fd(m->rb)) {
-				counters_readable(m, evs[i].data.fd);
+				if (!supervise_readable(&m->sup, evs[i].data.fd, now_ns()))
+					counters_readable(m, evs[i].data.fd);
 			} else if (evs[i].data.fd == m->timerfd) {
 				uint64_t ticks;
 
@@ -762,13 +776,15 @@ static int run(struct monitor *m)
 			break;
 		evaluate_all(m, periodic);
 	}
-	/* every session is stopped before we leave, whatever ended the loop */
+	/* every session and run is stopped before we leave, whatever ended the loop */
+	supervise_stop_all(&m->sup);
 	drop_all(m);
 	publish_metrics(m);
 	report_health(m);
 	err = m->failed ? -EIO : 0;
 
 cleanup:
+	supervise_stop_all(&m->sup);
 	drop_all(m); /* a setup failure after targets were added: their sessions too */
 	/* Reverse order of setup; destroying the skeleton detaches every link. */
 	if (m->epfd >= 0)

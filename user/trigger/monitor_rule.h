@@ -8,6 +8,7 @@
 #ifndef CORETRAP_TRIGGER_MONITOR_RULE_H
 #define CORETRAP_TRIGGER_MONITOR_RULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/config.h"
@@ -20,6 +21,14 @@ struct monitor_rule {
 	/* daemon: which processes (each given one must hold; "" = not asked) */
 	const char *match_name, *match_exe, *match_cgroup;
 	struct rule_limits limits;
+	/*
+	 * daemon: a rule that attaches to one process (sig, crash, e, gcm,
+	 * gcgen, restrack) is served by one-shot runs (supervise.h): its
+	 * switches, NULL-terminated, without -n; NULL = watched by BPF here.
+	 * run_n: give the runs -n (not where the switches fix the count).
+	 */
+	char *const *run_argv;
+	bool run_n;
 	/* set by the monitor from cfg */
 	struct trigger_params params;
 	uint64_t sustain_ns, interval_ns;

@@ -29,11 +29,14 @@
 #include "base/proc.h"
 #include "dotnet/profstatus.h"
 #include "dotnet/dotnet.h"
+#include "dotnet/ipc.h"
 #include "dotnet/profiler_drop.h"
 #include "base/sigctl.h"
 
 #define HRESULT_PROFILER_ALREADY_ACTIVE 0x8013136Au
 #define ATTACH_TIMEOUT_MS 5000      /* runtime's wait for a background GC during attach */
+#define STARTUP_WAIT_NS (15ull * 1000000000) /* how long a starting runtime may say "not yet available" */
+#define STARTUP_RETRY_MS 100
 #define ATTACH_REPLY_TIMEOUT_MS 30000 /* dlopen + InitializeForAttach + a GC wait */
 #define ACCEPT_TIMEOUT_MS 10000
 #define HEARTBEAT_MS 2000
@@ -137,8 +140,20 @@ static int attach(struct host *h)
 		log_error("failed to encode profiler settings: %s", strerror((int)-n));
 		return (int)n;
 	}
-	int err = dotnet_attach_profiler(&h->dn, ATTACH_TIMEOUT_MS, clsid, h->drop.target_so, data,
-					 (uint32_t)n, ATTACH_REPLY_TIMEOUT_MS, &hr);
+	uint64_t give_up = now_ns() + STARTUP_WAIT_NS;
+	int err;
+
+	/*
+	 * A runtime still starting says "not yet available": a process found
+	 * at its exec (-w, the daemon) is asked again until it is ready.
+	 */
+	for (;;) {
+		err = dotnet_attach_profiler(&h->dn, ATTACH_TIMEOUT_MS, clsid, h->drop.target_so, data, (uint32_t)n,
+					     ATTACH_REPLY_TIMEOUT_MS, &hr);
+		if (err || (hr != IPC_HR_NOT_YET_AVAILABLE && hr != IPC_HR_RUNTIME_UNINITIALIZED) ||
+		    now_ns() > give_up || sigctl_wait(STARTUP_RETRY_MS))
+			break;
+	}
 	if (err) {
 		log_error("failed to attach profiler to %d: %s", h->pid, strerror(-err));
 		return err;

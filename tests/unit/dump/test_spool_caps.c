@@ -163,6 +163,25 @@ static void test_defaults(void **state)
 	assert_int_equal(c.max_concurrent, 1);
 }
 
+static void test_caps_through_the_environment(void **state)
+{
+	struct spool_caps c = { .max_use = { .pct = 10 }, .keep_free = { .bytes = 0 }, .max_dump = { .bytes = 4 * GiB },
+				.max_concurrent = 2 },
+			  back;
+	char line[256];
+
+	(void)state;
+	spool_caps_format(&c, line, sizeof(line));
+	assert_string_equal(line, "max-use=10%,keep-free=0,max-dump=4294967296,max-concurrent=2");
+	assert_int_equal(spool_caps_parse(line, &back), 0);
+	assert_memory_equal(&back, &c, sizeof(c));
+	assert_int_not_equal(spool_caps_parse("max-use=10%", &back), 0); /* every field, or none */
+	assert_int_not_equal(spool_caps_parse("max-use=1,keep-free=1,max-dump=5%,max-concurrent=1", &back), 0);
+	assert_int_not_equal(spool_caps_parse("max-use=1,keep-free=1,max-dump=1,max-concurrent=65", &back), 0);
+	assert_int_not_equal(spool_caps_parse("max-use=1,keep-free=1,max-dump=1,bogus=1", &back), 0);
+	assert_int_not_equal(spool_caps_parse(NULL, &back), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_max_use_evicts_oldest_uploaded_first),
 		cmocka_unit_test(test_keep_free),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_caps_through_the_environment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
