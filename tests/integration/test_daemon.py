@@ -132,6 +132,77 @@ def test_two_rules_three_targets_one_later_and_the_window(tmp_path):
             t.kill()
 
 
+class Cgroup2:
+    """A cgroup v2 hierarchy mounted for the test (this host's own is v1), with groups named like a
+    container runtime's scope and a systemd unit's; processes are moved in and back out."""
+
+    def __init__(self, tmp_path):
+        self.root = tmp_path / "cg2"
+        self.root.mkdir()
+        r = subprocess.run(["mount", "-t", "cgroup2", "none", str(self.root)], capture_output=True, text=True)
+        assert r.returncode == 0, f"cannot mount a cgroup2 hierarchy: {r.stderr}"
+        self.made = []
+
+    def group(self, path):
+        g = self.root / path.strip("/")
+        g.mkdir(parents=True)
+        self.made.append(g)
+        return g
+
+    def move(self, group, pid):
+        (group / "cgroup.procs").write_text(str(pid))
+
+    def close(self):
+        for g in reversed(self.made):
+            for pid in (g / "cgroup.procs").read_text().split():
+                (self.root / "cgroup.procs").write_text(pid)
+        for g in reversed(self.made):
+            while g != self.root:
+                try:
+                    g.rmdir()
+                except OSError:
+                    break
+                g = g.parent
+        subprocess.run(["umount", str(self.root)], check=True)
+
+
+def test_match_by_container_id_and_by_systemd_unit(tmp_path):
+    cid = "4f1755f0c81be5fd686a28b6579b9c0ffee0123456789abcdef0123456789ab"
+    cfg, spool = rules_file(tmp_path, f"""\
+  - name: by-container
+    match: {{ container: {cid[:12]} }}
+    triggers: {{ m: 2 }}
+  - name: by-unit
+    match: {{ unit: ct-api.service }}
+    triggers: {{ m: 2 }}
+""")
+    cg = Cgroup2(tmp_path)
+    targets = []
+    d = None
+    try:
+        in_container = target_named(tmp_path, "fleet_ctr")
+        in_unit = target_named(tmp_path, "fleet_unit")
+        elsewhere = target_named(tmp_path, "fleet_else")
+        targets += [in_container, in_unit, elsewhere]
+        cg.move(cg.group(f"kubepods.slice/cri-containerd-{cid}.scope"), in_container.pid)
+        cg.move(cg.group("system.slice/ct-api.service"), in_unit.pid)
+        cg.move(cg.group("system.slice/ct-api.service2"), elsewhere.pid)  # a longer name is not the unit
+        d = Daemon(cfg)
+        rules = {}
+        for _ in range(2):
+            ev = d.expect(event="dump")
+            rules[ev["pid"]] = ev["rule"]
+        assert rules == {in_container.pid: "by-container", in_unit.pid: "by-unit"}
+        assert d.stop() == 0
+        assert not [e for e in d.seen if e.get("pid") == elsewhere.pid]
+    finally:
+        if d:
+            d.stop()
+        for t in targets:
+            t.kill()
+        cg.close()
+
+
 def test_a_bad_reload_keeps_the_old_rules(tmp_path):
     cfg, spool = rules_file(tmp_path, """\
   - name: first

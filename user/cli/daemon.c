@@ -249,6 +249,8 @@ static int load(const char *path, const struct config *cmdline, struct generatio
 			.match_name = fr->match_name,
 			.match_exe = fr->match_exe,
 			.match_cgroup = fr->match_cgroup,
+			.match_unit = fr->match_unit,
+			.match_container = fr->match_container,
 			.limits = { .dumps = fr->limit_dumps, .window_s = fr->limit_window_s,
 				    .cooldown_s = fr->limit_cooldown_s },
 			.run_argv = g->run_argv[i],

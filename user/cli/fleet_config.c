@@ -216,6 +216,19 @@ static void walk_switches(struct walk *w, struct fleet_rule *r, const yaml_node_
 	}
 }
 
+/* A container id or its prefix: docker ps shows 12 hex digits, the runtime keeps 64. */
+static bool container_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 12 || n > FLEET_CONTAINER_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
 static void walk_match(struct walk *w, struct fleet_rule *r, const yaml_node_t *map)
 {
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -232,9 +245,24 @@ static void walk_match(struct walk *w, struct fleet_rule *r, const yaml_node_t *
 					    r->name, name);
 				dst[0] = 0;
 			}
+		} else if (name && !strcmp(name, "unit")) {
+			if (take_scalar(w, k, v, r->match_unit, sizeof(r->match_unit)) &&
+			    (strchr(r->match_unit, '/') || !strchr(r->match_unit, '.'))) {
+				fleet_error(w->errs, w->fname, mark_of(v),
+					    "rule '%s': match 'unit' is a systemd unit name, like api.service", r->name);
+				r->match_unit[0] = 0;
+			}
+		} else if (name && !strcmp(name, "container")) {
+			if (take_scalar(w, k, v, r->match_container, sizeof(r->match_container)) &&
+			    !container_id_ok(r->match_container)) {
+				fleet_error(w->errs, w->fname, mark_of(v),
+					    "rule '%s': match 'container' is a container id: 12 to 64 hex digits", r->name);
+				r->match_container[0] = 0;
+			}
 		} else {
-			fleet_error(w->errs, w->fname, mark_of(k), "rule '%s': unknown match key '%s' (name, exe, cgroup)",
-				    r->name, name ? name : "?");
+			fleet_error(w->errs, w->fname, mark_of(k),
+				    "rule '%s': unknown match key '%s' (name, exe, cgroup, unit, container)", r->name,
+				    name ? name : "?");
 		}
 	}
 }
@@ -463,9 +491,10 @@ static void walk_rule(struct walk *w, struct fleet_file *out, const yaml_node_t 
 		fleet_error(w->errs, w->fname, r->at, "a rule needs a 'name'");
 	if (sections[0])
 		walk_match(w, r, sections[0]);
-	if (!r->match_name[0] && !r->match_exe[0] && !r->match_cgroup[0])
+	if (!r->match_name[0] && !r->match_exe[0] && !r->match_cgroup[0] && !r->match_unit[0] &&
+	    !r->match_container[0])
 		fleet_error(w->errs, w->fname, sections[0] ? mark_of(sections[0]) : r->at,
-			    "rule '%s': 'match' needs one of name, exe, cgroup", r->name);
+			    "rule '%s': 'match' needs one of name, exe, cgroup, unit, container", r->name);
 	if (sections[1])
 		walk_switches(w, r, sections[1], "triggers", trigger_keys);
 	r->ntriggers = r->nsw;

@@ -9,7 +9,8 @@
  *   spool: /var/lib/coretrap/dumps
  *   rules:
  *     - name: api-cpu
- *       match: { name: myservice, exe: /usr/bin/x, cgroup: /system.slice/x.service }
+ *       match: { name: myservice, exe: /usr/bin/x, cgroup: /system.slice/x.service,
+ *                unit: x.service, container: 4f1755f0c81b }
  *       triggers: { c: 80, pf: 500, m: [500, 1000], sig: [SIGSEGV], crash: true,
  *                   e: true, f: ["*Timeout*"], pc: { "System.Runtime:cpu-usage": 90 } }
  *       action: { n: 2, s: 10, dt: heap, z: zstd, live: on, mc: 0x33, restrack: nodump, sr: 10 }
@@ -35,6 +36,7 @@
 #define FLEET_MAX_ERRORS 32
 #define FLEET_NAME_MAX 64
 #define FLEET_VALUE_MAX 256
+#define FLEET_CONTAINER_ID_MAX 64 /* a full container id: 64 hex digits */
 
 /* Where a node starts in its file, 1-based as editors count. */
 struct fleet_mark {
@@ -58,6 +60,7 @@ struct fleet_switch {
 struct fleet_rule {
 	char name[FLEET_NAME_MAX];
 	char match_name[FLEET_VALUE_MAX], match_exe[PATH_MAX], match_cgroup[PATH_MAX];
+	char match_unit[FLEET_VALUE_MAX], match_container[FLEET_CONTAINER_ID_MAX + 1];
 	struct fleet_switch sw[FLEET_MAX_SWITCHES];
 	size_t nsw, ntriggers; /* sw[0..ntriggers) came from 'triggers' */
 	long limit_dumps, limit_window_s, limit_cooldown_s; /* 0: no limit */

@@ -322,7 +322,7 @@ static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_
 	switch (r) {
 	case 0: {
 		struct log_event ev = { .event = "dump", .pid = pid, .name = name, .trigger = why->kind,
-					.path = path, .index = (int)index, .has = LOG_HAS_INDEX };
+					.rule = why->rule, .path = path, .index = (int)index, .has = LOG_HAS_INDEX };
 
 		log_event(&ev);
 		if (path_out && path_len)

@@ -19,7 +19,7 @@ struct monitor_rule {
 	const char *name;            /* metrics, journal and event label; NULL: the command line */
 	const struct config *cfg;
 	/* daemon: which processes (each given one must hold; "" = not asked) */
-	const char *match_name, *match_exe, *match_cgroup;
+	const char *match_name, *match_exe, *match_cgroup, *match_unit, *match_container;
 	struct rule_limits limits;
 	/*
 	 * daemon: a rule that attaches to one process (sig, crash, e, gcm,

@@ -104,6 +104,9 @@ static void test_errors_are_placed(void **state)
 		{ "rules:\n  - name: a\n    match: { name: x }\n    limits: { dumps: -1 }\n",
 		  "t.yaml:4:22: rule 'a': 'dumps' expects a whole number from 1, got '-1'" },
 		{ "rules:\n  - name: a\n    match: { name: x }\n    colour: red\n", "t.yaml:4:5: unknown rule key 'colour'" },
+		{ "rules:\n  - name: a\n    match: { unit: api }\n", "t.yaml:3:20: rule 'a': match 'unit' is a systemd unit" },
+		{ "rules:\n  - name: a\n    match: { container: xyz }\n",
+		  "t.yaml:3:25: rule 'a': match 'container' is a container id: 12 to 64 hex digits" },
 	};
 
 	(void)state;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -39,6 +40,34 @@ static void test_cgroup_under(void **state)
 	/* a name that only starts the same is not under it */
 	assert_false(fleet_cgroup_under("/system.slice/api.service2", "/system.slice/api.service"));
 	assert_false(fleet_cgroup_under("/system", "/system.slice"));
+}
+
+static void test_unit_and_container(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char text[1024];
+
+	(void)state;
+	assert_true(fleet_cgroup_has_unit("/system.slice/api.service", "api.service"));
+	assert_true(fleet_cgroup_has_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/x.service",
+					  "user@1000.service"));
+	assert_false(fleet_cgroup_has_unit("/system.slice/api.service", "api"));
+	assert_false(fleet_cgroup_has_unit("/system.slice/api.service2", "api.service"));
+	assert_false(fleet_cgroup_has_unit("/", "api.service"));
+	/* the systemd driver's scopes, and the cgroupfs driver's bare ids, in v2 and v1 lines */
+	snprintf(text, sizeof(text), "0::/system.slice/docker-%s.scope\n", id);
+	assert_true(fleet_cgroups_have_container(text, id));
+	assert_true(fleet_cgroups_have_container(text, "0123456789ab"));
+	assert_false(fleet_cgroups_have_container(text, "123456789abc"));
+	snprintf(text, sizeof(text), "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-%s.scope", id);
+	assert_true(fleet_cgroups_have_container(text, "0123456789abcdef"));
+	snprintf(text, sizeof(text), "5:memory:/docker/%s\n0::/\n", id);
+	assert_true(fleet_cgroups_have_container(text, "0123456789abcdef"));
+	snprintf(text, sizeof(text), "0::/kubepods/burstable/pod5/%s\n", id);
+	assert_true(fleet_cgroups_have_container(text, id));
+	assert_false(fleet_cgroups_have_container("0::/system.slice/api.service\n", "0123456789ab"));
+	assert_false(fleet_cgroups_have_container("garbage", "0123456789ab"));
+	assert_false(fleet_cgroups_have_container("", "0123456789ab"));
 }
 
 static void test_rule_matches(void **state)
@@ -76,6 +105,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cgroup_v2_line),
 		cmocka_unit_test(test_cgroup_under),
+		cmocka_unit_test(test_unit_and_container),
 		cmocka_unit_test(test_rule_matches),
 		cmocka_unit_test(test_first_rule_wins_on_a_live_process),
 	};
