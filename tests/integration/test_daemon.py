@@ -275,10 +275,10 @@ def test_a_file_that_does_not_check_is_refused_at_start(tmp_path):
 class CueTarget:
     """A tests/targets program that prints 'ready PID' and reads cues on stdin, run as a binary called name."""
 
-    def __init__(self, tmp_path, program, name):
+    def __init__(self, tmp_path, program, name, *args):
         exe = tmp_path / name
         shutil.copy(os.path.join(ROOT, "build", "targets", program), exe)
-        self.proc = subprocess.Popen([str(exe)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen([str(exe), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
         assert self.proc.stdout.readline().startswith("ready")
 
@@ -366,6 +366,35 @@ def test_sig_and_crash_rules_run_as_one_shot_runs_under_the_rules_limits(tmp_pat
     finally:
         d.stop()
         for t in targets:
+            t.kill()
+
+
+def test_a_restrack_rule_writes_its_leak_report_into_the_spool(tmp_path):
+    cfg, spool = rules_file(tmp_path, """\
+  - name: leaks
+    match: { name: fleet_leak }
+    triggers: { sig: [SIGUSR1] }
+    action: { restrack: nodump }
+""")
+    d = Daemon(cfg)
+    t = None
+    try:
+        d.expect(event="rules")
+        t = CueTarget(tmp_path, "restrack_leaker", "fleet_leak", "1000")
+        d.expect(event="start", pid=t.pid)  # the probes are on and the signal trap holds it
+        t.cue("go")
+        assert t.proc.stdout.readline().strip() == "done"
+        os.kill(t.pid, signal.SIGUSR1)
+        ev = d.expect(event="restrack", pid=t.pid, timeout=60)
+        assert ev["rule"] == "leaks" and os.path.dirname(ev["path"]) == str(spool)
+        with open(ev["path"]) as f:
+            report = f.read()
+        assert "leak_blocks" in report, report[:2000]
+        assert d.stop() == 0
+        assert t.tracer() == 0 and t.proc.poll() is None
+    finally:
+        d.stop()
+        if t:
             t.kill()
 
 
