@@ -5,22 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex_digit.h"
+
 static const char *skip_ws(const char *p)
 {
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
 	return p;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -52,7 +43,7 @@ static const char *string_at(const char *p, char *out, size_t len, bool *fits)
 				int v = 0;
 
 				for (int i = 0; i < 4; i++) {
-					int h = hexval(p[i]);
+					int h = hex_digit(p[i]);
 
 					if (h < 0)
 						return NULL;

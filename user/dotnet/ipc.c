@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hex_digit.h"
+
 static const uint8_t ipc_magic[IPC_MAGIC_SIZE] = "DOTNET_IPC_V1"; /* + NUL = 14 */
 
 static void put_u16(uint8_t *p, uint16_t v)
@@ -348,17 +350,6 @@ ssize_t ipc_encode_stop_tracing(uint8_t *buf, size_t cap, uint64_t session_id)
 	return finish_header(buf, off, IPC_SET_EVENTPIPE, IPC_EVENTPIPE_STOP);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ipc_guid_parse(const char *text, uint8_t out[16])
 {
 	/* Canonical text order is Data1-Data2-Data3-Data4[0..1]-Data4[2..7]. */
@@ -377,7 +368,7 @@ int ipc_guid_parse(const char *text, uint8_t out[16])
 		if (g > 0 && *p++ != '-')
 			return -EINVAL;
 		for (int i = 0; i < group_len[g]; i += 2) {
-			int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+			int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
 
 			if (hi < 0 || lo < 0)
 				return -EINVAL;

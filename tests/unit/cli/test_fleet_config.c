@@ -107,6 +107,27 @@ static void test_errors_are_placed(void **state)
 		{ "rules:\n  - name: a\n    match: { unit: api }\n", "t.yaml:3:20: rule 'a': match 'unit' is a systemd unit" },
 		{ "rules:\n  - name: a\n    match: { container: xyz }\n",
 		  "t.yaml:3:25: rule 'a': match 'container' is a container id: 12 to 64 hex digits" },
+		{ "storage: { max-use: lots }\n", "t.yaml:1:21: storage 'max-use' expects a size" },
+		{ "storage: { max-dump: 10% }\n",
+		  "t.yaml:1:22: storage 'max-dump' expects a size (bytes, or with K, M, "
+		  "G, T; 0" },
+		{ "storage: { keep-free: 101% }\n", "t.yaml:1:23: storage 'keep-free' expects a size" },
+		{ "storage: { max-concurrent: 65 }\n",
+		  "t.yaml:1:28: storage 'max-concurrent' expects a whole number from 0 to "
+		  "64, got '65'" },
+		{ "storage: { colour: red }\n", "t.yaml:1:12: unknown storage key 'colour'" },
+		{ "storage: 3\n", "t.yaml:1:10: storage expects a mapping, got a scalar" },
+		{ "upload: { retries: 1 }\n", "t.yaml:1:9: 'upload' needs 'exec'" },
+		{ "upload: { exec: hook }\n", "t.yaml:1:17: upload 'exec' must be an absolute path" },
+		{ "upload: { exec: /h, env-file: e }\n", "t.yaml:1:31: upload 'env-file' must be an absolute path" },
+		{ "upload: { exec: /h, delete-after: yes }\n",
+		  "t.yaml:1:35: upload 'delete-after' expects true or false" },
+		{ "upload: { exec: /h, backoff: 10, max-backoff: 5 }\n",
+		  "t.yaml:1:9: upload 'max-backoff' (5) is less than 'backoff' (10)" },
+		{ "upload: { exec: /h, backoff: 0 }\n", "t.yaml:1:30: upload 'backoff' expects a whole number from 1" },
+		{ "upload: { exec: /h, args: { a: b } }\n",
+		  "t.yaml:1:27: upload 'args' expects a list, got a mapping" },
+		{ "upload: { exec: /h, bucket: b }\n", "t.yaml:1:21: unknown upload key 'bucket'" },
 	};
 
 	(void)state;
@@ -121,10 +142,6 @@ static void test_errors_are_placed(void **state)
 		free(ff);
 	}
 }
-
-
-
-
 
 static void test_storage_and_upload(void **state)
 {
@@ -176,47 +193,6 @@ static void test_storage_and_upload(void **state)
 	free(ff);
 }
 
-static void test_storage_and_upload_errors(void **state)
-{
-	static const struct {
-		const char *text, *want;
-	} cases[] = {
-		{ "storage: { max-use: lots }\n", "t.yaml:1:21: storage 'max-use' expects a size" },
-		{ "storage: { max-dump: 10% }\n",
-		  "t.yaml:1:22: storage 'max-dump' expects a size (bytes, or with K, M, "
-		  "G, T; 0" },
-		{ "storage: { keep-free: 101% }\n", "t.yaml:1:23: storage 'keep-free' expects a size" },
-		{ "storage: { max-concurrent: 65 }\n",
-		  "t.yaml:1:28: storage 'max-concurrent' expects a whole number from 0 to "
-		  "64, got '65'" },
-		{ "storage: { colour: red }\n", "t.yaml:1:12: unknown storage key 'colour'" },
-		{ "storage: 3\n", "t.yaml:1:10: storage expects a mapping, got a scalar" },
-		{ "upload: { retries: 1 }\n", "t.yaml:1:9: 'upload' needs 'exec'" },
-		{ "upload: { exec: hook }\n", "t.yaml:1:17: upload 'exec' must be an absolute path" },
-		{ "upload: { exec: /h, env-file: e }\n", "t.yaml:1:31: upload 'env-file' must be an absolute path" },
-		{ "upload: { exec: /h, delete-after: yes }\n",
-		  "t.yaml:1:35: upload 'delete-after' expects true or false" },
-		{ "upload: { exec: /h, backoff: 10, max-backoff: 5 }\n",
-		  "t.yaml:1:9: upload 'max-backoff' (5) is less than 'backoff' (10)" },
-		{ "upload: { exec: /h, backoff: 0 }\n", "t.yaml:1:30: upload 'backoff' expects a whole number from 1" },
-		{ "upload: { exec: /h, args: { a: b } }\n",
-		  "t.yaml:1:27: upload 'args' expects a list, got a mapping" },
-		{ "upload: { exec: /h, bucket: b }\n", "t.yaml:1:21: unknown upload key 'bucket'" },
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct fleet_file *ff = malloc(sizeof(*ff));
-		struct fleet_errors errs;
-
-		assert_non_null(ff);
-		if (!parse(cases[i].text, ff, &errs) || strncmp(errs.line[0], cases[i].want, strlen(cases[i].want)))
-			fail_msg("case %zu: got '%s', want '%s...'", i, errs.n ? errs.line[0] : "(no error)",
-				 cases[i].want);
-		free(ff);
-	}
-}
-
 static void test_error_cap(void **state)
 {
 	struct fleet_errors errs = { 0 };
@@ -235,7 +211,6 @@ int main(void)
 		cmocka_unit_test(test_full_rule),
 		cmocka_unit_test(test_errors_are_placed),
 		cmocka_unit_test(test_storage_and_upload),
-		cmocka_unit_test(test_storage_and_upload_errors),
 		cmocka_unit_test(test_error_cap),
 	};
 
