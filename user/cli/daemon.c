@@ -126,6 +126,11 @@ static int check_upload(const struct fleet_set *set, struct upload_env *env, con
 		log_error("%scannot read the upload env-file %s: %s", prefix, u->env_file, strerror(errno));
 		return 1;
 	}
+	struct stat st;
+
+	if (!fstat(fileno(f), &st) && (st.st_mode & 077))
+		log_warn("the upload env-file %s holds credentials and is readable by others (mode %04o): chmod 600 it",
+			 u->env_file, (unsigned)(st.st_mode & 07777));
 	text = malloc(ENV_FILE_MAX);
 	n = text ? fread(text, 1, ENV_FILE_MAX, f) : 0;
 	if (!text || ferror(f) || n == ENV_FILE_MAX) {
