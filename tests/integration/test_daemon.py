@@ -59,12 +59,25 @@ class Daemon:
         return rc
 
 
+_started = []
+
+
+@pytest.fixture(autouse=True)
+def _no_target_outlives_its_test():
+    """A failing assertion must not leave the targets of a test running."""
+    yield
+    while _started:
+        _started.pop().kill()
+
+
 def target_named(tmp_path, name, mb=4):
     """rssfill started as a binary called name (its comm), filling mb MiB."""
     exe = tmp_path / name
     if not exe.exists():
         shutil.copy(RSSFILL, exe)
-    return Target([str(exe), str(mb)])
+    t = Target([str(exe), str(mb)])
+    _started.append(t)
+    return t
 
 
 def assert_released(t):
@@ -100,6 +113,7 @@ def test_two_rules_three_targets_one_later_and_the_window(tmp_path):
     b1 = target_named(tmp_path, "fleet_b")
     other = target_named(tmp_path, "fleet_c")  # matched by no rule
     d = Daemon(cfg)
+    b2 = None
     try:
         starts = {}
         for _ in range(2):
@@ -125,11 +139,11 @@ def test_two_rules_three_targets_one_later_and_the_window(tmp_path):
         assert dumps_in(spool) == sorted(os.path.basename(p) for p in dumps.values())
         for t in (a, b1, b2, other):
             assert_released(t)
-        b2.kill()
     finally:
         d.stop()
-        for t in (a, b1, other):
-            t.kill()
+        for t in (a, b1, other, b2):
+            if t:
+                t.kill()
 
 
 class Cgroup2:
@@ -279,6 +293,7 @@ class CueTarget:
         exe = tmp_path / name
         shutil.copy(os.path.join(ROOT, "build", "targets", program), exe)
         self.proc = subprocess.Popen([str(exe), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        _started.append(self)
         self.pid = self.proc.pid
         assert self.proc.stdout.readline().startswith("ready")
 
