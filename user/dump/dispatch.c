@@ -219,11 +219,13 @@ int dump_process(const struct config *cfg, pid_t pid, const struct trigger_info 
 		exe[n > 0 ? n : 0] = '\0';
 	}
 	metrics_trigger(rule, why->kind);
-	r = spool_governs(cfg->dump_dir) ? admit(cfg, pid, why, index, &slot) : 0;
+	bool in_spool = spool_governs(cfg->dump_dir); /* one answer for the admission and the queueing */
+
+	r = in_spool ? admit(cfg, pid, why, index, &slot) : 0;
 	if (!r)
 		r = dump_process_uncounted(cfg, pid, why, index, path, sizeof(path), &res);
 	spool_release(&slot);
-	if (!r && spool_governs(cfg->dump_dir))
+	if (!r && in_spool)
 		spool_written(path); /* the spool gauge, the upload queue */
 	if (!r && !res.wall_ns) { /* a .NET dump or a report alone: no writer figures, measure here */
 		struct stat st;
