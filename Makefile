@@ -122,7 +122,7 @@ UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_rea
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
 	core/live core/live_fault core/live_pages core/live_plan core/live_protect core/live_threads core/live_uffd \
-	base/proc base/proc_read base/proc_parse base/proc_maps base/ptrace_engine base/ptrace_set \
+	base/proc base/proc_read base/proc_parse base/proc_maps base/proc_holders base/ptrace_engine base/ptrace_set \
 	base/proc_task base/pagemap base/quiet_thread base/wait_status base/vdso base/ptrace_inject \
 	base/arch/inject_x86_64 base/zblock base/zstream core/coreinfo
 # syscall injection alone: build/tests/injectsys.

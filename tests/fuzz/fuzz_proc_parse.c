@@ -88,12 +88,17 @@ static void fuzz_bytes(const char *data, size_t size)
 	rc = maps_parse(data, size, &maps);
 	if (rc != 0 && rc != -EINVAL && rc != -ENOMEM)
 		abort();
-	for (size_t i = 0; rc == 0 && i < maps.n; i++)
+	for (size_t i = 0; rc == 0 && i < maps.n; i++) {
 		if (maps.v[i].end < maps.v[i].start || !maps.v[i].path)
 			abort();
+		/* the holder lookup over the same text, for each object it names (ASan checks the reads) */
+		if (mapping_is_unnamed_shared(&maps.v[i]))
+			(void)maps_text_has_object(data, size, maps.v[i].inode, maps.v[i].path);
+	}
 	if (rc == 0)
 		maps_free(&maps);
 	check(maps_parse_filter(data, size, &filter));
+	(void)maps_text_has_object(data, size, 0, "");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

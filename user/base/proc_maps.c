@@ -179,6 +179,54 @@ bool mapping_is_anon_shared(const struct mapping *m)
 	       (m->inode == 0 || ends_with(m->path, " (deleted)"));
 }
 
+bool mapping_is_unnamed_shared(const struct mapping *m)
+{
+	bool deleted = ends_with(m->path, " (deleted)");
+
+	if (!(m->perms & MAP_PERM_SHARED) || !m->inode)
+		return false;
+	return !strncmp(m->path, "[anon_shmem:", 12) ||
+	       (deleted && (!strcmp(m->path, "/dev/zero (deleted)") ||
+			    !strcmp(m->path, "/anon_hugepage (deleted)") || !strncmp(m->path, "/memfd:", 7)));
+}
+
+/* The text of one maps line: "start-end perms offset dev inode    path". */
+static bool line_has_object(const char *l, size_t len, unsigned long inode, const char *path)
+{
+	size_t i = 0, plen = strlen(path);
+	unsigned long ino = 0;
+
+	/* skip four fields: range, perms, offset, device */
+	for (int f = 0; f < 4; f++) {
+		while (i < len && l[i] != ' ')
+			i++;
+		while (i < len && l[i] == ' ')
+			i++;
+	}
+	if (i >= len || l[i] < '0' || l[i] > '9')
+		return false;
+	while (i < len && l[i] >= '0' && l[i] <= '9')
+		ino = ino * 10 + (unsigned long)(l[i++] - '0');
+	if (ino != inode)
+		return false;
+	while (i < len && l[i] == ' ')
+		i++;
+	return len - i == plen && !memcmp(l + i, path, plen);
+}
+
+bool maps_text_has_object(const char *buf, size_t len, unsigned long inode, const char *path)
+{
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+
+		if (line_has_object(buf + i, end - i, inode, path))
+			return true;
+		i = end + 1;
+	}
+	return false;
+}
+
 enum dump_kind maps_dump_kind(const struct mapping *m, unsigned long filter)
 {
 	bool shared = (m->perms & MAP_PERM_SHARED) || (m->vmflags & VMF_SHARED);

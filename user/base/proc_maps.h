@@ -72,6 +72,20 @@ int maps_parse_filter(const char *buf, size_t len, unsigned long *out);
 bool mapping_is_file(const struct mapping *m);
 /* Shared mapping of an unlinked file (shmem, /dev/zero, SysV): "anon shared". */
 bool mapping_is_anon_shared(const struct mapping *m);
+/*
+ * Shared memory no other process can open by a name: MAP_SHARED|MAP_ANONYMOUS
+ * ("/dev/zero (deleted)", "[anon_shmem:NAME]"), shared anonymous hugetlb
+ * ("/anon_hugepage (deleted)") and memfd ("/memfd:NAME (deleted)"). Others
+ * reach it only by inheriting the mapping (fork) or by being handed a file
+ * descriptor (memfd); unlike a /dev/shm file or a SysV segment, which any
+ * process allowed to may open or attach at any time.
+ */
+bool mapping_is_unnamed_shared(const struct mapping *m);
+/*
+ * Whether /proc/PID/maps text (not NUL-terminated) maps the object with
+ * this inode and path (as /proc shows it, " (deleted)" included).
+ */
+bool maps_text_has_object(const char *buf, size_t len, unsigned long inode, const char *path);
 
 enum dump_kind {
 	DUMP_SKIP = 0,        /* segment header only, no data */

@@ -208,6 +208,59 @@ static void test_filter_parse_and_garbage(void **state)
 	maps_free(&m);
 }
 
+/* Another process's maps: does it map this shared object (inode and path both)? */
+static void test_maps_text_has_object(void **state)
+{
+	static const char text[] =
+		"7f0000000000-7f0004000000 rw-s 00000000 00:01 4242                       /dev/zero (deleted)\n"
+		"7f1000000000-7f1000001000 rw-s 00000000 00:01 77                         /memfd:buf (deleted)\n"
+		"7f2000000000-7f2000001000 rw-p 00000000 00:00 0 \n"
+		"7f3000000000-7f3000001000 r--p 00000000 08:01 4242                       /usr/lib/libx.so";
+
+	(void)state;
+	assert_true(maps_text_has_object(text, strlen(text), 4242, "/dev/zero (deleted)"));
+	assert_true(maps_text_has_object(text, strlen(text), 77, "/memfd:buf (deleted)"));
+	/* the same inode number with another path is another object, and the reverse */
+	assert_false(maps_text_has_object(text, strlen(text), 4242, "/memfd:buf (deleted)"));
+	assert_false(maps_text_has_object(text, strlen(text), 424, "/dev/zero (deleted)"));
+	assert_false(maps_text_has_object(text, strlen(text), 77, "/memfd:bu"));
+	/* the last line has no newline; a truncated or empty text holds nothing */
+	assert_true(maps_text_has_object(text, strlen(text), 4242, "/usr/lib/libx.so"));
+	assert_false(maps_text_has_object(text, 30, 4242, "/dev/zero (deleted)"));
+	assert_false(maps_text_has_object("", 0, 0, ""));
+}
+
+/* Shared memory nobody can open by its name: the kinds a live dump may write-protect. */
+static void test_unnamed_shared(void **state)
+{
+	const struct {
+		unsigned perms;
+		unsigned long inode;
+		const char *path;
+		bool want;
+	} cases[] = {
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/dev/zero (deleted)", true },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "[anon_shmem:pool]", true },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/memfd:x (deleted)", true },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/anon_hugepage (deleted)", true },
+		{ MAP_PERM_W, 5, "/dev/zero (deleted)", false },           /* private */
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/memfd:x", false },    /* not unlinked? not a memfd */
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/dev/shm/x", false },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/dev/shm/x (deleted)", false },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 5, "/SYSV00000000 (deleted)", false },
+		{ MAP_PERM_SHARED | MAP_PERM_W, 0, "/dev/zero (deleted)", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mapping m = { .perms = cases[i].perms, .inode = cases[i].inode,
+				     .path = (char *)cases[i].path };
+
+		if (mapping_is_unnamed_shared(&m) != cases[i].want)
+			fail_msg("case %zu (%s)", i, cases[i].path);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_policy_maps_only),
 		cmocka_unit_test(test_file_shared_bit),
 		cmocka_unit_test(test_filter_parse_and_garbage),
+		cmocka_unit_test(test_maps_text_has_object),
+		cmocka_unit_test(test_unnamed_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
