@@ -387,27 +387,27 @@ def shared_and_huge_dump(tmp_path, env):
     return base, res
 
 
-def test_hugetlb_is_write_protected_and_shmem_copied_in_the_pause(tmp_path, hugepages):
-    """Private hugetlb memory goes the protect route (faults copy whole huge pages); shared
-    memory is copied in the pause (another mapper's writes take no fault in the target)."""
+def test_hugetlb_and_shmem_of_the_target_alone_are_write_protected(tmp_path, hugepages):
+    """Private hugetlb memory goes the protect route (faults copy whole huge pages), and so does
+    shared memory nobody else maps: nothing of either is copied in the pause."""
     base, res = shared_and_huge_dump(tmp_path, {})
-    assert res["live_protected_bytes"] == base["live_protected_bytes"] + (HUGE_MB << 20), (res, base)
-    assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 1, (res, base)
+    assert res["live_protected_bytes"] == base["live_protected_bytes"] + 2 * (HUGE_MB << 20), (res, base)
+    assert res["live_copied_in_pause"] == base["live_copied_in_pause"], (res, base)
     # faults copy each huge page whole: 512 base pages a fault
     assert res["live_fault_pages"] > base["live_fault_pages"] + 512, (res, base)
 
 
 def test_without_hugetlb_write_protect_hugetlb_is_copied_in_the_pause(tmp_path, hugepages):
     """The handshake without UFFD_FEATURE_WP_HUGETLBFS_SHMEM (the test hook, as on a kernel
-    without it): the hugetlb region is copied in the pause like shared memory, still of the pause."""
+    without it): the hugetlb and shared regions are copied in the pause, still of the pause."""
     base, res = shared_and_huge_dump(tmp_path, {"CORETRAP_LIVE_NO_WP_SHMEM": "1"})
     assert res["live_protected_bytes"] == base["live_protected_bytes"], (res, base)
     assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 2, (res, base)
 
 
 def test_coretrap_debug_line_counts_hugetlb_as_write_protected(tmp_path, hugepages):
-    """./coretrap -log stdout: the dump's DEBUG line counts the hugetlb region among the
-    write-protected MiB, and without the feature (the test hook) it does not."""
+    """./coretrap -log stdout: the dump's DEBUG line counts the hugetlb and shared regions among
+    the write-protected MiB, and without the feature (the test hook) it does not."""
     coretrap = CORETRAP
     mib = {}
     for name, env in (("wp", {}), ("nowp", {"CORETRAP_LIVE_NO_WP_SHMEM": "1"})):
@@ -426,7 +426,91 @@ def test_coretrap_debug_line_counts_hugetlb_as_write_protected(tmp_path, hugepag
             assert check_point_in_time(core, w.info, region="huge") == n
             assert check_point_in_time(core, w.info, region="shmem") == n
             assert_released(w)
-    assert mib["wp"] - mib["nowp"] == HUGE_MB, mib
+    assert mib["wp"] - mib["nowp"] == 2 * HUGE_MB, mib
+
+
+def plain_dump(tmp_path, mb):
+    """The figures of a writer with no shared memory, to compare with."""
+    with Writer("--mb", mb, "--rate", 16) as plain:
+        rc, base, err = dump(plain.pid, tmp_path / "plain")
+        assert rc == 0, err
+    return base
+
+
+def fds_of_every_process_readable():
+    """Whether coretrap (root) may look at every process's fds. This sandbox's init refuses
+    even root (ptrace access), and a process we cannot look at may have been handed a memfd."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir("/proc/%s/fd" % pid):
+                os.readlink("/proc/%s/fd/%s" % (pid, fd))
+        except PermissionError:
+            return False
+        except FileNotFoundError:
+            pass
+    return True
+
+
+@pytest.mark.parametrize("args", [["--shmem"], ["--memfd"]])
+def test_shared_memory_the_target_alone_holds_is_write_protected(tmp_path, args):
+    """MAP_SHARED|MAP_ANONYMOUS memory, and a memfd whose fd is closed, that no other process
+    maps: only the target's own writes can change them, and those fault. They are
+    write-protected like private memory (not copied in the pause) and the core has them as they
+    were at the pause, while the target wrote on during a 300 ms hold. A memfd can be handed to
+    any process: where some process's fds cannot be looked at (this sandbox's init), it counts
+    as held there and is copied in the pause instead, still of the pause."""
+    base = plain_dump(tmp_path, 32)
+    alone = args == ["--shmem"] or fds_of_every_process_readable()
+    with Writer("--mb", 32, "--rate", 16, *args) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        protected = (32 << 20) if alone else 0
+        assert res["live_protected_bytes"] == base["live_protected_bytes"] + protected, (res, base)
+        assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + (not alone), (res, base)
+        n = check_point_in_time(core, w.info)
+        assert w.progress() > n + 1000
+        assert check_point_in_time(core, w.info, region="shmem") == n
+        assert_released(w)
+
+
+@pytest.mark.parametrize("args", [["--shmem", "--shmem-child"], ["--memfd", "--keep-fd"]],
+                         ids=["a-child-maps-it", "an-fd-reaches-it"])
+def test_shared_memory_others_can_write_is_copied_in_the_pause(tmp_path, args):
+    """Shared memory a child maps (its writes take no fault in the target), or a memfd the
+    target keeps an fd on (write() into it takes none either): copied in the pause, and of the
+    pause."""
+    base = plain_dump(tmp_path, 32)
+    with Writer("--mb", 32, "--rate", 16, *args) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        assert res["live_protected_bytes"] == base["live_protected_bytes"], (res, base)
+        assert res["live_copied_in_pause"] == base["live_copied_in_pause"] + 1, (res, base)
+        n = check_point_in_time(core, w.info)
+        assert check_point_in_time(core, w.info, region="shmem") == n
+        assert_released(w)
+
+
+def test_fork_mid_dump_with_shared_memory_not_copied_restarts_the_dump_stopped(tmp_path):
+    """A fork hands the child the target's shared memory, which it then writes unseen (here:
+    every page): when that memory is protected and not copied yet, the live attempt is dropped
+    and the dump is written stopped, saying why. The fork itself completes; nothing stays
+    protected, in the target or its child."""
+    with Writer("--mb", 16, "--rate", 16, "--shmem") as w:
+        core = tmp_path / "core"
+        d = start_live_dump(w, core, 1500)
+        w.send("fork")
+        assert w.answer("forked", timeout=5) == "forked 0"
+        out, err = d.communicate(timeout=60)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 0 and res["live_restarted"] == 1, res
+        assert "forked" in res["live_why"], res
+        check_point_in_time(core, w.info)
+        assert_released(w)
 
 
 def test_non_root_target(tmp_path):

@@ -20,7 +20,10 @@
  * a third, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB (2 MiB pages: --mb must be
  * even and vm.nr_hugepages big enough), each written like the first one,
  * at the same page with the same generation, before the progress counter
- * ("shmem" and "huge" in the info line, 0 when absent).
+ * ("shmem" and "huge" in the info line, 0 when absent). --memfd: the
+ * shared region is a memfd instead, its fd closed once mapped unless
+ * --keep-fd. --shmem-child: a child forked at start shares the shared
+ * region (it only sleeps; it dies with us).
  *
  * Commands on stdin, each answered with one line:
  *   readbuf         read(0) 64 bytes into a page written before the dump,
@@ -28,7 +31,8 @@
  *   dontneed A N    madvise(MADV_DONTNEED) N pages of the region from page A
  *   munmap A N      munmap the same
  *   mremap A N      move them to a free address
- *   fork            fork a child that writes every page, wait: "forked STATUS"
+ *   fork            fork a child that writes every page (of the shared region
+ *                   too), wait: "forked STATUS"
  *   progress        "progress N"
  *   stall           "stall US": the longest gap between two page writes
  *                   since the last "stall" (a stop, a wait on a fault)
@@ -44,6 +48,7 @@
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -190,7 +195,7 @@ static void answer(const char *fmt, ...)
 int main(int argc, char **argv)
 {
 	size_t mb = 64;
-	int thp = 0, want_shmem = 0, want_huge = 0;
+	int thp = 0, want_shmem = 0, want_huge = 0, memfd = 0, keep_fd = 0, shmem_child = 0;
 	void *own = NULL;
 	char *rbuf, *spare, line[256];
 	pthread_t t;
@@ -204,6 +209,12 @@ int main(int argc, char **argv)
 			thp = 1;
 		else if (!strcmp(argv[i], "--shmem"))
 			want_shmem = 1;
+		else if (!strcmp(argv[i], "--memfd"))
+			want_shmem = memfd = 1;
+		else if (!strcmp(argv[i], "--keep-fd"))
+			keep_fd = 1;
+		else if (!strcmp(argv[i], "--shmem-child"))
+			shmem_child = 1;
 		else if (!strcmp(argv[i], "--hugetlb"))
 			want_huge = 1;
 		else if (!strcmp(argv[i], "--own-uffd") && !(own = own_uffd_region()))
@@ -221,9 +232,21 @@ int main(int argc, char **argv)
 	if (region == MAP_FAILED || ctl == MAP_FAILED || rbuf == MAP_FAILED || spare == MAP_FAILED)
 		return 1;
 	if (want_shmem) {
-		shmem = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		int fd = memfd ? memfd_create("livewriter", MFD_CLOEXEC) : -1;
+
+		if (memfd && (fd < 0 || ftruncate(fd, (off_t)(pages * PS)) != 0))
+			return 5;
+		shmem = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | (memfd ? 0 : MAP_ANONYMOUS), fd, 0);
 		if (shmem == MAP_FAILED)
 			return 5;
+		if (memfd && !keep_fd)
+			close(fd);
+		if (shmem_child && fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
 	}
 	if (want_huge) {
 		huge = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
@@ -282,8 +305,11 @@ int main(int argc, char **argv)
 			pid_t c = fork();
 
 			if (c == 0) {
-				for (size_t p = 0; p < pages; p++)
+				for (size_t p = 0; p < pages; p++) {
 					write_one(region, p, 0x7777777);
+					if (shmem)
+						write_one(shmem, p, 0x7777777);
+				}
 				_exit(0);
 			}
 			waitpid(c, &status, 0);

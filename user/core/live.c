@@ -18,6 +18,7 @@
 #include "core/live_uffd.h"
 #include "base/pagemap.h"
 #include "base/proc.h"
+#include "base/proc_read.h"
 
 #define CAP_SYS_PTRACE_BIT 19
 
@@ -127,12 +128,56 @@ static bool wp_hugetlb(const struct core_live *lv)
 	return (lv->features & LIVE_UFFD_FEATURE_WP_SHMEM) != 0;
 }
 
+/*
+ * Shared memory is protected only when the copy in the pause it saves is
+ * worth a look at every process (proc_holders.h): from 4 MiB resident.
+ */
+#define SHARED_WORTH_BYTES (4ull << 20)
+
+/* Whether m is shared memory found to be the target's alone, and no fork has shared it since. */
+static bool lone_shared(const struct core_live *lv, const struct mapping *m)
+{
+	if (atomic_load(&lv->fault.forked))
+		return false;
+	for (size_t i = 0; i < lv->nshared; i++)
+		if (lv->shared[i].inode == m->inode && !strcmp(lv->shared[i].path, m->path))
+			return !lv->shared[i].elsewhere;
+	return false;
+}
+
+/* What live_route may do with m here. */
+static unsigned route_can(const struct core_live *lv, const struct mapping *m)
+{
+	return (wp_hugetlb(lv) ? LIVE_CAN_WP_HUGETLB : 0) |
+	       (lone_shared(lv, m) ? LIVE_CAN_WP_SHARED : 0);
+}
+
 /* The page size protection goes by: a hugetlb mapping's huge page, else 0 (the base page). */
 static uint64_t range_page(const struct mapping *m, size_t page_size)
 {
 	uint64_t b = m->kpage_kb * 1024;
 
 	return b > page_size ? b : 0;
+}
+
+/*
+ * The fault handler copies a page of shared memory from the object itself
+ * (live_plan.h): map_files reaches it even unlinked, as the reader does.
+ */
+static int open_shared(const struct core_live *lv, const struct mapping *m, struct live_range *r)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "map_files/%llx-%llx", (unsigned long long)m->start,
+		 (unsigned long long)m->end);
+	fd = proc_open(lv->pid, 0, name, O_RDONLY);
+	if (fd < 0)
+		return fd;
+	r->shared = true;
+	r->fd = fd;
+	r->file_pos = m->offset + (r->vaddr - m->start);
+	return 0;
 }
 
 /* Each segment's route and the list of those to protect. */
@@ -147,11 +192,18 @@ static int plan(struct core_live *lv)
 	for (size_t i = 0; i < n; i++) {
 		const struct elfcore_segment *s = &lv->segs[i];
 
-		lv->route[i] = live_route(&lv->maps->v[i], s->filesz, wp_hugetlb(lv));
-		if (lv->route[i] == LIVE_PROTECT)
-			lv->ranges[lv->nranges++] = (struct live_range){
-				s->vaddr, s->filesz, s->offset, range_page(&lv->maps->v[i], lv->cm->page_size)
-			};
+		const struct mapping *m = &lv->maps->v[i];
+		struct live_range r = { s->vaddr, s->filesz, s->offset, range_page(m, lv->cm->page_size),
+					false, -1, 0 };
+
+		lv->route[i] = live_route(m, s->filesz, route_can(lv, m));
+		if (lv->route[i] != LIVE_PROTECT)
+			continue;
+		if ((m->perms & MAP_PERM_SHARED) && open_shared(lv, m, &r) != 0) {
+			lv->route[i] = (m->perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
+			continue;
+		}
+		lv->ranges[lv->nranges++] = r;
 	}
 	return 0;
 }
@@ -169,6 +221,8 @@ static void demote_refused(struct core_live *lv)
 			lv->ranges[k++] = lv->ranges[i];
 			continue;
 		}
+		if (lv->ranges[i].shared)
+			close(lv->ranges[i].fd);
 		/* ranges and segments are both in address order */
 		while (seg < lv->maps->n && lv->segs[seg].vaddr != lv->ranges[i].vaddr)
 			seg++;
@@ -178,27 +232,90 @@ static void demote_refused(struct core_live *lv)
 	lv->nranges = k;
 }
 
+static void free_shared(struct core_live *lv)
+{
+	for (size_t i = 0; i < lv->nshared; i++)
+		free((char *)lv->shared[i].path);
+	free(lv->shared);
+	lv->shared = NULL;
+	lv->nshared = 0;
+}
+
+/* Note a shared object the early protection covers, once; its resident size is added to *rss. */
+static int note_shared(struct core_live *lv, const struct mapping *m, uint64_t *rss)
+{
+	char *path;
+
+	*rss += m->rss_kb * 1024;
+	for (size_t i = 0; i < lv->nshared; i++)
+		if (lv->shared[i].inode == m->inode && !strcmp(lv->shared[i].path, m->path))
+			return 0;
+	path = strdup(m->path);
+	if (!path)
+		return -ENOMEM;
+	lv->shared[lv->nshared++] = (struct shared_object){ m->inode, path,
+							    !strncmp(m->path, "/memfd:", 7), false };
+	return 0;
+}
+
 /*
  * Before the pause: smaps as it is now (kept for core_live_read_maps),
  * and from it what to protect early: the private anonymous mappings the
- * filter dumps. The pause's own list is the one that counts; this one
- * only saves it work.
+ * filter dumps, and the shared memory that may turn out to be the
+ * target's alone (lone_shared; looked at once it is registered, see
+ * look_for_other_holders). The pause's own list is the one that counts;
+ * this one only saves it work.
  */
 static int early_ranges(struct core_live *lv, pid_t pid, unsigned long filter)
 {
 	int err = proc_read_maps(pid, true, &lv->before);
+	bool may_share = (lv->features & LIVE_UFFD_FEATURE_WP_SHMEM) &&
+			 (lv->features & LIVE_UFFD_FEATURE_EVENT_FORK);
+	size_t cap = lv->before.n ? lv->before.n : 1, k = 0;
+	uint64_t shared_rss = 0;
 
 	if (err)
 		return err;
-	lv->early = calloc(lv->before.n ? lv->before.n : 1, sizeof(*lv->early));
-	for (size_t i = 0; lv->early && i < lv->before.n; i++) {
+	lv->early = calloc(cap, sizeof(*lv->early));
+	lv->shared = calloc(cap, sizeof(*lv->shared));
+	if (!lv->early || !lv->shared)
+		return -ENOMEM;
+	for (size_t i = 0; i < lv->before.n; i++) {
 		const struct mapping *m = &lv->before.v[i];
+		bool shared = (m->perms & MAP_PERM_SHARED) != 0;
+		unsigned can = (wp_hugetlb(lv) ? LIVE_CAN_WP_HUGETLB : 0) | (may_share ? LIVE_CAN_WP_SHARED : 0);
 
-		if (maps_dump_kind(m, filter) == DUMP_WHOLE && live_route(m, 1, wp_hugetlb(lv)) == LIVE_PROTECT)
-			lv->early[lv->nearly++] = (struct live_range){ m->start, m->end - m->start, 0,
-								       range_page(m, lv->cm->page_size) };
+		if (maps_dump_kind(m, filter) != DUMP_WHOLE || live_route(m, 1, can) != LIVE_PROTECT)
+			continue;
+		if (shared && note_shared(lv, m, &shared_rss) != 0)
+			return -ENOMEM;
+		lv->early[lv->nearly++] = (struct live_range){ m->start, m->end - m->start, 0,
+							       range_page(m, lv->cm->page_size), shared,
+							       -1, 0 };
 	}
-	return lv->early ? 0 : -ENOMEM;
+	if (shared_rss >= SHARED_WORTH_BYTES)
+		return 0;
+	/* not worth it: shared memory is copied in the pause */
+	for (size_t i = 0; i < lv->nearly; i++)
+		if (!lv->early[i].shared)
+			lv->early[k++] = lv->early[i];
+	lv->nearly = k;
+	free_shared(lv);
+	return 0;
+}
+
+/*
+ * Whether the shared memory protected early is the target's alone. Asked
+ * once it is registered: a fork from now on is heard of (the handler
+ * notes it, and no shared memory is protected in the pause then), and a
+ * child forked before maps it now. What cannot be answered counts as
+ * held elsewhere.
+ */
+static void look_for_other_holders(struct core_live *lv, pid_t tgid)
+{
+	if (lv->nshared && proc_mark_other_holders(tgid, lv->shared, lv->nshared) != 0)
+		for (size_t i = 0; i < lv->nshared; i++)
+			lv->shared[i].elsewhere = true;
 }
 
 int core_live_read_maps(struct core_live *lv, pid_t pid, struct maps *out)
@@ -270,13 +387,14 @@ static int buffered_fd(int fd)
 }
 
 /*
- * Write-protect of hugetlb memory where the kernel has it. Test hook:
- * CORETRAP_LIVE_NO_WP_SHMEM=1 leaves it out of the handshake, as on a
- * kernel without it, so that such memory is copied in the pause.
+ * Write-protect of hugetlb and shared memory where the kernel has it, and
+ * the fork events that protecting shared memory needs. Test hook:
+ * CORETRAP_LIVE_NO_WP_SHMEM=1 leaves them out of the handshake, as on a
+ * kernel without them, so that such memory is copied in the pause.
  */
 static uint64_t want_features(void)
 {
-	return pretend_without("NO_WP_SHMEM") ? 0 : LIVE_UFFD_FEATURE_WP_SHMEM;
+	return pretend_without("NO_WP_SHMEM") ? 0 : LIVE_UFFD_FEATURE_WP_SHMEM | LIVE_UFFD_FEATURE_EVENT_FORK;
 }
 
 int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
@@ -311,8 +429,10 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 	 * itself: nothing to gain early. Test hook: CORETRAP_LIVE_NO_SCAN=1.
 	 */
 	lv->scan = !pretend_without("NO_SCAN") && live_can_scan(t->cm->pagemap_fd);
-	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) != 0)
+	if (lv->scan && early_ranges(lv, t->mm_pid, t->filter) != 0) {
 		lv->nearly = 0;
+		free_shared(lv);
+	}
 	lv->fault_fd = buffered_fd(t->cm->out_fd);
 	/* tracking lifts a fault's protection by the page size of its range: hugetlb by huge pages */
 	lv->fault = (struct live_fault){ .uffd = lv->uffd,
@@ -335,6 +455,10 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 		if (live_protect_ranges(lv->uffd, lv->early, lv->nearly, true) != 0)
 			lv->scan = false; /* then the pause protects everything */
 	}
+	if (lv->scan)
+		look_for_other_holders(lv, t->tgid);
+	else
+		free_shared(lv); /* without the early registration no fork would be heard of in time */
 	return 0;
 fail:
 	teardown(lv);
@@ -480,7 +604,8 @@ static int after_copy(void *arg, uint64_t addr, size_t npages, unsigned char *st
 	for (size_t i = 0; i < npages; i++) {
 		uint64_t e = i < (size_t)n / sizeof(*lv->pm) ? lv->pm[i] : 0;
 
-		if (state[i] == PG_READY && !((e & PM_PRESENT) && (e & PM_UFFD_WP)))
+		/* still protected: mapped so, or (shared memory) a marker where it is not mapped */
+		if (state[i] == PG_READY && !(e & PM_UFFD_WP))
 			state[i] = PG_FAILED; /* the handler copied it, or the target dropped it */
 	}
 	err = unprotect_window(&w, npages);
@@ -556,6 +681,10 @@ void core_live_fini(struct core_live *lv)
 	if (lv->lock_inited)
 		pthread_mutex_destroy(&lv->lock);
 	lv->lock_inited = false;
+	for (size_t i = 0; lv->ranges && i < lv->nranges; i++)
+		if (lv->ranges[i].shared && lv->ranges[i].fd >= 0)
+			close(lv->ranges[i].fd);
+	free_shared(lv);
 	free(lv->route);
 	free(lv->ranges);
 	free(lv->early);

@@ -41,6 +41,7 @@
 #include "core/live_fault.h"
 #include "core/live_plan.h"
 #include "core/memory.h"
+#include "base/proc_holders.h"
 #include "base/proc_maps.h"
 
 #define CORE_LIVE_WHY_LEN 192
@@ -62,6 +63,8 @@ struct core_live {
 	struct live_range *early;    /* protected before the pause (unregistered at the end too) */
 	size_t nearly;
 	struct maps before;          /* smaps read before the pause */
+	struct shared_object *shared; /* shared memory that may be protected, if the target's alone */
+	size_t nshared;
 	bool scan;                   /* PAGEMAP_SCAN: the pause re-protects only what was written */
 	int uffd;
 	int fault_fd;                /* the core without O_DIRECT, for the fault handler */

@@ -92,6 +92,26 @@ static void unprotect(struct live_fault *f, uint64_t addr, uint64_t len, bool co
 }
 
 /*
+ * The page at addr as it is: private memory from the target, shared
+ * memory from its object (reads neither map nor allocate a page).
+ */
+static bool read_page(const struct live_fault *f, const struct live_range *r, uint64_t addr,
+		      unsigned char *data)
+{
+	struct iovec l = { data, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
+	ssize_t n;
+
+	errno = 0;
+	if (!r->shared)
+		return process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size;
+	n = pread(r->fd, data, f->page_size, (off_t)(r->file_pos + (addr - r->vaddr)));
+	if (n < 0)
+		return false;
+	memset(data + n, 0, f->page_size - (size_t)n); /* past the object's end reads as zero */
+	return true;
+}
+
+/*
  * Copy the base page at addr. Under the lock: if the page
  * still carries its protection, nobody has let the target write it since
  * the pause, so its content now is its content then. False when the
@@ -108,11 +128,10 @@ static bool copy_page(struct live_fault *f, uint64_t addr)
 	pthread_mutex_lock(f->lock);
 	r = live_range_find(f->ranges, f->nranges, addr);
 	found = r >= 0;
-	if (found && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_PRESENT) &&
-	    (e & PM_UFFD_WP)) {
-		struct iovec l = { data, f->page_size }, rm = { (void *)(uintptr_t)addr, f->page_size };
-
-		if (process_vm_readv(f->pid, &l, 1, &rm, 1, 0) == (ssize_t)f->page_size) {
+	/* shared memory not mapped here yet carries a marker, not a present page */
+	if (found && pagemap_read(f->pagemap_fd, addr, 1, &e) == 0 && (e & PM_UFFD_WP) &&
+	    (f->ranges[r].shared || (e & PM_PRESENT))) {
+		if (read_page(f, &f->ranges[r], addr, data)) {
 			atomic_fetch_add(&f->copied_pages, 1);
 			/* kept under the lock: the reader takes its window's copies under it (live.c) */
 			kept = !page_is_zero(data, f->page_size);
@@ -183,6 +202,11 @@ void live_fault_copy(struct live_fault *f, const struct live_range *ranges, size
 	f->ranges = ranges;
 	f->nranges = n;
 	f->mode = LIVE_FAULT_COPY;
+	/* a fork heard of after the plan looked (it never is while all threads are stopped) */
+	for (size_t i = 0; i < n && atomic_load(&f->forked); i++)
+		if (ranges[i].shared)
+			lose(f, "forked (the child shares its memory)", ranges[i].vaddr,
+			     ranges[i].vaddr + ranges[i].len);
 	pthread_mutex_unlock(f->lock);
 }
 
@@ -199,9 +223,39 @@ static bool at_risk(struct live_fault *f, uint64_t start, uint64_t end)
 	return risk;
 }
 
+/*
+ * The target forked: the child's userfaultfd came with the event; closing
+ * it (ours is the only reference) leaves the child unprotected before it
+ * runs. The child now shares the target's shared memory.
+ */
+static void forked(struct live_fault *f, const struct uffd_msg *m)
+{
+	bool tracking;
+
+	close((int)m->arg.fork.ufd);
+	pthread_mutex_lock(f->lock);
+	tracking = f->mode == LIVE_FAULT_TRACK;
+	if (tracking)
+		atomic_store(&f->forked, true);
+	pthread_mutex_unlock(f->lock);
+	if (tracking)
+		return;
+	for (size_t i = 0; i < f->nranges; i++) {
+		const struct live_range *r = &f->ranges[i];
+
+		if (r->shared && r->len && at_risk(f, r->vaddr, r->vaddr + r->len)) {
+			lose(f, "forked (the child shares its memory)", r->vaddr, r->vaddr + r->len);
+			return;
+		}
+	}
+}
+
 static void event(struct live_fault *f, const struct uffd_msg *m)
 {
 	switch (m->event) {
+	case UFFD_EVENT_FORK:
+		forked(f, m);
+		break;
 	case UFFD_EVENT_PAGEFAULT:
 		serve(f, m->arg.pagefault.address & ~((uint64_t)f->page_size - 1));
 		break;

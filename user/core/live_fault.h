@@ -13,6 +13,13 @@
  * has copied a window; `lock` orders them, so a page is copied by whoever
  * finds it still protected, and never after someone let the target write it.
  *
+ * A fork is heard of before the child runs (UFFD_FEATURE_EVENT_FORK): the
+ * child's userfaultfd is closed at once, which leaves it unprotected, and
+ * from then on the child can write the target's shared memory unseen.
+ * While tracking that is noted (forked: no shared memory is protected in
+ * the pause); once copying, it loses the point in time if shared memory
+ * is not copied yet.
+ *
  * Before the pause the handler only tracks (LIVE_FAULT_TRACK): the
  * protection is set while the target runs, each first write just lifts it
  * again, and the pause re-protects only what was written meanwhile.
@@ -61,6 +68,7 @@ struct live_fault {
 	_Atomic uint64_t copied_pages; /* pages copied before a write */
 	_Atomic int err;            /* first failure to copy or write a page: the dump fails */
 	_Atomic bool lost;          /* a page of the pause may be gone: see why */
+	_Atomic bool forked;        /* the target forked while tracking: a child shares its shared memory */
 	char why[160];
 };
 

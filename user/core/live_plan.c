@@ -30,16 +30,27 @@ static bool anon_hugetlb(const struct mapping *m)
  */
 #define MAX_PROTECTED_PAGE_KB 2048
 
-enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hugetlb)
+static bool huge_page_ok(const struct mapping *m)
+{
+	return m->kpage_kb && m->kpage_kb <= MAX_PROTECTED_PAGE_KB;
+}
+
+enum live_route live_route(const struct mapping *m, uint64_t filesz, unsigned can)
 {
 	bool shared = (m->perms & MAP_PERM_SHARED) || (m->vmflags & VMF_SHARED);
+	bool huge = (m->vmflags & VMF_HUGETLB) != 0;
 
 	if (!filesz)
 		return LIVE_SKIP;
-	if (!shared && !mapping_is_file(m) && !(m->vmflags & VMF_HUGETLB) && anon_name(m->path))
+	if (shared) {
+		if ((can & LIVE_CAN_WP_SHARED) && mapping_is_unnamed_shared(m) &&
+		    (!huge || ((can & LIVE_CAN_WP_HUGETLB) && huge_page_ok(m))))
+			return LIVE_PROTECT;
+	} else if (!mapping_is_file(m) && !huge && anon_name(m->path)) {
 		return LIVE_PROTECT;
-	if (!shared && wp_hugetlb && anon_hugetlb(m) && m->kpage_kb && m->kpage_kb <= MAX_PROTECTED_PAGE_KB)
+	} else if ((can & LIVE_CAN_WP_HUGETLB) && anon_hugetlb(m) && huge_page_ok(m)) {
 		return LIVE_PROTECT;
+	}
 	return (m->perms & MAP_PERM_W) ? LIVE_IN_PAUSE : LIVE_AFTER;
 }
 

@@ -15,26 +15,32 @@
 
 enum live_route {
 	LIVE_SKIP = 0,  /* no data in the core */
-	LIVE_PROTECT,   /* private anonymous (hugetlb too): write-protected in the pause, copied after it */
+	LIVE_PROTECT,   /* private anonymous (hugetlb too), lone shared: write-protected in the pause, copied after it */
 	LIVE_IN_PAUSE,  /* writable but not protectable (file-backed private, shared...): copied in the pause */
 	LIVE_AFTER,     /* not writable (text, read-only data, ELF headers): copied after the pause */
 };
 
+/* What the kernel and the target allow a mapping (live_route's `can`). */
+#define LIVE_CAN_WP_HUGETLB 0x1u /* the handshake enabled UFFD_FEATURE_WP_HUGETLBFS_SHMEM */
+#define LIVE_CAN_WP_SHARED 0x2u  /* this shared memory is the target's alone (that feature too) */
+
 /*
  * The route of a mapping whose segment holds filesz bytes of the core.
- * Only private anonymous memory is write-protected: userfaultfd refuses
+ * Private anonymous memory is write-protected: userfaultfd refuses
  * private file mappings (a library's .data). Private anonymous hugetlb
  * memory of 2 MiB pages (smaps KernelPageSize known) is protected too
- * when the handshake enabled UFFD_FEATURE_WP_HUGETLBFS_SHMEM (wp_hugetlb). Shared memory (shmem,
- * memfd, tmpfs, shared hugetlb) never is, although the kernel could
- * protect it: a write into it by another process that maps it (a child
- * forked during the dump included) or through a file descriptor
- * (write() into a memfd, by the target itself too) takes no fault in the
- * target, so the copy after the pause could hold it. It is copied in the
- * pause. Read-only mappings change only if the target makes them
- * writable first, so they are read after the pause.
+ * when the handshake enabled hugetlb write-protect.
+ *
+ * Shared memory is protected only when nobody can write it without a
+ * fault in the target: memory no other process can open by a name
+ * (mapping_is_unnamed_shared: not a /dev/shm file, not SysV) that no
+ * other process maps and on which no process holds a file descriptor
+ * (write() into a memfd takes no fault), which the caller checked
+ * (LIVE_CAN_WP_SHARED). Other shared memory is copied in the pause.
+ * Read-only mappings change only if the target makes them writable
+ * first, so they are read after the pause.
  */
-enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hugetlb);
+enum live_route live_route(const struct mapping *m, uint64_t filesz, unsigned can);
 
 /*
  * A write-protected range of the dump: page addr goes to file_off +
@@ -45,6 +51,15 @@ enum live_route live_route(const struct mapping *m, uint64_t filesz, bool wp_hug
 struct live_range {
 	uint64_t vaddr, len, file_off;
 	uint64_t page;
+	/*
+	 * Shared memory (shmem, memfd, shared hugetlb): its pages are copied
+	 * from the object itself (fd, at file_pos + (addr - vaddr)), which
+	 * reads an unmapped page without mapping it into the target or
+	 * allocating it. The fd is the caller's.
+	 */
+	bool shared;
+	int fd;
+	uint64_t file_pos;
 };
 
 /* Index of the range holding addr in r[n] (sorted, disjoint), or -1. */

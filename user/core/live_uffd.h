@@ -18,6 +18,7 @@
 
 /* Feature bits the Debian 12 headers (6.1) may lack. */
 #define LIVE_UFFD_FEATURE_WP (1ull << 0)          /* UFFD_FEATURE_PAGEFAULT_FLAG_WP */
+#define LIVE_UFFD_FEATURE_EVENT_FORK (1ull << 1)
 #define LIVE_UFFD_FEATURE_EVENT_REMAP (1ull << 2)
 #define LIVE_UFFD_FEATURE_EVENT_REMOVE (1ull << 3)
 #define LIVE_UFFD_FEATURE_EVENT_UNMAP (1ull << 6)
@@ -26,8 +27,10 @@
 /*
  * What a live dump needs: write-protect faults, and to hear of the target
  * unmapping, discarding (MADV_DONTNEED) or moving (mremap) protected
- * memory before it has been copied. Not UFFD_FEATURE_EVENT_FORK: without
- * it a child starts with no protection and nothing of ours to wait for.
+ * memory before it has been copied. UFFD_FEATURE_EVENT_FORK is asked for
+ * with shared memory's write-protect (core/live.c): a fork is then heard of
+ * before the child runs, and its userfaultfd, closed at once, leaves it
+ * unprotected; a child shares the target's shared memory, not its private.
  */
 #define LIVE_UFFD_FEATURES                                                                 \
 	(LIVE_UFFD_FEATURE_WP | LIVE_UFFD_FEATURE_EVENT_REMAP | LIVE_UFFD_FEATURE_EVENT_REMOVE | \

@@ -318,6 +318,7 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 	size_t ps = cm->page_size;
 	bool vdso = !strcmp(m->path, "[vdso]");
 	bool file_backed = mapping_is_file(m) || mapping_is_anon_shared(m) || vdso;
+	bool shared_file = file_backed && (m->perms & MAP_PERM_SHARED);
 
 	for (uint64_t done = 0; done < len;) {
 		size_t win = len - done > CORE_CHUNK_BYTES ? CORE_CHUNK_BYTES : (size_t)(len - done);
@@ -342,6 +343,13 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
 				cm->state[i] = PG_FAILED;
 			} else if (e & PM_PRESENT) {
 				cm->state[i] = PG_MEM;
+			} else if (shared_file && (e & PM_SWAPPED) && (e & PM_UFFD_WP)) {
+				/*
+				 * A live dump's write-protect marker where shared memory is
+				 * not mapped (shmem is swapped out of its file, never out of
+				 * a mapping): the page is in the object, if anywhere.
+				 */
+				cm->state[i] = PG_FILE;
 			} else if (e & PM_SWAPPED) {
 				/* Reading it would swap it back in: left out, as documented. */
 				cm->state[i] = PG_HOLE;

@@ -17,7 +17,7 @@ static void routes(void **state)
 		const char *path;
 		unsigned vmflags;
 		uint64_t filesz;
-		bool wp_hugetlb;
+		unsigned can; /* LIVE_CAN_* */
 		enum live_route want;
 		uint64_t kpage_kb;
 	} cases[] = {
@@ -45,11 +45,28 @@ static void routes(void **state)
 		/* 1 GiB pages (a fault would copy 1 GiB), or a page size smaps did not give: in the pause */
 		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x40000000, true, LIVE_IN_PAUSE, 1 << 20 },
 		{ rw, 88, "/anon_hugepage (deleted)", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE, 0 },
-		/* shared memory stays in the pause even then: other writers take no fault in the target */
+		/* shared memory stays in the pause unless the caller found it the target's alone */
 		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x200000,
 		  true, LIVE_IN_PAUSE, 2048 },
 		{ rw | MAP_PERM_SHARED, 0, "/dev/zero (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE, 0 },
 		{ rw | MAP_PERM_SHARED, 77, "/memfd:buf (deleted)", VMF_SHARED, 0x2000, true, LIVE_IN_PAUSE, 0 },
+		/* shared memory that is the target's alone (the caller checked): protected */
+		{ rw | MAP_PERM_SHARED, 5, "/dev/zero (deleted)", VMF_SHARED, 0x2000, 3, LIVE_PROTECT, 0 },
+		{ r | MAP_PERM_SHARED, 5, "/dev/zero (deleted)", VMF_SHARED, 0x2000, 3, LIVE_PROTECT, 0 },
+		{ rw | MAP_PERM_SHARED, 9, "[anon_shmem:pool]", VMF_SHARED, 0x2000, 2, LIVE_PROTECT, 0 },
+		{ rw | MAP_PERM_SHARED, 77, "/memfd:buf (deleted)", VMF_SHARED, 0x2000, 3, LIVE_PROTECT, 0 },
+		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x200000,
+		  3, LIVE_PROTECT, 2048 },
+		/* ... but shared hugetlb needs hugetlb write-protect and 2 MiB pages */
+		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x200000,
+		  2, LIVE_IN_PAUSE, 2048 },
+		{ rw | MAP_PERM_SHARED, 88, "/anon_hugepage (deleted)", VMF_HUGETLB | VMF_SHARED, 0x40000000,
+		  3, LIVE_IN_PAUSE, 1 << 20 },
+		/* what others can open by its name never: a /dev/shm file, a SysV segment, a real file */
+		{ rw | MAP_PERM_SHARED, 66, "/dev/shm/pool", VMF_SHARED, 0x2000, 3, LIVE_IN_PAUSE, 0 },
+		{ rw | MAP_PERM_SHARED, 65, "/SYSV00001234 (deleted)", VMF_SHARED, 0x2000, 3, LIVE_IN_PAUSE, 0 },
+		{ rw | MAP_PERM_SHARED, 64, "/var/lib/db/table", VMF_SHARED, 0x2000, 3, LIVE_IN_PAUSE, 0 },
+		{ r | MAP_PERM_SHARED, 64, "/var/lib/db/table", VMF_SHARED, 0x2000, 3, LIVE_AFTER, 0 },
 		/* a private mapping of a hugetlbfs file shows the file where it is not written yet */
 		{ rw, 99, "/dev/hugepages/pool", VMF_HUGETLB, 0x200000, true, LIVE_IN_PAUSE, 2048 },
 		/* the kernel's special mappings are not anonymous memory */
@@ -61,7 +78,7 @@ static void routes(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mapping m = { 0x1000, 0x3000, 0, cases[i].perms, cases[i].inode,
 				     (char *)cases[i].path, cases[i].vmflags, true, 0, 0, cases[i].kpage_kb };
-		enum live_route got = live_route(&m, cases[i].filesz, cases[i].wp_hugetlb);
+		enum live_route got = live_route(&m, cases[i].filesz, cases[i].can);
 
 		if (got != cases[i].want)
 			fail_msg("case %zu (%s): %s, want %s", i, cases[i].path, names[got], names[cases[i].want]);
@@ -69,9 +86,9 @@ static void routes(void **state)
 }
 
 static const struct live_range ranges[] = {
-	{ 0x10000, 0x4000, 0x1000, 0 },
-	{ 0x14000, 0x2000, 0x5000, 0 }, /* touches the first */
-	{ 0x20000, 0x1000, 0x7000, 0 },
+	{ 0x10000, 0x4000, 0x1000, 0, false, -1, 0 },
+	{ 0x14000, 0x2000, 0x5000, 0, false, -1, 0 }, /* touches the first */
+	{ 0x20000, 0x1000, 0x7000, 0, false, -1, 0 },
 };
 
 static void find(void **state)
@@ -122,10 +139,10 @@ static void runs_keep_one_page_size(void **state)
 {
 	/* base pages, then hugetlb touching them: two ioctls (one would be refused, EINVAL) */
 	const struct live_range mixed[] = {
-		{ 0x1fe000, 0x2000, 0, 0 },
-		{ 0x200000, 0x400000, 0x2000, 0x200000 },
-		{ 0x600000, 0x200000, 0x402000, 0x200000 },
-		{ 0x800000, 0x1000, 0x602000, 0 },
+		{ 0x1fe000, 0x2000, 0, 0, false, -1, 0 },
+		{ 0x200000, 0x400000, 0x2000, 0x200000, false, -1, 0 },
+		{ 0x600000, 0x200000, 0x402000, 0x200000, false, -1, 0 },
+		{ 0x800000, 0x1000, 0x602000, 0, false, -1, 0 },
 	};
 
 	(void)state;
