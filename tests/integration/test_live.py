@@ -381,6 +381,28 @@ def test_hugetlb_and_shmem_of_the_target_alone_are_write_protected(tmp_path, hug
     assert res["live_fault_pages"] > base["live_fault_pages"] + 512, (res, base)
 
 
+def test_shared_hugetlb_of_the_target_alone_is_write_protected_by_huge_pages(tmp_path, hugepages):
+    """MAP_SHARED|MAP_ANONYMOUS|MAP_HUGETLB memory nobody else maps, dumped by its
+    coredump_filter bit: protected (not copied in the pause), each fault copies its huge page
+    whole from the object, and the core has it as it was at the pause."""
+    with Writer("--mb", HUGE_MB, "--rate", 16) as plain:
+        rc, base, err = dump(plain.pid, tmp_path / "plain")
+        assert rc == 0, err
+    with Writer("--mb", HUGE_MB, "--rate", 16, "--hugetlb-shared") as w:
+        core = tmp_path / "core"
+        with open("/proc/%d/coredump_filter" % w.pid, "w") as f:
+            f.write("0x73")  # the default leaves shared hugetlb out (bit 6)
+        rc, res, err = dump(w.pid, core, env={HOLD: "300"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        assert res["live_protected_bytes"] == base["live_protected_bytes"] + (HUGE_MB << 20), (res, base)
+        assert res["live_copied_in_pause"] == base["live_copied_in_pause"], (res, base)
+        assert res["live_fault_pages"] > base["live_fault_pages"] + 512, (res, base)
+        n = check_point_in_time(core, w.info)
+        assert check_point_in_time(core, w.info, region="huge") == n
+        assert_released(w)
+
+
 def test_without_hugetlb_write_protect_hugetlb_is_copied_in_the_pause(tmp_path, hugepages):
     """The handshake without UFFD_FEATURE_WP_HUGETLBFS_SHMEM (the test hook, as on a kernel
     without it): the hugetlb and shared regions are copied in the pause, still of the pause."""

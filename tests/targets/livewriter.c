@@ -20,7 +20,8 @@
  * a third, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB (2 MiB pages: --mb must be
  * even and vm.nr_hugepages big enough), each written like the first one,
  * at the same page with the same generation, before the progress counter
- * ("shmem" and "huge" in the info line, 0 when absent). --memfd: the
+ * ("shmem" and "huge" in the info line, 0 when absent). --hugetlb-shared:
+ * the third one MAP_SHARED instead. --memfd: the
  * shared region is a memfd instead, its fd closed once mapped unless
  * --keep-fd. --shmem-child: a child forked at start shares the shared
  * region (it only sleeps; it dies with us).
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 {
 	size_t mb = 64;
 	int thp = 0, want_shmem = 0, want_huge = 0, memfd = 0, keep_fd = 0, shmem_child = 0;
+	int huge_flags = MAP_PRIVATE;
 	void *own = NULL;
 	char *rbuf, *spare, line[256];
 	pthread_t t;
@@ -217,6 +219,8 @@ int main(int argc, char **argv)
 			shmem_child = 1;
 		else if (!strcmp(argv[i], "--hugetlb"))
 			want_huge = 1;
+		else if (!strcmp(argv[i], "--hugetlb-shared"))
+			want_huge = 1, huge_flags = MAP_SHARED;
 		else if (!strcmp(argv[i], "--own-uffd") && !(own = own_uffd_region()))
 			return 3;
 		else if (!strcmp(argv[i], "--seccomp") && refuse_userfaultfd() < 0)
@@ -250,7 +254,7 @@ int main(int argc, char **argv)
 	}
 	if (want_huge) {
 		huge = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+			    huge_flags | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 		if (huge == MAP_FAILED)
 			return 6;
 	}

@@ -246,7 +246,8 @@ static int note_shared(struct core_live *lv, const struct mapping *m, uint64_t *
 {
 	char *path;
 
-	*rss += m->rss_kb * 1024;
+	/* smaps' Rss leaves hugetlb pages out: its size stands for them */
+	*rss += (m->vmflags & VMF_HUGETLB) ? m->end - m->start : m->rss_kb * 1024;
 	for (size_t i = 0; i < lv->nshared; i++)
 		if (lv->shared[i].inode == m->inode && !strcmp(lv->shared[i].path, m->path))
 			return 0;
