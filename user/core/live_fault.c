@@ -224,9 +224,11 @@ static bool at_risk(struct live_fault *f, uint64_t start, uint64_t end)
 }
 
 /*
- * The target forked: the child's userfaultfd came with the event; closing
- * it (ours is the only reference) leaves the child unprotected before it
- * runs. The child now shares the target's shared memory.
+ * The target forked: the child's userfaultfd came with the event (the
+ * fork waited for us to read it, so the child has not run yet); closing it
+ * (ours is the only reference) lifts the child's protection, and wakes a
+ * write the child may have begun since. The child now shares the
+ * target's shared memory.
  */
 static void forked(struct live_fault *f, const struct uffd_msg *m)
 {
