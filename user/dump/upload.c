@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/child_end.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mono_clock.h"
@@ -138,16 +139,11 @@ struct hook_result {
 	int spawn_err;		/* posix_spawn's error, 0 = ran */
 };
 
+/* The hook leads its own process group: its helpers (curl, rclone's children) end with it. */
 static void end_group(pid_t pid)
 {
 	kill(-pid, SIGTERM);
-	for (int ms = 0; ms < TERM_GRACE_MS; ms += 50) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(50000);
-	}
-	kill(-pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	child_end(pid, -pid, TERM_GRACE_MS, NULL);
 }
 
 /* The environment of one attempt: ours, the env-file's, the CORETRAP_* facts.

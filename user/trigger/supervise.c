@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/child_end.h"
 #include "base/json_flat.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -28,7 +29,7 @@ extern char **environ;
 #define SELF_EXE "/proc/self/exe"
 #define MAX_RUN_ARGS 128
 /* A run ends cleanly on SIGTERM (the target released, the profiler unloaded); past this it is killed. */
-#define STOP_GRACE_NS (30 * NS_PER_S)
+#define STOP_GRACE_MS 30000
 
 static void say(const char *event, const struct supervised *v, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -157,21 +158,11 @@ bool supervise_has(const struct supervisor *s, pid_t target)
 }
 
 /* Wait for the run to end (it was told to, or its stdout closed); SIGKILL past the grace. */
-static void reap(struct supervised *v, uint64_t grace_ns)
+static void reap(struct supervised *v, uint64_t grace_ms)
 {
-	uint64_t deadline = now_ns() + grace_ns;
-	int status;
-
 	if (!v->child)
 		return;
-	while (waitpid(v->child, &status, WNOHANG) == 0) {
-		if (now_ns() > deadline) {
-			kill(v->child, SIGKILL);
-			waitpid(v->child, &status, 0);
-			break;
-		}
-		usleep(10000);
-	}
+	child_end(v->child, v->child, grace_ms, NULL);
 	v->child = 0;
 }
 
@@ -292,7 +283,7 @@ bool supervise_readable(struct supervisor *s, int fd, uint64_t now)
 	if (v->restart_ns == 1) { /* the limits hold back the next dump: let the process go */
 		if (v->child)
 			kill(v->child, SIGTERM);
-		reap(v, STOP_GRACE_NS);
+		reap(v, STOP_GRACE_MS);
 		read_lines(s, v, now); /* its last words: the stop */
 		close_out(s, v);
 		hold(v, now);
@@ -300,7 +291,7 @@ bool supervise_readable(struct supervisor *s, int fd, uint64_t now)
 	}
 	if (eof) { /* the run is over: its target exited, its -n is done, or it failed (it said why) */
 		close_out(s, v);
-		reap(v, STOP_GRACE_NS);
+		reap(v, STOP_GRACE_MS);
 		forget(s, i);
 	}
 	return true;
@@ -351,7 +342,7 @@ void supervise_stop_all(struct supervisor *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct supervised *v = s->v[i];
 
-		reap(v, STOP_GRACE_NS);
+		reap(v, STOP_GRACE_MS);
 		if (v->out >= 0)
 			read_lines(s, v, now_ns()); /* relays what it said while ending: a dump abandoned, its stop */
 		v->restart_ns = 0;
