@@ -51,7 +51,10 @@ class Target:
         return int(self.status()["TracerPid"])
 
     def rss_kb(self):
-        return int(self.status()["VmRSS"].split()[0])
+        """Resident KiB, exact: smaps_rollup walks the page tables. VmRSS reads the
+        kernel's per-CPU batched counters, which lag by up to 32 pages per CPU."""
+        with open("/proc/%d/smaps_rollup" % self.pid) as f:
+            return int(re.search(r"^Rss:\s+(\d+) kB", f.read(), re.M).group(1))
 
     def tids(self):
         return sorted(int(t) for t in os.listdir("/proc/%d/task" % self.pid))
