@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Ending a child we started (an upload hook, a supervised run): wait for it
- * within a grace, SIGKILL it past that, and always reap it, so no zombie and
- * no orphan outlives the caller's decision. Unit-tested
+ * within a grace, SIGKILL it past that, and always reap it, so no zombie
+ * outlives the caller's decision (and, killing its process group, none of its
+ * helpers either). Unit-tested
  * (tests/unit/base/test_child_end.c) with real children.
  */
 #ifndef CORETRAP_BASE_CHILD_END_H
