@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from coretest import CORETRAP, ROOT
+from coretest import BUILD, CORETRAP, ROOT
 
 UNIT = os.path.join(ROOT, "packaging", "systemd", "coretrap.service")
 DAEMONSET = os.path.join(ROOT, "packaging", "kubernetes", "daemonset.yaml")
@@ -41,7 +41,14 @@ def test_unit_verifies(tmp_path):
     text = open(UNIT).read().replace("/usr/bin/coretrap", os.path.abspath(CORETRAP))
     unit = tmp_path / "coretrap.service"
     unit.write_text(text)
-    r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
+    # verify runs `man` for Documentation=man:coretrap(1) where man-db is installed: show it the
+    # page built in the tree (the trailing ':' keeps the system's paths, where the .deb puts it).
+    page = os.path.join(BUILD, "coretrap.1")
+    assert os.path.exists(page), "%s missing: run make" % page
+    os.makedirs(tmp_path / "man" / "man1")
+    shutil.copy(page, tmp_path / "man" / "man1" / "coretrap.1")
+    env = dict(os.environ, MANPATH="%s:" % (tmp_path / "man"))
+    r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     # an unknown key is only a warning on stderr: none is allowed
     assert r.stderr == "", r.stderr
