@@ -33,6 +33,9 @@ def main():
                      if f.startswith("bench_") and f.endswith(".py"))
     if only:
         scripts = [s for s in scripts if any(o in s for o in only)]
+    if not scripts:
+        print("bench: no bench script matches " + " ".join(only), file=sys.stderr)
+        return 2
     stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     sections = []
     failed = []
@@ -42,10 +45,14 @@ def main():
                               cwd=ROOT, capture_output=True, text=True)
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)
+        opts = f" ({' '.join(passed)})" if passed else ""
+        body = proc.stdout.strip()
         if proc.returncode != 0:
             failed.append(script)
-        opts = f" ({' '.join(passed)})" if passed else ""
-        sections.append(f"### {script}{opts}\n\n{proc.stdout.strip()}\n")
+            # A failed script's partial table must not read as a result: say so, and why.
+            why = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            body = f"**FAILED** (exit {proc.returncode}): {why}\n\n{body}".rstrip()
+        sections.append(f"### {script}{opts}\n\n{body}\n")
     with open(os.path.join(HERE, "RESULTS.md"), "a") as f:
         f.write(f"\n## {stamp} — commit {commit()}\n\n")
         f.write("\n".join(sections))
