@@ -14,6 +14,8 @@ BUILD = os.path.join(ROOT, "build")
 DUMPEE = os.path.join(BUILD, "targets", "dumpee")
 RSSFILL = os.path.join(BUILD, "targets", "rssfill")
 DUMPCORE = os.path.join(BUILD, "tests", "dumpcore")
+# The man page `make` builds (test_install reads it; test_packaging shows it to systemd-analyze).
+MANPAGE = os.path.join(BUILD, "coretrap.1")
 # The binary under test: the tree's, or CORETRAP=/usr/bin/coretrap for an installed package.
 CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 

@@ -9,9 +9,8 @@ import subprocess
 
 import pytest
 
-from coretest import BUILD, CORETRAP, ROOT, dumpee
+from coretest import BUILD, CORETRAP, MANPAGE, ROOT, dumpee
 
-MAN = os.path.join(BUILD, "coretrap.1")
 COMPLETION = os.path.join(BUILD, "coretrap.bash-completion")
 
 
@@ -35,10 +34,10 @@ def usage_switches():
 
 
 def test_man_page_renders_without_warnings_and_documents_every_switch():
-    p = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", MAN],
+    p = subprocess.run(["man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", MANPAGE],
                        capture_output=True, text=True, env=dict(os.environ, MANWIDTH="80", LC_ALL="C.UTF-8"))
     assert p.returncode == 0 and p.stderr == "", p.stderr
-    text = subprocess.run(["man", "-l", MAN], capture_output=True, text=True, check=True,
+    text = subprocess.run(["man", "-l", MANPAGE], capture_output=True, text=True, check=True,
                           env=dict(os.environ, MANWIDTH="200", LC_ALL="C")).stdout
     switches = usage_switches()
     assert len(switches) >= 30

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from coretest import BUILD, CORETRAP, ROOT
+from coretest import CORETRAP, MANPAGE, ROOT
 
 UNIT = os.path.join(ROOT, "packaging", "systemd", "coretrap.service")
 DAEMONSET = os.path.join(ROOT, "packaging", "kubernetes", "daemonset.yaml")
@@ -43,10 +43,9 @@ def test_unit_verifies(tmp_path):
     unit.write_text(text)
     # verify runs `man` for Documentation=man:coretrap(1) where man-db is installed: show it the
     # page built in the tree (the trailing ':' keeps the system's paths, where the .deb puts it).
-    page = os.path.join(BUILD, "coretrap.1")
-    assert os.path.exists(page), "%s missing: run make" % page
+    assert os.path.exists(MANPAGE), "%s missing: run make" % MANPAGE
     os.makedirs(tmp_path / "man" / "man1")
-    shutil.copy(page, tmp_path / "man" / "man1" / "coretrap.1")
+    shutil.copy(MANPAGE, tmp_path / "man" / "man1" / "coretrap.1")
     env = dict(os.environ, MANPATH="%s:" % (tmp_path / "man"))
     r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
