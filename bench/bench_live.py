@@ -20,9 +20,13 @@ gap. For each tool, RUNS dumps after IDLE_S s of quiet each; per dump:
   copied     (coretrap live) pages the fault handler copied before the
              target's first write to them, and MiB write-protected
   target RSS growth: VmRSS after the dump minus before (must stay ~0)
+  steal      the share of the VM's CPU time the host took for itself while
+             the dump ran (/proc/stat steal): how much the host interfered
 A fourth row, "nothing", waits as long as the last live dump took with no
 dump at all: the heartbeat's longest gap there is the VM's own noise, the
-floor under every stall figure.
+floor under every stall figure. Before the first size, the bench writes
+1 GiB with O_DIRECT into its directory and prints the rate: the disk every
+dump writes to, as fast as it was in this run.
 Medians are printed; the stall column also gives the worst run.
 Run: /usr/bin/python3 bench/bench_live.py [MiB ...]
 """
@@ -68,6 +72,39 @@ class Service:
         self.p.wait()
 
 
+def cpu_times():
+    """The VM's cpu line of /proc/stat: (all ticks, ticks the host stole)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:9]]
+    return sum(ticks), ticks[7]
+
+
+def steal_share(before, after):
+    total, stolen = after[0] - before[0], after[1] - before[1]
+    return 100.0 * stolen / total if total > 0 else 0.0
+
+
+def direct_write_rate(directory, mib=1024):
+    """MB/s of mib MiB written with O_DIRECT in 8 MiB requests, as `dd oflag=direct` would."""
+    import mmap
+    chunk = 8 << 20
+    buf = mmap.mmap(-1, chunk)  # page-aligned, as O_DIRECT needs
+    buf.write(b"\x5a" * chunk)
+    path = os.path.join(directory, "direct-write-rate")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o600)
+    try:
+        t0 = time.monotonic()
+        for _ in range(mib * (1 << 20) // chunk):
+            if os.write(fd, buf) != chunk:
+                raise RuntimeError("short direct write")
+        os.fsync(fd)
+        return mib * (1 << 20) / 1e6 / (time.monotonic() - t0)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+        buf.close()
+
+
 def peak_rss_of(argv):
     """Run argv with stdin, stdout and stderr on /dev/null; its exit code and peak RSS in KiB (wait4's
     ru_maxrss of that child, which covers the children it waited for: gcore's gdb)."""
@@ -93,13 +130,16 @@ def one_dump(svc, tool, outdir, window_s=1.0):
     rss0 = svc.rss_kib()
     svc.ask("reset")
     logf = os.path.join(dest, "log")
+    cpu0 = cpu_times()
     if tool == "none":
         # the same window with nothing dumping: what this VM's scheduling alone costs the heartbeat
         time.sleep(window_s)
         stall, rate_during = svc.stats()
+        steal = steal_share(cpu0, cpu_times())
         shutil.rmtree(dest)
         return {"stall": stall, "writes": rate_during / max(rate_before, 1e-9), "rss": 0.0,
-                "wall": window_s, "copied": None, "protected": None, "growth": (svc.rss_kib() - rss0) / 1024.0}
+                "wall": window_s, "copied": None, "protected": None, "growth": (svc.rss_kib() - rss0) / 1024.0,
+                "steal": steal}
     if tool == "gcore":
         argv = ["/usr/bin/gcore", "-o", os.path.join(dest, "core"), str(svc.p.pid)]
     else:
@@ -108,6 +148,7 @@ def one_dump(svc, tool, outdir, window_s=1.0):
     t0 = time.monotonic()
     rc, maxrss = peak_rss_of(argv)
     wall = time.monotonic() - t0
+    steal = steal_share(cpu0, cpu_times())
     stall, rate_during = svc.stats()
     rss1 = svc.rss_kib()
     log = open(logf).read() if os.path.exists(logf) else ""
@@ -120,7 +161,7 @@ def one_dump(svc, tool, outdir, window_s=1.0):
     shutil.rmtree(dest)
     return {"stall": stall, "writes": rate_during / max(rate_before, 1e-9), "rss": maxrss / 1024.0,
             "wall": wall, "copied": int(m.group(2)) if m else None,
-            "protected": int(m.group(1)) if m else None, "growth": (rss1 - rss0) / 1024.0}
+            "protected": int(m.group(1)) if m else None, "growth": (rss1 - rss0) / 1024.0, "steal": steal}
 
 
 def med(runs, key):
@@ -135,6 +176,7 @@ def main():
     outdir = tempfile.mkdtemp(prefix="bench_live.", dir=os.environ.get("BENCH_DIR", "/tmp"))
     rows = []
     try:
+        disk_mb_s = direct_write_rate(outdir)
         for mib in sizes:
             svc = Service(mib)
             try:
@@ -154,18 +196,19 @@ def main():
 
     print("\n### Live dumps: a target writing %d pages/ms, heartbeat every 1 ms (median of %d, %g s idle before each)\n"
           % (RATE, RUNS, IDLE_S))
+    print("Disk under the dumps: %.0f MB/s for 1 GiB written with O_DIRECT before the first dump.\n" % disk_mb_s)
     print("| RSS | tool | longest stall ms (worst) | writes during / before | tool peak RSS MiB | wall s "
-          "| target RSS growth MiB | pages copied before a write (MiB protected) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "| target RSS growth MiB | pages copied before a write (MiB protected) | host steal % |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     names = {"live": "coretrap live", "stopped": "coretrap -live off", "gcore": "gcore",
              "none": "nothing (same window, no dump)"}
     for mib, res in rows:
         for tool in ("live", "stopped", "gcore", "none"):
             r = res[tool]
             copied = "%d (%d)" % (med(r, "copied"), med(r, "protected")) if tool == "live" else "-"
-            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s |" % (
+            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s | %.0f |" % (
                 mib, names[tool], med(r, "stall"), max(x["stall"] for x in r), med(r, "writes"),
-                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied))
+                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied, med(r, "steal")))
     print("\n| RSS | stall live (target < 10 ms at 4 GiB, < 15 at 1 GiB) | stall with no dump | stall -live off "
           "| stall gcore | peak RSS live (target < 128 MiB) | wall live / wall -live off (target <= 1) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
