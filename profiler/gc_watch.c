@@ -28,7 +28,7 @@ static int request(uint32_t trigger, int index, uint64_t value, const char *text
 	struct profmsg m = { .trigger = trigger, .filter = index, .tid = (uint32_t)syscall(SYS_gettid),
 			     .value = value };
 	uint32_t flags = 0;
-	for (size_t i = 0; text[i] && i < PROFSTATUS_TEXT_MAX; i++)
+	for (size_t i = 0; i < PROFSTATUS_TEXT_MAX && text[i]; i++)
 		m.text[i] = text[i];
 	return channel_request_dump(&m, &flags);
 }
