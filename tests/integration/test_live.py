@@ -261,6 +261,32 @@ def test_sigint_mid_dump_abandons_it_and_lifts_the_protection(tmp_path):
         assert_released(w)
 
 
+def test_disk_full_mid_dump_fails_it_and_releases_the_target(tmp_path):
+    """The disk fills while the target runs protected and keeps writing (the fault handler's
+    copies wait in its pool): the dump fails with ENOSPC, no core is left, every protection is
+    lifted and a kernel write waiting on a protected page is served."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], check=True)
+    try:
+        with Writer("--mb", 32, "--rate", 16) as w:
+            d = start_live_dump(w, mnt / "core", 1500)
+            subprocess.run(["dd", "if=/dev/zero", "of=%s" % (mnt / "filler"), "bs=1M"],
+                           capture_output=True)
+            w.send("readbuf")
+            time.sleep(0.1)
+            out, err = d.communicate(timeout=60)
+            res = json.loads(out.strip().splitlines()[-1])
+            assert d.returncode != 0 and res["rc"] == -errno.ENOSPC, out + err
+            assert res["live_fault_pages"] > 0, res  # the handler was serving when the disk filled
+            assert sorted(os.listdir(mnt)) == ["filler"]
+            w.send("after")
+            assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"
+            assert_released(w)
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
 @pytest.mark.parametrize("cmd", ["exit", "exec"])
 def test_target_exiting_or_execing_mid_dump_fails_the_dump_cleanly(tmp_path, cmd):
     """After exit there is no memory left to copy; after exec the memory at the old addresses is
