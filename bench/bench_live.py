@@ -30,6 +30,7 @@ dump writes to, as fast as it was in this run.
 Medians are printed; the stall column also gives the worst run.
 Run: /usr/bin/python3 bench/bench_live.py [MiB ...]
 """
+import json
 import os
 import re
 import shutil
@@ -41,6 +42,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 HEARTBEAT = os.path.join(ROOT, "build", "targets", "heartbeat")
+WRITEFLOOR = os.path.join(ROOT, "build", "tests", "writefloor")
 CORETRAP = os.path.join(ROOT, "coretrap")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 IDLE_S = float(os.environ.get("BENCH_IDLE_S", "3"))
@@ -85,24 +87,13 @@ def steal_share(before, after):
 
 
 def direct_write_rate(directory, mib=1024):
-    """MB/s of mib MiB written with O_DIRECT in 8 MiB requests, as `dd oflag=direct` would."""
-    import mmap
-    chunk = 8 << 20
-    buf = mmap.mmap(-1, chunk)  # page-aligned, as O_DIRECT needs
-    buf.write(b"\x5a" * chunk)
-    path = os.path.join(directory, "direct-write-rate")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_DIRECT, 0o600)
-    try:
-        t0 = time.monotonic()
-        for _ in range(mib * (1 << 20) // chunk):
-            if os.write(fd, buf) != chunk:
-                raise RuntimeError("short direct write")
-        os.fsync(fd)
-        return mib * (1 << 20) / 1e6 / (time.monotonic() - t0)
-    finally:
-        os.close(fd)
-        os.unlink(path)
-        buf.close()
+    """MB/s of mib MiB written with O_DIRECT in 8 MiB writes by one writer, as `dd oflag=direct`
+    would (tests/tools/writefloor.c, bench_dump.py's write floor); None with writefloor's error
+    when the filesystem refuses."""
+    p = subprocess.run([WRITEFLOOR, directory, str(mib), "direct", "1"], capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "writefloor failed"
+    return mib * (1 << 20) / 1e6 / json.loads(p.stdout)["wall"], None
 
 
 def peak_rss_of(argv):
@@ -170,16 +161,14 @@ def med(runs, key):
 
 def main():
     sizes = [int(a) for a in sys.argv[1:] if not a.startswith("-")] or [256, 1024, 4096]
-    for tool in (HEARTBEAT, CORETRAP, "/usr/bin/gcore"):
+    for tool in (HEARTBEAT, CORETRAP, WRITEFLOOR, "/usr/bin/gcore"):
         if not os.access(tool, os.X_OK):
-            sys.exit("bench_live: %s missing (make targets; gdb for gcore)" % tool)
+            sys.exit("bench_live: %s missing (make targets tools; gdb for gcore)" % tool)
     outdir = tempfile.mkdtemp(prefix="bench_live.", dir=os.environ.get("BENCH_DIR", "/tmp"))
     rows = []
     try:
-        try:
-            disk = "%.0f MB/s" % direct_write_rate(outdir)
-        except OSError as e:  # a filesystem that refuses O_DIRECT
-            disk = "not measured (%s)" % e.strerror
+        rate, why = direct_write_rate(outdir)
+        disk = "%.0f MB/s" % rate if rate is not None else "not measured (%s)" % why
         for mib in sizes:
             svc = Service(mib)
             try:
