@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Helpers for the core writer tests: start targets, run the dump driver, ask gdb."""
+import contextlib
 import json
 import os
 import queue
@@ -138,6 +139,18 @@ class CommandTarget:
 
 def dumpee(*args):
     return Target([DUMPEE] + [str(a) for a in args])
+
+
+@contextlib.contextmanager
+def tmpfs(path, size):
+    """A tmpfs of size (mount's size=, e.g. "2m") made at path for a test, unmounted after it:
+    a small disk to fill, or a filesystem without direct I/O."""
+    path.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
 
 
 def dump(pid, path, *extra, timeout=300, env=None):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coretest import DUMPEE, ROOT, dump, dumpee, gdb, gdb_threads, start_dump
+from coretest import DUMPEE, ROOT, dump, dumpee, gdb, gdb_threads, start_dump, tmpfs
 
 CORETRAP = os.environ.get("CORETRAP") or os.path.join(ROOT, "coretrap")
 MARKER = 0xC0DEDBADC0FFEE
@@ -126,16 +126,11 @@ def test_truncated_compressed_file_is_reported(target, tmp_path, fmt):
 
 
 def test_full_disk_before_the_copy_leaves_nothing(target, tmp_path):
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], check=True)
-    try:
+    with tmpfs(tmp_path / "small", "2m") as mnt:
         rc, res, _err = dump(target.pid, mnt / "core.gz", "--z", "gzip")
         assert rc != 0 and res["rc"] == -errno.ENOSPC
         assert os.listdir(mnt) == []
         assert_released(target)
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -143,10 +138,7 @@ def test_disk_full_during_a_compressed_dump_leaves_no_file(target, tmp_path, fmt
     """The disk fills while the target runs protected and the compressor follows the core
     (CORETRAP_LIVE_HOLD_FILE marks that moment): the dump fails with ENOSPC and nothing is
     left under the final name, nor any temporary file."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], check=True)
-    try:
+    with tmpfs(tmp_path / "disk", "64m") as mnt:
         note = tmp_path / "holding"
         packed = mnt / ("core" + FORMATS[fmt])
         d = start_dump(target.pid, packed, "--z", fmt,
@@ -163,8 +155,6 @@ def test_disk_full_during_a_compressed_dump_leaves_no_file(target, tmp_path, fmt
         assert d.returncode != 0 and res["rc"] == -errno.ENOSPC, out + err
         assert sorted(os.listdir(mnt)) == ["filler"]
         assert_released(target)
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

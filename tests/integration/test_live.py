@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from coretest import BUILD, CORETRAP, CommandTarget, dump, gdb, start_dump
+from coretest import BUILD, CORETRAP, CommandTarget, dump, gdb, start_dump, tmpfs
 
 LIVEWRITER = os.path.join(BUILD, "targets", "livewriter")
 PS = 4096
@@ -265,10 +265,7 @@ def test_disk_full_mid_dump_fails_it_and_releases_the_target(tmp_path):
     """The disk fills while the target runs protected and keeps writing (the fault handler's
     copies wait in its pool): the dump fails with ENOSPC, no core is left, every protection is
     lifted and a kernel write waiting on a protected page is served."""
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], check=True)
-    try:
+    with tmpfs(tmp_path / "disk", "64m") as mnt:
         with Writer("--mb", 32, "--rate", 16) as w:
             d = start_live_dump(w, mnt / "core", 1500)
             subprocess.run(["dd", "if=/dev/zero", "of=%s" % (mnt / "filler"), "bs=1M"],
@@ -283,8 +280,6 @@ def test_disk_full_mid_dump_fails_it_and_releases_the_target(tmp_path):
             w.send("after")
             assert w.answer("readbuf", timeout=2) == "readbuf 6 0 after"
             assert_released(w)
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 @pytest.mark.parametrize("cmd", ["exit", "exec"])
