@@ -22,6 +22,10 @@ gap. For each tool, RUNS dumps after IDLE_S s of quiet each; per dump:
   target RSS growth: VmRSS after the dump minus before (must stay ~0)
   steal      the share of the VM's CPU time the host took for itself while
              the dump ran (/proc/stat steal): how much the host interfered
+  outside    the longest gap, over the same window, of a second heartbeat
+             process that is not dumped and writes nothing (16 MiB, rate 0):
+             when it stands still as long as the target, the whole VM
+             stood still, not the target alone
 A fourth row, "nothing", waits as long as the last live dump took with no
 dump at all: the heartbeat's longest gap there is the VM's own noise, the
 floor under every stall figure. Before the first size, the bench writes
@@ -50,8 +54,8 @@ RATE = 16  # pages per ms, as issue 13 asks
 
 
 class Service:
-    def __init__(self, mib):
-        self.p = subprocess.Popen([HEARTBEAT, str(mib), str(RATE)], stdin=subprocess.PIPE,
+    def __init__(self, mib, rate=RATE):
+        self.p = subprocess.Popen([HEARTBEAT, str(mib), str(rate)], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True)
         if not self.p.stdout.readline().startswith("ready"):
             raise RuntimeError("heartbeat did not start")
@@ -113,13 +117,17 @@ def peak_rss_of(argv):
     return os.waitstatus_to_exitcode(status), ru.ru_maxrss
 
 
-def one_dump(svc, tool, outdir, window_s=1.0):
+def one_dump(svc, tool, outdir, window_s=1.0, outside=None):
+    """One dump of svc by tool (or, for "none", a window as long with no dump). outside: a second
+    heartbeat, not dumped, whose longest gap over the same window goes in "outside"."""
     dest = tempfile.mkdtemp(prefix="live.", dir=outdir)
     svc.ask("reset")
     time.sleep(1.0)
     _, rate_before = svc.stats()
     rss0 = svc.rss_kib()
     svc.ask("reset")
+    if outside:
+        outside.ask("reset")
     logf = os.path.join(dest, "log")
     cpu0 = cpu_times()
     if tool == "none":
@@ -130,7 +138,7 @@ def one_dump(svc, tool, outdir, window_s=1.0):
         shutil.rmtree(dest)
         return {"stall": stall, "writes": rate_during / max(rate_before, 1e-9), "rss": 0.0,
                 "wall": window_s, "copied": None, "protected": None, "growth": (svc.rss_kib() - rss0) / 1024.0,
-                "steal": steal}
+                "steal": steal, "outside": outside.stats()[0] if outside else None}
     if tool == "gcore":
         argv = ["/usr/bin/gcore", "-o", os.path.join(dest, "core"), str(svc.p.pid)]
     else:
@@ -141,6 +149,7 @@ def one_dump(svc, tool, outdir, window_s=1.0):
     wall = time.monotonic() - t0
     steal = steal_share(cpu0, cpu_times())
     stall, rate_during = svc.stats()
+    outside_gap = outside.stats()[0] if outside else None
     rss1 = svc.rss_kib()
     log = open(logf).read() if os.path.exists(logf) else ""
     cores = [f for f in os.listdir(dest) if f != "log"]
@@ -152,7 +161,8 @@ def one_dump(svc, tool, outdir, window_s=1.0):
     shutil.rmtree(dest)
     return {"stall": stall, "writes": rate_during / max(rate_before, 1e-9), "rss": maxrss / 1024.0,
             "wall": wall, "copied": int(m.group(2)) if m else None,
-            "protected": int(m.group(1)) if m else None, "growth": (rss1 - rss0) / 1024.0, "steal": steal}
+            "protected": int(m.group(1)) if m else None, "growth": (rss1 - rss0) / 1024.0, "steal": steal,
+            "outside": outside_gap}
 
 
 def med(runs, key):
@@ -171,6 +181,7 @@ def main():
         disk = "%.0f MB/s" % rate if rate is not None else "not measured (%s)" % why
         for mib in sizes:
             svc = Service(mib)
+            outside = Service(16, 0)
             try:
                 res = {"live": [], "stopped": [], "gcore": [], "none": []}
                 order = list(res)
@@ -179,9 +190,10 @@ def main():
                         time.sleep(IDLE_S)
                         # "none" waits as long as the last live dump took
                         window = res["live"][-1]["wall"] if res["live"] else 1.0
-                        res[tool].append(one_dump(svc, tool, outdir, window))
+                        res[tool].append(one_dump(svc, tool, outdir, window, outside))
                 rows.append((mib, res))
             finally:
+                outside.close()
                 svc.close()
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
@@ -190,17 +202,18 @@ def main():
           % (RATE, RUNS, IDLE_S))
     print("Disk under the dumps: %s for 1 GiB written with O_DIRECT before the first dump.\n" % disk)
     print("| RSS | tool | longest stall ms (worst) | writes during / before | tool peak RSS MiB | wall s "
-          "| target RSS growth MiB | pages copied before a write (MiB protected) | host steal % |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| target RSS growth MiB | pages copied before a write (MiB protected) | host steal % "
+          "| longest gap of a process outside ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     names = {"live": "coretrap live", "stopped": "coretrap -live off", "gcore": "gcore",
              "none": "nothing (same window, no dump)"}
     for mib, res in rows:
         for tool in ("live", "stopped", "gcore", "none"):
             r = res[tool]
             copied = "%d (%d)" % (med(r, "copied"), med(r, "protected")) if tool == "live" else "-"
-            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s | %.0f |" % (
+            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s | %.0f | %.1f |" % (
                 mib, names[tool], med(r, "stall"), max(x["stall"] for x in r), med(r, "writes"),
-                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied, med(r, "steal")))
+                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied, med(r, "steal"), med(r, "outside")))
     print("\n| RSS | stall live (target < 10 ms at 4 GiB, < 15 at 1 GiB) | stall with no dump | stall -live off "
           "| stall gcore | peak RSS live (target < 128 MiB) | wall live / wall -live off (target <= 1) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -211,7 +224,8 @@ def main():
             med(res["live"], "wall") / med(res["stopped"], "wall")))
     print("\n(2-core VM: the target's two threads and the tool share both cores. The heartbeat's gap "
           "includes this VM's own scheduling noise: the \"no dump\" column is the longest gap over a "
-          "window as long as the live dump, measured in the same rotation)")
+          "window as long as the live dump, measured in the same rotation. The last column is a second process "
+          "that nobody dumps: a gap there as long as the target's is the whole VM standing still)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
  * thread then writes RATE pages per millisecond (default 16) in a
  * scrambled order (page j * K mod P, K a large odd stride), one word per
  * page, paced against the monotonic clock; writes missed while the process
- * was held up for more than 2 ms are dropped, not made up. A heartbeat thread sleeps 1 ms
+ * was held up for more than 2 ms are dropped, not made up (RATE 0: no
+ * writer thread at all). A heartbeat thread sleeps 1 ms
  * at a time and records the longest gap between two of its wake-ups: a
  * stall of the process (a stop, a write fault being served, a pause) shows
  * there, whoever causes it.
@@ -120,7 +121,8 @@ int main(int argc, char **argv)
 	for (size_t p = 0; p < npages; p++)
 		memset(mem + p * PAGE, (int)(p % 251) + 1, PAGE);
 	atomic_store(&since_ns, mono_ns());
-	if (pthread_create(&w, NULL, writer, NULL) || pthread_create(&h, NULL, heartbeat, NULL))
+	/* RATE 0: a heartbeat alone, to watch the VM beside a dumped target */
+	if ((rate && pthread_create(&w, NULL, writer, NULL)) || pthread_create(&h, NULL, heartbeat, NULL))
 		return 1;
 	cue_ready();
 	while (fgets(line, sizeof(line), stdin)) {
