@@ -108,7 +108,8 @@ UNIT_LDFLAGS_base/ptrace_engine := -Wl,--wrap=ptrace -Wl,--wrap=waitpid -Wl,--wr
 UNIT_LDFLAGS_base/proc_read := -Wl,--wrap=read
 UNIT_LDFLAGS_base/elf_symbols := -lelf
 UNIT_EXTRA_core/live_plan := base/proc_maps
-UNIT_EXTRA_core/live_pages := core/output base/quiet_thread
+UNIT_EXTRA_core/live_pages := core/live_spill core/output base/quiet_thread
+UNIT_EXTRA_core/live_spill := core/output
 UNIT_LDFLAGS_base/zblock := $(Z_LIBS)
 UNIT_EXTRA_core/coreinfo := core/elfcore
 UNIT_EXTRA_base/zread := base/zblock
@@ -121,7 +122,7 @@ UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_rea
 # The core writer alone, for the test driver build/tests/dumpcore (used by
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
-	core/live core/live_fault core/live_pages core/live_plan core/live_protect core/live_threads core/live_uffd \
+	core/live core/live_fault core/live_pages core/live_spill core/live_plan core/live_protect core/live_threads core/live_uffd \
 	base/proc base/proc_read base/proc_parse base/proc_maps base/proc_holders base/ptrace_engine base/ptrace_set \
 	base/proc_task base/pagemap base/quiet_thread base/wait_status base/vdso base/ptrace_inject \
 	base/arch/inject_x86_64 base/zblock base/zstream core/coreinfo

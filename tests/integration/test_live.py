@@ -158,6 +158,42 @@ def test_core_is_of_the_moment_of_the_pause(tmp_path):
         assert_released(w)
 
 
+POOL = "CORETRAP_LIVE_POOL_PAGES"
+
+
+@pytest.mark.parametrize("case", ["scratch", "scratch budget", "buffered core"])
+def test_copies_the_pool_cannot_hold(tmp_path, case):
+    """A pool of 256 pages while the target writes ~4800 protected pages: the copies it cannot
+    hold wait in a scratch file beside a direct core and go out inside their window's write;
+    past the scratch budget, and for a core written through the page cache (tmpfs), they go to
+    their place alone. Either way the core is of the pause, and nothing else is left behind."""
+    env = {HOLD: "300", POOL: "256"}
+    if case == "scratch budget":
+        env["CORETRAP_LIVE_SCRATCH_PAGES"] = "50"
+    with Writer("--mb", 64, "--rate", 16) as w, tmpfs(tmp_path / "shm", "256m") as shm:
+        where = shm if case == "buffered core" else tmp_path / "disk"
+        where.mkdir(exist_ok=True)
+        core = where / "core"
+        if case != "buffered core":
+            env["CORETRAP_DIRECT_IO"] = "1"
+        rc, res, err = dump(w.pid, core, env=env)
+        assert rc == 0, err
+        assert res["live"] == 1 and res["live_why"] == "", res
+        assert res["direct_io"] == (case != "buffered core"), res
+        parked, placed = res["live_parked_pages"], res["live_placed_pages"]
+        assert res["live_fault_pages"] > 1000, res
+        if case == "scratch":
+            # all but the pool's last 256, save the few that raced their window
+            assert parked > 1000 and placed < 50, res
+        elif case == "scratch budget":
+            assert 0 < parked <= 50 and placed > 1000, res
+        else:
+            assert parked == 0 and placed > 1000, res
+        check_point_in_time(core, w.info)
+        assert os.listdir(where) == ["core"]  # the scratch file had no name, and is gone
+        assert_released(w)
+
+
 def test_a_writer_at_full_speed(tmp_path):
     """No pacing, no hold: the writer races the reader through the whole dump."""
     with Writer("--mb", 128, "--rate", 0) as w:

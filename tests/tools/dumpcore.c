@@ -238,6 +238,7 @@ int main(int argc, char **argv)
 	       "\"first_still_stopped\":%d,\"others_still_stopped\":%d,\"reinjected_signals\":%u,"
 	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d,"
 	       "\"live\":%d,\"live_restarted\":%d,\"live_protected_bytes\":%llu,\"live_fault_pages\":%llu,"
+	       "\"live_parked_pages\":%llu,\"live_placed_pages\":%llu,"
 	       "\"live_copied_in_pause\":%u,\"live_two_phase\":%d,\"live_why\":\"%s\",\"compressed_bytes\":%llu,"
 	       "\"compress_cpu_ns\":%llu,\"compress_tail_ns\":%llu}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
@@ -248,6 +249,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.ring_wanted_bytes,
 	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages, res.live, res.live_restarted,
 	       (unsigned long long)res.live_protected_bytes, (unsigned long long)res.live_fault_pages,
+	       (unsigned long long)res.live_parked_pages, (unsigned long long)res.live_placed_pages,
 	       res.live_copied_in_pause, res.live_two_phase, res.live_why, (unsigned long long)res.compressed_bytes,
 	       (unsigned long long)res.compress_cpu_ns, (unsigned long long)res.compress_tail_ns);
 	if (err)

@@ -473,7 +473,7 @@ static void prepare_live(struct core_job *job, pid_t first_tid)
 {
 	struct core_live_target t = { job->req->pid, job->mm_pid, job->req->already_seized, first_tid,
 				      job->req->interrupted, &job->mem, job->ps.filter,
-				      &job->res->reinjected_signals };
+				      &job->res->reinjected_signals, job->out.dir };
 
 	/* not live: core_live_begin says so in the pause, and the stop copies everything */
 	if (core_live_prepare(&job->live, &t) < 0)
@@ -542,7 +542,7 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	memset(res, 0, sizeof(*res));
 	job.req = req;
 	job.res = res;
-	job.live.uffd = job.live.fault_fd = -1;
+	job.live.uffd = job.live.fault_fd = job.live.scratch_fd = -1;
 	job.mem.pagemap_fd = job.mem.mem_fd = job.mem.stat_fd = -1;
 	job.out.fd = job.zout.fd = -1;
 	if (req->siginfo)
@@ -595,8 +595,12 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 		err = read_maps(&job);
 	if (!err)
 		err = plan_segments(&job, &estimate);
-	if (!err && core_output_free_bytes(&job.out, &free_bytes) == 0 && free_bytes < estimate)
-		err = -ENOSPC;
+	if (!err && core_output_free_bytes(&job.out, &free_bytes) == 0) {
+		if (free_bytes < estimate)
+			err = -ENOSPC;
+		else
+			job.live.spare_bytes = free_bytes - estimate; /* room for a live dump's scratch file */
+	}
 	if (!err)
 		err = write_headers_and_notes(&job, &lay);
 	/* full size first: data writes then never extend the file, which direct I/O serialises */
@@ -623,6 +627,8 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 	if (!err && job.live_on)
 		err = core_live_finish(&job.live);
 	res->live_fault_pages = job.live_on ? core_live_fault_pages(&job.live) : 0;
+	if (job.live_on)
+		core_live_spill_counts(&job.live, &res->live_parked_pages, &res->live_placed_pages);
 	if (err == -EAGAIN && job.live_on)
 		snprintf(res->live_why, sizeof(res->live_why), "%s", job.live.why);
 	if (!err)

@@ -79,6 +79,9 @@ struct dump_result {
 	bool live_restarted;       /* a live attempt lost its point in time: written stopped instead */
 	uint64_t live_protected_bytes; /* write-protected during the copy */
 	uint64_t live_fault_pages; /* pages copied by the fault handler before the target wrote them */
+	/* of those, what the handler's pool could not hold until the reader came to them (core/live_pages.h) */
+	uint64_t live_parked_pages; /* waited in the scratch file, then went out inside their window */
+	uint64_t live_placed_pages; /* were written to their place in the core alone */
 	unsigned live_copied_in_pause; /* writable segments that could not be protected */
 	bool live_two_phase;       /* protected before the pause too; the pause redid only what changed */
 	char live_why[192];

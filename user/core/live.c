@@ -83,6 +83,17 @@ static bool pretend_without(const char *name)
 	return v && !strcmp(v, "1");
 }
 
+/* Test hooks with a number: CORETRAP_LIVE_<name>=N, or -1 when unset. */
+static long long test_number(const char *name)
+{
+	char var[64];
+	const char *v;
+
+	snprintf(var, sizeof(var), "CORETRAP_LIVE_%s", name);
+	v = getenv(var);
+	return v && *v ? strtoll(v, NULL, 10) : -1;
+}
+
 bool core_live_possible(pid_t pid, int held_signal, char *why, size_t why_len)
 {
 	uint64_t caps = 0;
@@ -400,12 +411,13 @@ static uint64_t want_features(void)
 
 int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 {
+	long long pool;
 	int err;
 
 	memset(lv, 0, sizeof(*lv));
 	lv->pid = t->mm_pid;
 	lv->cm = t->cm;
-	lv->uffd = lv->fault_fd = -1;
+	lv->uffd = lv->fault_fd = lv->scratch_fd = -1;
 	lv->pm = calloc(CORE_CHUNK_BYTES / t->cm->page_size, sizeof(*lv->pm));
 	if (!lv->pm) {
 		snprintf(lv->why, sizeof(lv->why), "out of memory");
@@ -435,6 +447,10 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 		free_shared(lv);
 	}
 	lv->fault_fd = buffered_fd(t->cm->out_fd);
+	/* a direct core only: a buffered one takes scattered pages into the page cache cheaply */
+	if (lv->fault_fd >= 0 && t->dir)
+		lv->scratch_fd = open(t->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	pool = test_number("POOL_PAGES");
 	/* tracking lifts a fault's protection by the page size of its range: hugetlb by huge pages */
 	lv->fault = (struct live_fault){ .uffd = lv->uffd,
 					 .out_fd = lv->fault_fd >= 0 ? lv->fault_fd : t->cm->out_fd,
@@ -442,7 +458,7 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 					 .page_size = t->cm->page_size, .lock = &lv->lock,
 					 .mode = LIVE_FAULT_TRACK, .ranges = lv->early,
 					 .nranges = lv->nearly, .reader_done = &lv->reader_done,
-					 .stop_fd = -1 };
+					 .pool_pages = pool > 0 ? (unsigned)pool : 0, .stop_fd = -1 };
 	err = live_fault_start(&lv->fault);
 	if (err) {
 		snprintf(lv->why, sizeof(lv->why), "cannot start the fault handler: %s", strerror(-err));
@@ -464,6 +480,30 @@ int core_live_prepare(struct core_live *lv, const struct core_live_target *t)
 fail:
 	teardown(lv);
 	return err < 0 ? err : -EOPNOTSUPP;
+}
+
+/*
+ * Hand the scratch file to the pool, with half the free space the core
+ * leaves as its budget: parked copies must never be why the core itself
+ * meets a full disk. Test hook: CORETRAP_LIVE_SCRATCH_PAGES=N, at most N
+ * pages (0: none).
+ */
+static void give_scratch(struct core_live *lv)
+{
+	uint64_t budget = lv->spare_bytes / 2 / lv->cm->page_size;
+	long long cap = test_number("SCRATCH_PAGES");
+	int fd = lv->scratch_fd;
+
+	if (fd < 0)
+		return;
+	lv->scratch_fd = -1;
+	if (cap >= 0 && (uint64_t)cap < budget)
+		budget = (uint64_t)cap;
+	if (!budget) {
+		close(fd);
+		return;
+	}
+	live_pages_allow_scratch(&lv->fault.pages, fd, budget); /* owns fd, also when it fails */
 }
 
 int core_live_begin(struct core_live *lv, const struct maps *maps, const struct elfcore_segment *segs)
@@ -491,6 +531,7 @@ int core_live_begin(struct core_live *lv, const struct maps *maps, const struct 
 		teardown(lv);
 		return -EOPNOTSUPP;
 	}
+	give_scratch(lv);
 	/*
 	 * Copy from now on; then protect again what was written since the
 	 * first protection (its fault lifted it) or populated since: after
@@ -609,6 +650,8 @@ static int after_copy(void *arg, uint64_t addr, size_t npages, unsigned char *st
 		if (state[i] == PG_READY && !(e & PM_UFFD_WP))
 			state[i] = PG_FAILED; /* the handler copied it, or the target dropped it */
 	}
+	/* copies parked in the scratch file: read back before the lock the handler needs */
+	live_pages_take_parked(&lv->fault.pages, addr, addr + npages * ps, merge_copy, &w);
 	err = unprotect_window(&w, npages);
 	if (err)
 		return err;
@@ -676,9 +719,18 @@ uint64_t core_live_fault_pages(struct core_live *lv)
 	return atomic_load(&lv->fault.copied_pages);
 }
 
+void core_live_spill_counts(const struct core_live *lv, uint64_t *parked, uint64_t *placed)
+{
+	*parked = lv->fault.pages.parked;
+	*placed = lv->fault.pages.written;
+}
+
 void core_live_fini(struct core_live *lv)
 {
 	teardown(lv);
+	if (lv->scratch_fd >= 0)
+		close(lv->scratch_fd);
+	lv->scratch_fd = -1;
 	if (lv->lock_inited)
 		pthread_mutex_destroy(&lv->lock);
 	lv->lock_inited = false;

@@ -68,6 +68,8 @@ struct core_live {
 	bool scan;                   /* PAGEMAP_SCAN: the pause re-protects only what was written */
 	int uffd;
 	int fault_fd;                /* the core without O_DIRECT, for the fault handler */
+	int scratch_fd;              /* where the pool parks copies (core/live_spill.h), until it owns it */
+	uint64_t spare_bytes;        /* set before core_live_begin: free space the core leaves, 0 unknown */
 	uint64_t features;
 	bool lock_inited;
 	pthread_mutex_t lock;        /* see live_fault.h */
@@ -98,6 +100,7 @@ struct core_live_target {
 	struct core_mem *cm;       /* the dump's memory copier (its pagemap fd is of this mm) */
 	unsigned long filter;      /* coredump_filter */
 	unsigned *reinjected;      /* signals handed back while creating the userfaultfd */
+	const char *dir;           /* the core's directory: a direct core's scratch file goes there */
 };
 
 /*
@@ -134,6 +137,12 @@ int core_live_finish(struct core_live *lv);
 
 /* Pages the fault handler copied before the target wrote them. */
 uint64_t core_live_fault_pages(struct core_live *lv);
+/*
+ * Once finished: of those, how many the pool could not hold until their
+ * window and parked in the scratch file (parked) or wrote to their place
+ * in the core (placed).
+ */
+void core_live_spill_counts(const struct core_live *lv, uint64_t *parked, uint64_t *placed);
 
 /* Lift what is still protected, stop the handler, free everything. Idempotent. */
 void core_live_fini(struct core_live *lv);

@@ -309,7 +309,7 @@ int live_fault_start(struct live_fault *f)
 	f->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (f->stop_fd < 0)
 		return -errno;
-	err = live_pages_start(&f->pages, f->out_fd, f->page_size);
+	err = live_pages_start(&f->pages, f->out_fd, f->page_size, f->pool_pages);
 	if (!err) {
 		err = -quiet_thread_create(&f->thread, NULL, handler_main, f);
 		if (err)

@@ -55,6 +55,7 @@ struct live_fault {
 	const struct live_range *ranges;
 	size_t nranges;
 	_Atomic uint64_t *reader_done; /* every protected page below it is copied */
+	unsigned pool_pages;        /* the copy pool's size, 0: LIVE_PAGES_POOL (a test hook's) */
 
 	/* the handler's own */
 	pthread_t thread;
