@@ -6,21 +6,27 @@
  * into a new file in 8 MiB positioned writes: buffered, as coretrap does
  * where direct I/O is not possible, or with O_DIRECT from WRITERS threads
  * (default 2), as coretrap does where it is. A dump must also read those
- * bytes out of the target, so it cannot beat this figure.
+ * bytes out of the target, so it cannot beat this figure. The buffers are
+ * huge pages where the system gives them: a direct write from 4 KiB pages
+ * reaches this VM's virtio disk as requests of about 1 MiB (254 segments),
+ * from huge pages as 4 MiB ones, which it takes about twice as fast.
  * Prints {"wall": s, "cpu": s} (cpu: user + system of this process).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #define CHUNK (8u << 20)
+#define HUGE (2u << 20)
 #define MAX_WRITERS 8
 
 struct job {
@@ -51,12 +57,15 @@ static double cpu_seconds(void)
 static void *writer(void *arg)
 {
 	struct job *j = arg;
-	unsigned char *buf = aligned_alloc(4096, CHUNK);
+	void *map = mmap(NULL, CHUNK + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *buf;
 
-	if (!buf) {
+	if (map == MAP_FAILED) {
 		atomic_store(&j->err, ENOMEM);
 		return NULL;
 	}
+	buf = (unsigned char *)(((uintptr_t)map + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+	madvise(buf, CHUNK, MADV_HUGEPAGE);
 	memset(buf, 0x5a, CHUNK);
 	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->chunks;) {
 		if (pwrite(j->fd, buf, CHUNK, (off_t)i * CHUNK) != (ssize_t)CHUNK) {
@@ -64,7 +73,7 @@ static void *writer(void *arg)
 			break;
 		}
 	}
-	free(buf);
+	munmap(map, CHUNK + HUGE);
 	return NULL;
 }
 

@@ -427,8 +427,9 @@ static int plan_writes(struct core_job *job)
 	/* live: the ring only overlaps copy and write; the target is not waiting for it */
 	if (job->try_live && ring > CORE_LIVE_RING_BYTES)
 		ring = CORE_LIVE_RING_BYTES;
+	/* disk-bound: a ring written many times over, beyond the threshold or live (snapshot.h) */
 	return core_mem_reserve(&job->mem, ring, job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
-				job->out.direct && estimate > headroom);
+				job->out.direct && (estimate > headroom || job->try_live));
 }
 
 static int emit_memory(struct core_job *job)

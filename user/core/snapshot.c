@@ -20,12 +20,17 @@ bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns)
 	return (double)bytes * 1e9 < FAULT_PACE_MIN_BYTES_PER_S * (double)ns;
 }
 
+bool snapshot_switch_to_small_pages(uint64_t step_bytes, uint64_t step_ns, bool disk_bound)
+{
+	return !disk_bound && snapshot_fault_pace_slow(step_bytes, step_ns);
+}
+
 bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns,
-				bool cheap_only)
+				bool disk_bound)
 {
 	if (faulted < SNAPSHOT_SMALL_RING)
 		return false;
-	return elapsed_ns >= budget_ns || (cheap_only && snapshot_fault_pace_slow(faulted, elapsed_ns));
+	return elapsed_ns >= budget_ns || (disk_bound && snapshot_fault_pace_slow(faulted, elapsed_ns));
 }
 
 /* SNAPSHOT_FAULT_BUDGET_NS, or CORETRAP_RING_FAULT_BUDGET_MS (a test hook: README). */
@@ -152,7 +157,7 @@ static void *writer_main(void *arg)
 }
 
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers, bool cheap_only)
+		   uint64_t bytes, unsigned writers, bool disk_bound)
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
@@ -188,7 +193,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 	for (size_t at = 0, n; at < len; at += n) {
 		uint64_t t = now_ns();
 
-		if (snapshot_fault_should_stop(at, t - t0, budget, cheap_only)) {
+		if (snapshot_fault_should_stop(at, t - t0, budget, disk_bound)) {
 			s->ring_len = at; /* the rest stays untouched, never used */
 			break;
 		}
@@ -200,7 +205,7 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 		if (madvise(s->ring + at, n, MADV_POPULATE_WRITE) < 0)
 			for (size_t i = 0; i < n; i += page_size)
 				s->ring[at + i] = 0;
-		if (!s->small_pages && at + n < len && snapshot_fault_pace_slow(n, now_ns() - t)) {
+		if (!s->small_pages && at + n < len && snapshot_switch_to_small_pages(n, now_ns() - t, disk_bound)) {
 			madvise(s->ring + at + n, len - at - n, MADV_NOHUGEPAGE);
 			s->small_pages = true;
 		}

@@ -4,7 +4,7 @@
  * the core file by a writer thread, concurrently with the copy, so the stop
  * lasts about as long as the copy and the whole dump about as long as the
  * write. The ring is faulted in (transparent huge pages, or 4 KiB pages when
- * huge ones come slowly: snapshot_fault_pace_slow) before the stop;
+ * huge ones come slowly: snapshot_switch_to_small_pages) before the stop;
  * when the copy catches up with the writer it waits for written space.
  */
 #ifndef CORETRAP_CORE_SNAPSHOT_H
@@ -123,31 +123,51 @@ uint64_t snapshot_ring_size(uint64_t estimate, uint64_t mem_available, uint64_t 
 bool snapshot_fault_pace_slow(uint64_t bytes, uint64_t ns);
 
 /*
+ * Whether the rest of the ring should be 4 KiB pages after a step of
+ * `step_bytes` faulted in `step_ns`: when huge pages come slowly
+ * (snapshot_fault_pace_slow), unless the dump is `disk_bound`. A direct
+ * write from 4 KiB pages reaches this VM's virtio disk as requests of at
+ * most 254 segments (about 1 MiB), one from huge pages as 4 MiB requests,
+ * and the disk takes the latter about twice as fast (1 GiB in 8 MiB
+ * writes: 263-297 MB/s against 489-541 MB/s, bench/RESULTS.md
+ * 2026-12-08). A disk-bound ring is written many times over, so that
+ * speed is the dump's; its fault-in is bounded (it stops at the first
+ * slow pace past SNAPSHOT_SMALL_RING: 120-130 ms for 64 MiB of huge
+ * pages, against 46-65 ms with the switch) and a 4 GiB stopped dump was
+ * stopped 2.2-2.5 s instead of 4.6-6.7 s. Under the dirty threshold the
+ * ring holds most of its dump and is what keeps the stop short
+ * (snapshot_ring_size): there the bigger ring that 4 KiB pages buy within
+ * the budget counts for more. Pure.
+ */
+bool snapshot_switch_to_small_pages(uint64_t step_bytes, uint64_t step_ns, bool disk_bound);
+
+/*
  * The ring is faulted in between the trigger and the stop, so its fault-in
  * delays the moment the dump captures, and the dump's wall time. Whether it
  * stops after `faulted` bytes in `elapsed_ns` (never under
  * SNAPSHOT_SMALL_RING): once `budget_ns` is spent (SNAPSHOT_FAULT_BUDGET_NS),
- * or, with `cheap_only`, as soon as the pace is slow. cheap_only is for
+ * or, with `disk_bound`, as soon as the pace is slow. disk_bound is for
  * dumps beyond the dirty threshold: their stop is bound by the disk
  * anyway, and a ring byte faulted at a slow pace costs about the wall time
  * it saves of the stop (a 2 GiB ring for 4 GiB took 1.86 s after a quiet
- * spell; the dump 3.8 s against 2.1-2.3 s with a quarter-second cap). Under
+ * spell; the dump 3.8 s against 2.1-2.3 s with a quarter-second cap); a
+ * live dump's ring (four windows) is cycled the same way. Under
  * the threshold the ring keeps the stop to the copy (see
  * snapshot_ring_size), so it gets the whole budget. Pure.
  */
 #define SNAPSHOT_FAULT_BUDGET_NS (500ull * 1000 * 1000)
 bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t budget_ns,
-				bool cheap_only);
+				bool disk_bound);
 
 /*
  * Map and fault in `bytes` of ring (before the stop; less when
- * snapshot_fault_should_stop says so, given `cheap_only`) and start
+ * snapshot_fault_should_stop says so, given `disk_bound`) and start
  * `writers` writer threads (1..SNAPSHOT_MAX_WRITERS).
  * 0 (with s->ring NULL when bytes is too small to be useful), -EINTR, or a
  * negative errno (no ring; the caller streams instead).
  */
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers, bool cheap_only);
+		   uint64_t bytes, unsigned writers, bool disk_bound);
 /* Room for `bytes` of packed pages, waiting for the writer if the ring is full. NULL with *err. */
 unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err);
 /* Hand a filled window (its data from snapshot_alloc) to the writer; takes a copy of state. */

@@ -90,10 +90,23 @@ static void test_fault_budget(void **state)
 	assert_true(snapshot_fault_should_stop(1 * GIB, 2 * B, B, false));
 	/* under the dirty threshold a slow pace is fine until the budget: 768 MiB in 400 ms */
 	assert_false(snapshot_fault_should_stop(768 * MIB, 400 * MS, B, false));
-	/* beyond it (cheap_only) a slow pace stops at once: 64 MiB in 52 ms (one slow huge step) */
+	/* beyond it (disk_bound) a slow pace stops at once: 64 MiB in 52 ms (one slow huge step) */
 	assert_true(snapshot_fault_should_stop(SNAPSHOT_SMALL_RING, 52 * MS, B, true));
 	/* ... but warm memory goes on: 1 GiB of huge pages in 50 ms */
 	assert_false(snapshot_fault_should_stop(1 * GIB, 50 * MS, B, true));
+}
+
+static void test_small_pages_only_where_the_ring_holds_the_dump(void **state)
+{
+	const uint64_t MS = 1000000;
+
+	(void)state;
+	/* under the threshold a slow step of huge pages turns the rest to 4 KiB pages: 16 MiB in 37 ms */
+	assert_true(snapshot_switch_to_small_pages(16 * MIB, 37 * MS, false));
+	assert_false(snapshot_switch_to_small_pages(16 * MIB, 1 * MS, false));
+	/* disk-bound (cycled, written direct), huge pages stay: they make 4 MiB requests, not 1 MiB */
+	assert_false(snapshot_switch_to_small_pages(16 * MIB, 37 * MS, true));
+	assert_false(snapshot_switch_to_small_pages(16 * MIB, 1 * MS, true));
 }
 
 static int tmp_fd(void)
@@ -221,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_direct_io_policy),
 		cmocka_unit_test(test_huge_fault_pace),
 		cmocka_unit_test(test_fault_budget),
+		cmocka_unit_test(test_small_pages_only_where_the_ring_holds_the_dump),
 		cmocka_unit_test(test_write_window_holes),
 		cmocka_unit_test(test_ring_writer_wraps),
 		cmocka_unit_test(test_ring_two_direct_writers_wrap),
