@@ -427,9 +427,14 @@ static int plan_writes(struct core_job *job)
 	/* live: the ring only overlaps copy and write; the target is not waiting for it */
 	if (job->try_live && ring > CORE_LIVE_RING_BYTES)
 		ring = CORE_LIVE_RING_BYTES;
-	/* disk-bound: a ring written many times over, beyond the threshold or live (snapshot.h) */
+	/*
+	 * disk-bound: a ring written many times over (snapshot.h). Not a live
+	 * dump under the threshold: there 4 MiB requests made the dump faster
+	 * but froze the whole VM longer (1 GiB: 12-23 ms against 4-15 ms,
+	 * bench/RESULTS.md 2026-12-08), and the target's stall is what counts.
+	 */
 	return core_mem_reserve(&job->mem, ring, job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
-				job->out.direct && (estimate > headroom || job->try_live));
+				job->out.direct && estimate > headroom);
 }
 
 static int emit_memory(struct core_job *job)

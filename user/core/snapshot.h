@@ -150,8 +150,7 @@ bool snapshot_switch_to_small_pages(uint64_t step_bytes, uint64_t step_ns, bool 
  * dumps beyond the dirty threshold: their stop is bound by the disk
  * anyway, and a ring byte faulted at a slow pace costs about the wall time
  * it saves of the stop (a 2 GiB ring for 4 GiB took 1.86 s after a quiet
- * spell; the dump 3.8 s against 2.1-2.3 s with a quarter-second cap); a
- * live dump's ring (four windows) is cycled the same way. Under
+ * spell; the dump 3.8 s against 2.1-2.3 s with a quarter-second cap). Under
  * the threshold the ring keeps the stop to the copy (see
  * snapshot_ring_size), so it gets the whole budget. Pure.
  */
