@@ -15,20 +15,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpfile.h"
+
 #include "core/live_pages.h"
 
 #define PS 4096
 #define BASE 0x700000000000ull
-
-static int temp_file(void)
-{
-	char path[] = "/tmp/test_live_pages.XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	return fd;
-}
 
 /* Keep page number n (target BASE + n pages, core offset n pages), filled with its number. */
 static void keep(struct live_pages *q, unsigned n)
@@ -60,7 +52,7 @@ static void more_than_the_pool_holds_all_land_in_place(void **state)
 {
 	const unsigned pages = 3 * LIVE_PAGES_POOL + 17;
 	struct live_pages q;
-	int fd = temp_file();
+	int fd = unit_temp_fd();
 
 	(void)state;
 	assert_int_equal(ftruncate(fd, (off_t)pages * PS), 0);
@@ -108,7 +100,7 @@ static void keep_more_than_the_pool_then_take(uint64_t budget, struct taken *t, 
 
 	assert_int_equal(ftruncate(core, (off_t)(pages + 1) * PS), 0);
 	assert_int_equal(live_pages_start(&q, core, PS, 64), 0);
-	assert_int_equal(live_pages_allow_scratch(&q, temp_file(), budget), 0);
+	assert_int_equal(live_pages_allow_scratch(&q, unit_temp_fd(), budget), 0);
 	for (unsigned i = 0; i < pages; i++)
 		keep(&q, 1 + (i * 7919u) % pages);
 	/* as the reader does: what is parked first, unlocked; then the rest, once no copy can come */
@@ -131,7 +123,7 @@ static void keep_more_than_the_pool_then_take(uint64_t budget, struct taken *t, 
 static void copies_the_pool_cannot_hold_wait_in_the_scratch_file(void **state)
 {
 	struct taken t = { 0, 0, { 0 }, { 0 } };
-	int core = temp_file();
+	int core = unit_temp_fd();
 
 	(void)state;
 	keep_more_than_the_pool_then_take(1u << 20, &t, core);
@@ -144,7 +136,7 @@ static void copies_the_pool_cannot_hold_wait_in_the_scratch_file(void **state)
 static void past_the_scratch_budget_copies_go_to_their_place(void **state)
 {
 	struct taken t = { 0, 0, { 0 }, { 0 } };
-	int core = temp_file();
+	int core = unit_temp_fd();
 
 	(void)state;
 	keep_more_than_the_pool_then_take(100, &t, core);
@@ -158,7 +150,7 @@ static void what_the_reader_takes_is_not_written(void **state)
 {
 	struct taken t = { 0, 0, { 0 }, { 0 } };
 	struct live_pages q;
-	int fd = temp_file();
+	int fd = unit_temp_fd();
 
 	(void)state;
 	assert_int_equal(ftruncate(fd, 16 * PS), 0);

@@ -16,20 +16,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpfile.h"
+
 #include "core/live_spill.h"
 
 #define PS 4096
 #define BASE 0x7f0000000000ull
-
-static int temp_file(void)
-{
-	char path[] = "/tmp/test_live_spill.XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	return fd;
-}
 
 /* Park the copy of page n (target BASE + n * stride, core offset n pages), filled with n. */
 static void park(struct live_spill *s, unsigned n, uint64_t stride)
@@ -72,7 +64,7 @@ static void parked_copies_come_back_once_in_their_window(void **state)
 
 	(void)state;
 	live_spill_init(&s, PS);
-	assert_int_equal(live_spill_enable(&s, temp_file(), 1u << 20), 0);
+	assert_int_equal(live_spill_enable(&s, unit_temp_fd(), 1u << 20), 0);
 	for (unsigned i = 0; i < n; i++)
 		park(&s, (i * 7919u) % n, PS); /* scrambled */
 	assert_int_equal(live_spill_parked(&s), n);
@@ -101,7 +93,7 @@ static void addresses_far_apart_share_buckets_and_stay_apart(void **state)
 
 	(void)state;
 	live_spill_init(&s, PS);
-	assert_int_equal(live_spill_enable(&s, temp_file(), 1u << 20), 0);
+	assert_int_equal(live_spill_enable(&s, unit_temp_fd(), 1u << 20), 0);
 	for (unsigned i = 0; i < 3000; i++)
 		park(&s, i, t.stride);
 	/* one window around copy 1234 takes it alone */
@@ -127,7 +119,7 @@ static void no_file_or_a_spent_budget_says_no(void **state)
 	(void)state;
 	live_spill_init(&s, PS);
 	assert_false(live_spill_place(&s, &at));
-	assert_int_equal(live_spill_enable(&s, temp_file(), 2), 0);
+	assert_int_equal(live_spill_enable(&s, unit_temp_fd(), 2), 0);
 	assert_true(live_spill_place(&s, &at));
 	assert_int_equal(at, 0);
 	assert_true(live_spill_place(&s, &at));
@@ -136,7 +128,7 @@ static void no_file_or_a_spent_budget_says_no(void **state)
 	live_spill_fini(&s);
 	/* the budget never goes past LIVE_SPILL_MAX, whatever the free space */
 	live_spill_init(&s, PS);
-	assert_int_equal(live_spill_enable(&s, temp_file(), UINT64_MAX), 0);
+	assert_int_equal(live_spill_enable(&s, unit_temp_fd(), UINT64_MAX), 0);
 	assert_int_equal(s.budget, LIVE_SPILL_MAX);
 	live_spill_fini(&s);
 }
@@ -161,14 +153,14 @@ static void a_failed_write_ends_parking(void **state)
 static void what_no_window_took_is_written_to_its_place(void **state)
 {
 	struct live_spill s;
-	int core = temp_file();
+	int core = unit_temp_fd();
 	unsigned char got[PS];
 	unsigned v;
 
 	(void)state;
 	assert_int_equal(ftruncate(core, 64 * PS), 0);
 	live_spill_init(&s, PS);
-	assert_int_equal(live_spill_enable(&s, temp_file(), 100), 0);
+	assert_int_equal(live_spill_enable(&s, unit_temp_fd(), 100), 0);
 	for (unsigned n = 1; n < 64; n += 2)
 		park(&s, n, PS);
 	assert_int_equal(live_spill_flush(&s, core), 0);

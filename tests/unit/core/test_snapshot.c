@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "unit_tmpfile.h"
+
 #include "core/output.h"
 #include "core/snapshot.h"
 
@@ -109,16 +111,6 @@ static void test_small_pages_only_where_the_ring_holds_the_dump(void **state)
 	assert_false(snapshot_switch_to_small_pages(16 * MIB, 1 * MS, true));
 }
 
-static int tmp_fd(void)
-{
-	char name[] = "/tmp/test_core_snapshot.XXXXXX";
-	int fd = mkstemp(name);
-
-	assert_true(fd >= 0);
-	unlink(name);
-	return fd;
-}
-
 static void fill(unsigned char *p, size_t len, unsigned char v)
 {
 	memset(p, v, len);
@@ -131,7 +123,7 @@ static void test_write_window_holes(void **state)
 	unsigned char st[6] = { PG_READY, PG_READY, PG_HOLE, PG_FAILED, PG_READY, PG_READY };
 	unsigned char *packed = calloc(5, PS), page[PS];
 	uint64_t data = 0;
-	int fd = tmp_fd();
+	int fd = unit_temp_fd();
 
 	fill(packed, PS, 1);       /* slot 0: page 0 */
 	/* slot 1: page 1, zero; slot 2: page 3, failed */
@@ -161,7 +153,7 @@ static void ring_writer_wraps(unsigned writers, bool direct)
 	const size_t npages = 96, nwins = 40; /* 384 KiB windows: 5 per ring */
 	unsigned char st[96], page[PS];
 	struct snapshot s;
-	struct core_output out = { .fd = tmp_fd() };
+	struct core_output out = { .fd = unit_temp_fd() };
 	int fd = out.fd, err;
 
 	if (direct && !core_output_use_direct(&out, PS, true))
@@ -212,7 +204,7 @@ static void test_ring_write_error(void **state)
 	unsigned char st[4] = { PG_READY, PG_READY, PG_READY, PG_READY };
 	struct snapshot s;
 	unsigned char *p;
-	int err, fd = tmp_fd();
+	int err, fd = unit_temp_fd();
 
 	close(fd); /* the writer's pwrite fails with EBADF */
 	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS, false), 0);
