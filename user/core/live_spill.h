@@ -15,7 +15,9 @@
  * on its filesystem, see core/live.c) and by LIVE_SPILL_MAX entries, so
  * that the index stays small whatever the dump's size. Past either, or
  * when the scratch file fails, the caller writes the copy to its place as
- * before. Not thread-safe: the pool's lock covers it.
+ * before. The pool's lock covers the index; live_spill_write (only ever
+ * called by the pool's writer, the only thread to place copies) and
+ * live_spill_read (the reader) touch the file alone and run without it.
  */
 #ifndef CORETRAP_CORE_LIVE_SPILL_H
 #define CORETRAP_CORE_LIVE_SPILL_H
