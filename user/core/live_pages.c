@@ -262,18 +262,14 @@ void live_pages_take_parked(struct live_pages *q, uint64_t start, uint64_t end,
 	if (!q->detached)
 		return;
 	do {
+		int e;
+
 		pthread_mutex_lock(&q->lock);
 		n = live_spill_detach(&q->spill, start, end, q->detached, DETACH_BATCH);
 		pthread_mutex_unlock(&q->lock);
 		/* not under the lock: a copy the page cache let go is read from the disk */
-		for (size_t i = 0; i < n; i++) {
-			int e = live_spill_read(&q->spill, q->detached[i].at, q->readback);
-
-			if (!e)
-				fn(arg, q->detached[i].addr, q->detached[i].off, q->readback);
-			else if (!err)
-				err = e;
-		}
+		e = live_spill_hand_over(&q->spill, q->detached, n, q->readback, fn, arg);
+		err = err ? err : e;
 	} while (n == DETACH_BATCH);
 	if (err) {
 		pthread_mutex_lock(&q->lock);

@@ -91,7 +91,7 @@ void live_spill_add(struct live_spill *s, uint64_t addr, uint64_t off, uint64_t 
 	s->bucket[b] = i;
 }
 
-int live_spill_read(const struct live_spill *s, uint64_t at, unsigned char *buf)
+static int read_copy(const struct live_spill *s, uint64_t at, unsigned char *buf)
 {
 	ssize_t n = pread(s->fd, buf, s->page_size, (off_t)at);
 
@@ -151,14 +151,26 @@ int live_spill_take(struct live_spill *s, uint64_t start, uint64_t end,
 	int err = 0;
 
 	while ((n = live_spill_detach(s, start, end, c, 64)) > 0) {
-		for (size_t i = 0; i < n; i++) {
-			int e = live_spill_read(s, c[i].at, s->buf);
+		int e = live_spill_hand_over(s, c, n, s->buf, fn, arg);
 
-			if (!e)
-				fn(arg, c[i].addr, c[i].off, s->buf);
-			else if (!err)
-				err = e; /* the copy is lost: the dump fails */
-		}
+		err = err ? err : e;
+	}
+	return err;
+}
+
+int live_spill_hand_over(const struct live_spill *s, const struct live_spill_copy *c, size_t n,
+			 unsigned char *buf,
+			 void (*fn)(void *arg, uint64_t addr, uint64_t off, const unsigned char *data), void *arg)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int e = read_copy(s, c[i].at, buf);
+
+		if (!e)
+			fn(arg, c[i].addr, c[i].off, buf);
+		else if (!err)
+			err = e;
 	}
 	return err;
 }

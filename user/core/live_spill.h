@@ -17,7 +17,7 @@
  * when the scratch file fails, the caller writes the copy to its place as
  * before. The pool's lock covers the index; live_spill_write (only ever
  * called by the pool's writer, the only thread to place copies) and
- * live_spill_read (the reader) touch the file alone and run without it.
+ * live_spill_hand_over (the reader) touch the file alone and run without it.
  */
 #ifndef CORETRAP_CORE_LIVE_SPILL_H
 #define CORETRAP_CORE_LIVE_SPILL_H
@@ -78,12 +78,18 @@ int live_spill_take(struct live_spill *s, uint64_t start, uint64_t end,
 		    void (*fn)(void *arg, uint64_t addr, uint64_t off, const unsigned char *data), void *arg);
 /*
  * Take up to max parked copies of [start, end) out of the index into out[]:
- * their number. Read them back with live_spill_read, which needs no lock.
+ * their number. Hand them over with live_spill_hand_over, which needs no lock.
  */
 size_t live_spill_detach(struct live_spill *s, uint64_t start, uint64_t end, struct live_spill_copy *out,
 			 size_t max);
-/* Read the parked copy at `at` into buf (a page). 0 or a negative errno. */
-int live_spill_read(const struct live_spill *s, uint64_t at, unsigned char *buf);
+/*
+ * Read each of the n detached copies back into buf (a page) and hand it
+ * to fn. 0, or the first read error (those copies are lost: the dump must
+ * fail).
+ */
+int live_spill_hand_over(const struct live_spill *s, const struct live_spill_copy *c, size_t n,
+			 unsigned char *buf,
+			 void (*fn)(void *arg, uint64_t addr, uint64_t off, const unsigned char *data), void *arg);
 /* How many copies are parked now. */
 unsigned live_spill_parked(const struct live_spill *s);
 /* Write every copy still parked to its place in the core (fd). 0 or the first error. */

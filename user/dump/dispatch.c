@@ -109,19 +109,18 @@ static int add_compress_suffix(const struct config *cfg, char *path, size_t len)
 /* The end of the dump's debug line: live (and what the fault handler copied) or stopped. */
 static const char *live_summary(const struct dump_result *res, char *buf, size_t len)
 {
-	if (res->live && (res->live_parked_pages || res->live_placed_pages))
-		snprintf(buf, len,
-			 "live: %llu MiB write-protected, %llu pages copied at their first write "
-			 "(%llu waited in a scratch file, %llu written apart)",
-			 (unsigned long long)(res->live_protected_bytes >> 20),
-			 (unsigned long long)res->live_fault_pages, (unsigned long long)res->live_parked_pages,
-			 (unsigned long long)res->live_placed_pages);
-	else if (res->live)
-		snprintf(buf, len, "live: %llu MiB write-protected, %llu pages copied at their first write",
-			 (unsigned long long)(res->live_protected_bytes >> 20),
-			 (unsigned long long)res->live_fault_pages);
-	else
+	int n;
+
+	if (!res->live) {
 		snprintf(buf, len, "stopped for the copy");
+		return buf;
+	}
+	n = snprintf(buf, len, "live: %llu MiB write-protected, %llu pages copied at their first write",
+		     (unsigned long long)(res->live_protected_bytes >> 20),
+		     (unsigned long long)res->live_fault_pages);
+	if (n >= 0 && (size_t)n < len && (res->live_parked_pages || res->live_placed_pages))
+		snprintf(buf + n, len - (size_t)n, " (%llu waited in a scratch file, %llu written apart)",
+			 (unsigned long long)res->live_parked_pages, (unsigned long long)res->live_placed_pages);
 	return buf;
 }
 
