@@ -87,7 +87,7 @@ UNIT_EXTRA_dotnet/runtime := dotnet/runtime_dump dotnet/ipc base/proc_read base/
 UNIT_EXTRA_dotnet/counters := dotnet/nettrace
 UNIT_EXTRA_base/proc := base/proc_read base/proc_parse base/proc_maps
 UNIT_EXTRA_cli/run_mode := cli/options cli/options_values cli/options_doc dotnet/counters dotnet/nettrace
-UNIT_EXTRA_core/snapshot := base/quiet_thread core/output
+UNIT_EXTRA_core/snapshot := base/quiet_thread core/output core/write_pace core/freeze_watch core/pace_host
 UNIT_EXTRA_signal/sigset_logic := base/wait_status
 UNIT_EXTRA_trigger/kinds := trigger/rules
 UNIT_EXTRA_trigger/fleet_match := base/proc base/proc_read base/proc_parse base/proc_maps
@@ -123,6 +123,7 @@ UNIT_EXTRA_base/ptrace_inject := base/arch/inject_x86_64 base/proc base/proc_rea
 # the integration tests and the dump bench next to ./coretrap).
 CORE_WRITER_MODS := core/coredump core/elfcore core/arch/x86_64 core/memory core/output core/snapshot \
 	core/live core/live_fault core/live_pages core/live_spill core/live_plan core/live_protect core/live_threads core/live_uffd \
+	core/write_pace core/freeze_watch core/pace_host \
 	base/proc base/proc_read base/proc_parse base/proc_maps base/proc_holders base/ptrace_engine base/ptrace_set \
 	base/proc_task base/pagemap base/quiet_thread base/wait_status base/vdso base/ptrace_inject \
 	base/arch/inject_x86_64 base/zblock base/zstream core/coreinfo

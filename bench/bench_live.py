@@ -22,11 +22,16 @@ gap. For each tool, RUNS dumps after IDLE_S s of quiet each; per dump:
   target RSS growth: VmRSS after the dump minus before (must stay ~0)
   steal      the share of the VM's CPU time the host took for itself while
              the dump ran (/proc/stat steal): how much the host interfered
+  pace       (coretrap live) the freezes coretrap's own watchdog saw (a 1 ms
+             sleep that woke 6 ms late or later: user/core/write_pace.h), the
+             worst, and the slowest pace its writers were held to
   outside    the longest gap, over the same window, of a second heartbeat
              process that is not dumped and writes nothing (16 MiB, rate 0):
              when it stands still as long as the target, the whole VM
              stood still, not the target alone
-A fourth row, "nothing", waits as long as the last live dump took with no
+A row "live unpaced" is the live dump with that pace turned off
+(CORETRAP_LIVE_PACE=off), as coretrap wrote before it had one.
+A row "nothing" waits as long as the last live dump took with no
 dump at all: the heartbeat's longest gap there is the VM's own noise, the
 floor under every stall figure. Before the first size, the bench writes
 1 GiB with O_DIRECT into its directory and prints the rate: the disk every
@@ -144,6 +149,8 @@ def one_dump(svc, tool, outdir, window_s=1.0, outside=None):
     else:
         argv = ["/bin/sh", "-c", 'exec "$0" "$@" > %s 2>&1' % logf, CORETRAP, "-log", "stdout"] + \
                (["-live", "off"] if tool == "stopped" else []) + [str(svc.p.pid), dest]
+    if tool == "unpaced":
+        argv = ["/usr/bin/env", "CORETRAP_LIVE_PACE=off"] + argv
     t0 = time.monotonic()
     rc, maxrss = peak_rss_of(argv)
     wall = time.monotonic() - t0
@@ -156,13 +163,15 @@ def one_dump(svc, tool, outdir, window_s=1.0, outside=None):
     if rc != 0 or len(cores) != 1:
         raise RuntimeError("%s failed (rc %d): %s" % (tool, rc, log[-600:]))
     m = re.search(r"live: (\d+) MiB write-protected, (\d+) pages copied at their first write", log)
-    if tool == "live" and not m:
+    pace = re.search(r"writes paced: (\d+) VM freezes \(worst ([\d.]+) ms\), slowest (\d+) MB/s", log)
+    if tool in ("live", "unpaced") and not m:
         raise RuntimeError("coretrap did not dump live: " + log[-600:])
     shutil.rmtree(dest)
     return {"stall": stall, "writes": rate_during / max(rate_before, 1e-9), "rss": maxrss / 1024.0,
             "wall": wall, "copied": int(m.group(2)) if m else None,
             "protected": int(m.group(1)) if m else None, "growth": (rss1 - rss0) / 1024.0, "steal": steal,
-            "outside": outside_gap}
+            "outside": outside_gap, "freezes": int(pace.group(1)) if pace else None,
+            "worst_freeze": float(pace.group(2)) if pace else None, "slowest": int(pace.group(3)) if pace else None}
 
 
 def med(runs, key):
@@ -183,10 +192,10 @@ def main():
             svc = Service(mib)
             outside = Service(16, 0)
             try:
-                res = {"live": [], "stopped": [], "gcore": [], "none": []}
+                res = {"live": [], "unpaced": [], "stopped": [], "gcore": [], "none": []}
                 order = list(res)
                 for i in range(RUNS):
-                    for tool in order[i % 4:] + order[:i % 4]:
+                    for tool in order[i % len(order):] + order[:i % len(order)]:
                         time.sleep(IDLE_S)
                         # "none" waits as long as the last live dump took
                         window = res["live"][-1]["wall"] if res["live"] else 1.0
@@ -203,25 +212,31 @@ def main():
     print("Disk under the dumps: %s for 1 GiB written with O_DIRECT before the first dump.\n" % disk)
     print("| RSS | tool | longest stall ms (worst) | writes during / before | tool peak RSS MiB | wall s "
           "| target RSS growth MiB | pages copied before a write (MiB protected) | host steal % "
-          "| longest gap of a process outside ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    names = {"live": "coretrap live", "stopped": "coretrap -live off", "gcore": "gcore",
-             "none": "nothing (same window, no dump)"}
+          "| longest gap of a process outside ms | pace: freezes seen (worst ms), slowest MB/s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    names = {"live": "coretrap live", "unpaced": "coretrap live unpaced", "stopped": "coretrap -live off",
+             "gcore": "gcore", "none": "nothing (same window, no dump)"}
     for mib, res in rows:
-        for tool in ("live", "stopped", "gcore", "none"):
+        for tool in ("live", "unpaced", "stopped", "gcore", "none"):
             r = res[tool]
-            copied = "%d (%d)" % (med(r, "copied"), med(r, "protected")) if tool == "live" else "-"
-            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s | %.0f | %.1f |" % (
+            copied = "%d (%d)" % (med(r, "copied"), med(r, "protected")) if tool in ("live", "unpaced") else "-"
+            paced = [x for x in r if x.get("freezes") is not None]
+            pace = "%d (%.1f), %d" % (med(paced, "freezes"), max(x["worst_freeze"] for x in paced),
+                                      min(x["slowest"] for x in paced)) if paced else "-"
+            print("| %d MiB | %s | %.1f (%.1f) | %.2f | %.1f | %.3f | %+.1f | %s | %.0f | %.1f | %s |" % (
                 mib, names[tool], med(r, "stall"), max(x["stall"] for x in r), med(r, "writes"),
-                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied, med(r, "steal"), med(r, "outside")))
+                med(r, "rss"), med(r, "wall"), med(r, "growth"), copied, med(r, "steal"), med(r, "outside"),
+                pace))
     print("\n| RSS | stall live (target < 10 ms at 4 GiB, < 15 at 1 GiB) | stall with no dump | stall -live off "
-          "| stall gcore | peak RSS live (target < 128 MiB) | wall live / wall -live off (target <= 1) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+          "| stall gcore | peak RSS live (target < 128 MiB) | wall live / wall -live off (target <= 1) "
+          "| stall live unpaced | wall live unpaced / wall -live off |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for mib, res in rows:
-        print("| %d MiB | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f MiB | %.2f |" % (
+        print("| %d MiB | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f MiB | %.2f | %.1f ms | %.2f |" % (
             mib, med(res["live"], "stall"), med(res["none"], "stall"), med(res["stopped"], "stall"),
             med(res["gcore"], "stall"), med(res["live"], "rss"),
-            med(res["live"], "wall") / med(res["stopped"], "wall")))
+            med(res["live"], "wall") / med(res["stopped"], "wall"), med(res["unpaced"], "stall"),
+            med(res["unpaced"], "wall") / med(res["stopped"], "wall")))
     print("\n(2-core VM: the target's two threads and the tool share both cores. The heartbeat's gap "
           "includes this VM's own scheduling noise: the \"no dump\" column is the longest gap over a "
           "window as long as the live dump, measured in the same rotation. The last column is a second process "

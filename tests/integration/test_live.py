@@ -115,12 +115,12 @@ def check_point_in_time(core_path, info, may_be_gone=(), region="region"):
     return n
 
 
-def start_live_dump(w, core, hold_ms):
+def start_live_dump(w, core, hold_ms, env=None):
     """A dump held hold_ms after its pause (the test hooks), and once the pause is over: the
     target then runs with its memory write-protected. (The protection is set once before the
     pause too, so "protected" alone does not tell the pause is over.)"""
     note = str(core) + ".live"
-    d = start_dump(w.pid, core, env={HOLD: str(hold_ms), "CORETRAP_LIVE_HOLD_FILE": note})
+    d = start_dump(w.pid, core, env=dict(env or {}, **{HOLD: str(hold_ms), "CORETRAP_LIVE_HOLD_FILE": note}))
     deadline = time.time() + 20
     while not os.path.exists(note):
         assert time.time() < deadline and d.poll() is None, "the dump never reached its live phase"
@@ -203,6 +203,49 @@ def test_a_writer_at_full_speed(tmp_path):
         assert res["live"] == 1, res
         # the target does not wait for the copy: a small ring to overlap copy and write
         assert res["ring_wanted_bytes"] <= 32 << 20, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+PACE = "CORETRAP_LIVE_PACE"
+WRITE_PACE_START = 1e9  # user/core/write_pace.h
+
+
+def test_writes_slow_down_while_the_machine_stands_still(tmp_path):
+    """A direct core's writers keep a pace their watchdog sets: stopping the whole dumper for
+    80 ms (as a host that caps the VM's CPU stops every vCPU) is a freeze its 1 ms watchdog sees
+    when it runs again; the pace is cut below where it started, and the dump completes, of the
+    pause, with the target released."""
+    with Writer("--mb", 64, "--rate", 16) as w:
+        core = tmp_path / "core"
+        d = start_live_dump(w, core, 400, env={PACE: "cautious", "CORETRAP_DIRECT_IO": "1"})
+        d.send_signal(signal.SIGSTOP)
+        time.sleep(0.08)
+        d.send_signal(signal.SIGCONT)
+        out, err = d.communicate(timeout=120)
+        res = json.loads(out.strip().splitlines()[-1])
+        assert d.returncode == 0, err
+        assert res["live"] == 1 and res["direct_io"] == 1, res
+        assert res["live_paced"] == 1 and res["live_freezes"] >= 1, res
+        assert res["live_worst_freeze_ns"] >= 60e6, res
+        assert 0 < res["live_slowest_pace"] < WRITE_PACE_START, res
+        check_point_in_time(core, w.info)
+        assert_released(w)
+
+
+@pytest.mark.parametrize("mode,direct,paced", [("off", "1", 0), ("eager", "1", 1), ("cautious", "0", 0)])
+def test_pace_is_for_live_dumps_to_a_disk_unless_turned_off(tmp_path, mode, direct, paced):
+    """Paced: a live dump written with direct I/O (the disk's emulation is what the host
+    counts); not one through the page cache, nor with the pace off. An eager pace starts
+    unlimited: never below it unless it met a freeze."""
+    with Writer("--mb", 32, "--rate", 16) as w:
+        core = tmp_path / "core"
+        rc, res, err = dump(w.pid, core, env={PACE: mode, "CORETRAP_DIRECT_IO": direct, HOLD: "100"})
+        assert rc == 0, err
+        assert res["live"] == 1 and res["direct_io"] == int(direct), res
+        assert res["live_paced"] == paced, res
+        if mode == "eager":
+            assert (res["live_slowest_pace"] == 0) == (res["live_freezes"] == 0), res
         check_point_in_time(core, w.info)
         assert_released(w)
 

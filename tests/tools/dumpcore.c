@@ -239,6 +239,7 @@ int main(int argc, char **argv)
 	       "\"direct_io\":%d,\"ring_bytes\":%llu,\"ring_wanted_bytes\":%llu,\"ring_fault_ns\":%llu,\"ring_small_pages\":%d,"
 	       "\"live\":%d,\"live_restarted\":%d,\"live_protected_bytes\":%llu,\"live_fault_pages\":%llu,"
 	       "\"live_parked_pages\":%llu,\"live_placed_pages\":%llu,"
+	       "\"live_paced\":%d,\"live_freezes\":%u,\"live_worst_freeze_ns\":%llu,\"live_slowest_pace\":%llu,"
 	       "\"live_copied_in_pause\":%u,\"live_two_phase\":%d,\"live_why\":\"%s\",\"compressed_bytes\":%llu,"
 	       "\"compress_cpu_ns\":%llu,\"compress_tail_ns\":%llu}\n",
 	       err, err ? strerror(-err) : "", (unsigned long long)res.apparent_bytes,
@@ -250,7 +251,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.ring_fault_ns, res.ring_small_pages, res.live, res.live_restarted,
 	       (unsigned long long)res.live_protected_bytes, (unsigned long long)res.live_fault_pages,
 	       (unsigned long long)res.live_parked_pages, (unsigned long long)res.live_placed_pages,
-	       res.live_copied_in_pause, res.live_two_phase, res.live_why, (unsigned long long)res.compressed_bytes,
+	       res.live_paced, res.live_freezes, (unsigned long long)res.live_worst_freeze_ns,
+	       (unsigned long long)res.live_slowest_pace, res.live_copied_in_pause, res.live_two_phase, res.live_why, (unsigned long long)res.compressed_bytes,
 	       (unsigned long long)res.compress_cpu_ns, (unsigned long long)res.compress_tail_ns);
 	if (err)
 		fprintf(stderr, "coretrap: failed to write core of %d: %s\n", req.pid, strerror(-err));

@@ -404,7 +404,7 @@ static int plan_writes(struct core_job *job)
 	struct proc_meminfo mi;
 
 	if (proc_meminfo(&mi) < 0)
-		return core_mem_reserve(&job->mem, SNAPSHOT_SMALL_RING, 1, false);
+		return core_mem_reserve(&job->mem, SNAPSHOT_SMALL_RING, 1, false, false);
 	avail = mi.available_bytes;
 	dirty = mi.dirty_bytes + mi.writeback_bytes;
 	/* the background threshold counts against roughly the available memory (unreadable: 0) */
@@ -434,7 +434,7 @@ static int plan_writes(struct core_job *job)
 	 * bench/RESULTS.md 2026-12-08), and the target's stall is what counts.
 	 */
 	return core_mem_reserve(&job->mem, ring, job->out.direct ? SNAPSHOT_MAX_WRITERS : 1,
-				job->out.direct && estimate > headroom);
+				job->out.direct && estimate > headroom, job->try_live && job->out.direct);
 }
 
 static int emit_memory(struct core_job *job)
@@ -639,6 +639,13 @@ static int write_once(const struct dump_request *req, struct dump_result *res, b
 		snprintf(res->live_why, sizeof(res->live_why), "%s", job.live.why);
 	if (!err)
 		err = core_mem_finish(&job.mem);
+	if (job.mem.snap.paced) {
+		/* the watchdog stopped with the writers: the pace is settled */
+		res->live_paced = true;
+		res->live_freezes = job.mem.snap.pace.freezes;
+		res->live_worst_freeze_ns = job.mem.snap.pace.worst_freeze_ns;
+		res->live_slowest_pace = (uint64_t)job.mem.snap.pace.slowest;
+	}
 	if (!err && job.compressing)
 		err = finish_compress(&job, lay.file_size);
 	if (err)

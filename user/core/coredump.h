@@ -82,6 +82,11 @@ struct dump_result {
 	/* of those, what the handler's pool could not hold until the reader came to them (core/live_pages.h) */
 	uint64_t live_parked_pages; /* waited in the scratch file, then went out inside their window */
 	uint64_t live_placed_pages; /* were written to their place in the core alone */
+	/* the ring's writers kept a pace (core/write_pace.h): VM freezes seen, the worst, the slowest pace */
+	bool live_paced;
+	unsigned live_freezes;
+	uint64_t live_worst_freeze_ns;
+	uint64_t live_slowest_pace; /* bytes per second; 0 = never below unlimited */
 	unsigned live_copied_in_pause; /* writable segments that could not be protected */
 	bool live_two_phase;       /* protected before the pause too; the pause redid only what changed */
 	char live_why[192];

@@ -287,14 +287,15 @@ static size_t count_slots(const unsigned char *state, size_t npages)
  * writer. Never less than a few windows, so that even a small target's
  * copy overlaps its write; a failure only means streaming while stopped.
  */
-int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool disk_bound)
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool disk_bound,
+		     bool paced)
 {
 	int err;
 
 	if (bytes < 4 * (uint64_t)CORE_CHUNK_BYTES)
 		bytes = 4 * (uint64_t)CORE_CHUNK_BYTES;
 	err = snapshot_start(&cm->snap, cm->out_fd, cm->page_size, cm->interrupted, bytes, writers,
-			     disk_bound);
+			     disk_bound, paced);
 	return err == -EINTR ? err : 0;
 }
 

@@ -80,7 +80,8 @@ int core_mem_dump_range_guarded(struct core_mem *cm, const struct mapping *m, ui
  * Without a ring (mapping failed) windows are written by the caller's
  * thread as they are read. 0 or -EINTR.
  */
-int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool disk_bound);
+int core_mem_reserve(struct core_mem *cm, uint64_t bytes, unsigned writers, bool disk_bound,
+		     bool paced);
 /* The copy is over: wait for the writer. 0, -EINTR, -ENOSPC... */
 int core_mem_finish(struct core_mem *cm);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HUGE_PAGE (2u << 20)
@@ -31,6 +32,40 @@ bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t 
 	if (faulted < SNAPSHOT_SMALL_RING)
 		return false;
 	return elapsed_ns >= budget_ns || (disk_bound && snapshot_fault_pace_slow(faulted, elapsed_ns));
+}
+
+/*
+ * How a paced ring starts: cautious where the host is likely to stop the
+ * VM (freeze_watch_likely), else unlimited; CORETRAP_LIVE_PACE (a test
+ * hook, docs/testing.md) says "cautious", "eager" or "off" (no pace).
+ * -1 for off, else whether cautious.
+ */
+static int pace_mode(void)
+{
+	const char *v = getenv("CORETRAP_LIVE_PACE");
+
+	if (v && !strcmp(v, "off"))
+		return -1;
+	if (v && !strcmp(v, "cautious"))
+		return 1;
+	if (v && !strcmp(v, "eager"))
+		return 0;
+	return freeze_watch_likely();
+}
+
+/* A paced writer's turn to write `bytes`: wait for the pace's booking. */
+static void keep_pace(struct snapshot *s, size_t bytes)
+{
+	uint64_t wait;
+
+	pthread_mutex_lock(&s->pace_lock);
+	wait = write_pace_reserve(&s->pace, now_ns(), bytes);
+	pthread_mutex_unlock(&s->pace_lock);
+	if (wait) {
+		struct timespec ts = { (time_t)(wait / 1000000000ull), (long)(wait % 1000000000ull) };
+
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* SNAPSHOT_FAULT_BUDGET_NS, or CORETRAP_RING_FAULT_BUDGET_MS (a test hook: README). */
@@ -130,6 +165,8 @@ static void *writer_main(void *arg)
 		w = s->wins[idx];
 		pthread_mutex_unlock(&s->lock);
 
+		if (s->paced)
+			keep_pace(s, w.bytes);
 		err = (s->interrupted && *s->interrupted) ? -EINTR
 			: core_write_window(s->out_fd, w.state, w.data, w.npages, s->page_size, true,
 					    w.file_off, &bytes);
@@ -157,12 +194,12 @@ static void *writer_main(void *arg)
 }
 
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers, bool disk_bound)
+		   uint64_t bytes, unsigned writers, bool disk_bound, bool paced)
 {
 	size_t len = (size_t)((bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 	unsigned char *p;
 	uint64_t t0, budget;
-	int err;
+	int err, mode;
 
 	memset(s, 0, sizeof(*s));
 	s->out_fd = out_fd;
@@ -211,6 +248,14 @@ int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile in
 		}
 	}
 	s->fault_ns = now_ns() - t0;
+	/* before the writers, which read s->paced; without a watchdog, unpaced */
+	if (paced && (mode = pace_mode()) >= 0) {
+		pthread_mutex_init(&s->pace_lock, NULL);
+		write_pace_init(&s->pace, mode, now_ns());
+		s->paced = freeze_watch_start(&s->watch, &s->pace, &s->pace_lock) == 0;
+		if (!s->paced)
+			pthread_mutex_destroy(&s->pace_lock);
+	}
 	if (writers < 1 || writers > SNAPSHOT_MAX_WRITERS)
 		writers = 1;
 	for (; s->nwriters < writers; s->nwriters++) {
@@ -330,6 +375,7 @@ static void stop_writer(struct snapshot *s, bool abort)
 		pthread_join(s->writers[i], NULL);
 	s->nwriters = 0;
 	s->running = false;
+	freeze_watch_stop(&s->watch);
 }
 
 uint64_t snapshot_pending_floor(struct snapshot *s)
@@ -356,6 +402,11 @@ int snapshot_finish(struct snapshot *s)
 void snapshot_fini(struct snapshot *s)
 {
 	stop_writer(s, true);
+	if (s->paced) {
+		freeze_watch_stop(&s->watch);
+		pthread_mutex_destroy(&s->pace_lock);
+		s->paced = false;
+	}
 	if (s->inited) {
 		pthread_cond_destroy(&s->cond);
 		pthread_mutex_destroy(&s->lock);

@@ -10,6 +10,9 @@
 #ifndef CORETRAP_CORE_SNAPSHOT_H
 #define CORETRAP_CORE_SNAPSHOT_H
 
+#include "core/freeze_watch.h"
+#include "core/write_pace.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +65,11 @@ struct snapshot {
 	uint64_t fault_ns;       /* time taken to fault the ring in, before the stop */
 	size_t wanted_len;       /* ring asked for; ring_len is less when the fault-in stopped early */
 	bool small_pages;        /* huge pages came too slowly: the rest of the ring is 4 KiB pages */
+	/* a live dump's writers keep to a pace that its watchdog sets (core/write_pace.h) */
+	bool paced;
+	pthread_mutex_t pace_lock;
+	struct write_pace pace;
+	struct freeze_watch watch;
 };
 
 /*
@@ -161,12 +169,13 @@ bool snapshot_fault_should_stop(uint64_t faulted, uint64_t elapsed_ns, uint64_t 
 /*
  * Map and fault in `bytes` of ring (before the stop; less when
  * snapshot_fault_should_stop says so, given `disk_bound`) and start
- * `writers` writer threads (1..SNAPSHOT_MAX_WRITERS).
+ * `writers` writer threads (1..SNAPSHOT_MAX_WRITERS); `paced`, with a
+ * watchdog that sets their pace (a live dump to a disk: write_pace.h).
  * 0 (with s->ring NULL when bytes is too small to be useful), -EINTR, or a
  * negative errno (no ring; the caller streams instead).
  */
 int snapshot_start(struct snapshot *s, int out_fd, size_t page_size, volatile int *interrupted,
-		   uint64_t bytes, unsigned writers, bool disk_bound);
+		   uint64_t bytes, unsigned writers, bool disk_bound, bool paced);
 /* Room for `bytes` of packed pages, waiting for the writer if the ring is full. NULL with *err. */
 unsigned char *snapshot_alloc(struct snapshot *s, size_t bytes, int *err);
 /* Hand a filled window (its data from snapshot_alloc) to the writer; takes a copy of state. */

@@ -119,8 +119,12 @@ static const char *live_summary(const struct dump_result *res, char *buf, size_t
 		     (unsigned long long)(res->live_protected_bytes >> 20),
 		     (unsigned long long)res->live_fault_pages);
 	if (n >= 0 && (size_t)n < len && (res->live_parked_pages || res->live_placed_pages))
-		snprintf(buf + n, len - (size_t)n, " (%llu waited in a scratch file, %llu written apart)",
-			 (unsigned long long)res->live_parked_pages, (unsigned long long)res->live_placed_pages);
+		n += snprintf(buf + n, len - (size_t)n, " (%llu waited in a scratch file, %llu written apart)",
+			      (unsigned long long)res->live_parked_pages, (unsigned long long)res->live_placed_pages);
+	if (n >= 0 && (size_t)n < len && res->live_paced)
+		snprintf(buf + n, len - (size_t)n, "; writes paced: %u VM freezes (worst %.1f ms), slowest %llu MB/s",
+			 res->live_freezes, res->live_worst_freeze_ns / 1e6,
+			 (unsigned long long)(res->live_slowest_pace / 1000000));
 	return buf;
 }
 
@@ -300,7 +304,7 @@ static int write_dump(const struct config *cfg, pid_t pid, const struct trigger_
 		      struct dump_result *out)
 {
 	struct dump_result res;
-	char summary[128];
+	char summary[256];
 	int r;
 
 	/* .NET targets get the runtime's own dump (managed heap readable by

@@ -159,7 +159,7 @@ static void ring_writer_wraps(unsigned writers, bool direct)
 	if (direct && !core_output_use_direct(&out, PS, true))
 		skip(); /* the filesystem under /tmp takes no direct writes */
 	memset(st, PG_READY, sizeof(st));
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, writers, false), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, writers, false, false), 0);
 	assert_true(s.running);
 	assert_int_equal(s.nwriters, writers);
 	for (size_t w = 0; w < nwins; w++) {
@@ -207,7 +207,7 @@ static void test_ring_write_error(void **state)
 	int err, fd = unit_temp_fd();
 
 	close(fd); /* the writer's pwrite fails with EBADF */
-	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS, false), 0);
+	assert_int_equal(snapshot_start(&s, fd, PS, NULL, 2 * MIB, SNAPSHOT_MAX_WRITERS, false, false), 0);
 	p = snapshot_alloc(&s, 4 * PS, &err);
 	assert_non_null(p);
 	fill(p, 4 * PS, 7);

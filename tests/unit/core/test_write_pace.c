@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The live writers' pace: bookings at the rate with a period's credit, a freeze cuts it from what
+ * got through and sets a ceiling, calm periods raise it to the ceiling (or
+ * past WRITE_PACE_UNLIMITED to none), one cut per host period.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/write_pace.h"
+
+#define MS (1000ull * 1000)
+#define MB 1e6
+#define T0 (1000 * MS)
+
+/* Watchdog ticks, 1 ms apart and on time, from `from` for `ms` ms. */
+static uint64_t calm(struct write_pace *p, uint64_t from, unsigned ms)
+{
+	for (unsigned i = 1; i <= ms; i++)
+		write_pace_observe(p, from + i * MS, 0);
+	return from + ms * MS;
+}
+
+static void test_eager_starts_unlimited(void **state)
+{
+	struct write_pace p;
+
+	(void)state;
+	write_pace_init(&p, false, T0);
+	assert_true(p.rate == 0);
+	assert_int_equal(write_pace_reserve(&p, T0, 64 << 20), 0);
+	assert_int_equal(write_pace_reserve(&p, T0, 64 << 20), 0);
+	calm(&p, T0, 1000);
+	assert_true(p.rate == 0);
+	assert_int_equal(p.freezes, 0);
+}
+
+static void test_bookings_share_the_rate(void **state)
+{
+	struct write_pace p;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	assert_true(p.rate == WRITE_PACE_START);
+	/* a full bucket to start: one host period's bytes go at once */
+	assert_int_equal(write_pace_reserve(&p, T0, 100000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0, 8000000), 0);
+	/* 8 MB at 1 GB/s is 8 ms: the next two wait their turn */
+	assert_int_equal(write_pace_reserve(&p, T0, 8000000), 8 * MS);
+	assert_int_equal(write_pace_reserve(&p, T0 + 1 * MS, 8000000), 15 * MS);
+	/* after a lull the bucket is full again, and holds no more than a period */
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 100000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 8000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 8000000), 8 * MS);
+}
+
+static void test_cautious_never_rises_above_its_start(void **state)
+{
+	struct write_pace p;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	calm(&p, T0, 3000);
+	assert_true(p.rate == WRITE_PACE_START);
+	assert_true(p.slowest == WRITE_PACE_START);
+}
+
+static void test_a_freeze_cuts_from_what_got_through(void **state)
+{
+	struct write_pace p;
+	uint64_t t;
+
+	(void)state;
+	write_pace_init(&p, false, T0);
+	/* 200 MB in each 100 ms period: 2 GB/s got through */
+	t = T0;
+	for (int i = 0; i < 3; i++) {
+		write_pace_reserve(&p, t, 200000000);
+		t = calm(&p, t, 100);
+	}
+	write_pace_reserve(&p, t, 100000000);
+	write_pace_observe(&p, t + 20 * MS, 19 * MS);
+	assert_int_equal(p.freezes, 1);
+	assert_int_equal(p.worst_freeze_ns, 19 * MS);
+	assert_true(p.rate > 2e9 * WRITE_PACE_CUT * 0.99 && p.rate < 2e9 * WRITE_PACE_CUT * 1.01);
+	assert_true(p.ceiling > 2e9 * WRITE_PACE_CEILING * 0.99 && p.ceiling < 2e9 * WRITE_PACE_CEILING * 1.01);
+	assert_true(p.slowest == p.rate);
+}
+
+static void test_one_cut_per_period(void **state)
+{
+	struct write_pace p;
+	double after_first;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	write_pace_observe(&p, T0 + 10 * MS, 9 * MS);
+	after_first = p.rate;
+	assert_true(after_first == WRITE_PACE_START * WRITE_PACE_CUT);
+	/* the same freeze seen again, 30 ms on: counted, not cut again */
+	write_pace_observe(&p, T0 + 40 * MS, 7 * MS);
+	assert_int_equal(p.freezes, 2);
+	assert_true(p.rate == after_first);
+	/* a period later it is a new freeze */
+	write_pace_observe(&p, T0 + 140 * MS, 7 * MS);
+	assert_true(p.rate < after_first);
+}
+
+static void test_noise_under_the_threshold_is_no_freeze(void **state)
+{
+	struct write_pace p;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	write_pace_observe(&p, T0 + 5 * MS, WRITE_PACE_FREEZE_NS - 1);
+	assert_int_equal(p.freezes, 0);
+	assert_true(p.rate == WRITE_PACE_START);
+}
+
+static void test_calm_raises_back_to_the_ceiling(void **state)
+{
+	struct write_pace p;
+	uint64_t t;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	write_pace_observe(&p, T0 + 10 * MS, 12 * MS);
+	assert_true(p.rate == WRITE_PACE_START * WRITE_PACE_CUT);
+	/* held for a period, then raised step by step, never above the ceiling */
+	t = calm(&p, T0 + 10 * MS, 150);
+	assert_true(p.rate <= WRITE_PACE_START * WRITE_PACE_CUT * (1 + WRITE_PACE_RAISE) + 1);
+	t = calm(&p, t, 5000);
+	assert_true(p.rate == p.ceiling);
+	assert_true(p.ceiling == WRITE_PACE_START * WRITE_PACE_CEILING);
+}
+
+static void test_eager_goes_unlimited_again_without_a_ceiling_only(void **state)
+{
+	struct write_pace p;
+
+	(void)state;
+	write_pace_init(&p, false, T0);
+	/* nothing written: the cut starts from WRITE_PACE_START */
+	write_pace_observe(&p, T0 + 10 * MS, 30 * MS);
+	assert_true(p.rate == WRITE_PACE_START * WRITE_PACE_CUT);
+	calm(&p, T0 + 10 * MS, 20000);
+	/* learnt: the ceiling holds it, it does not go back to unlimited */
+	assert_true(p.rate == p.ceiling && p.rate > 0);
+}
+
+static void test_never_below_the_floor(void **state)
+{
+	struct write_pace p;
+	uint64_t t = T0;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	for (int i = 0; i < 50; i++) {
+		t += 150 * MS;
+		write_pace_observe(&p, t, 20 * MS);
+	}
+	assert_true(p.rate == WRITE_PACE_MIN);
+	assert_true(p.ceiling >= WRITE_PACE_MIN);
+	/* the bucket at the floor: a period's worth, then a wait per byte at the floor */
+	assert_int_equal(write_pace_reserve(&p, t, (uint64_t)(WRITE_PACE_MIN / 10)), 0);
+	assert_int_equal(write_pace_reserve(&p, t, 1000000), 0);
+	assert_int_equal(write_pace_reserve(&p, t, 1000000), (uint64_t)(1e6 * 1e9 / WRITE_PACE_MIN));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eager_starts_unlimited),
+		cmocka_unit_test(test_bookings_share_the_rate),
+		cmocka_unit_test(test_cautious_never_rises_above_its_start),
+		cmocka_unit_test(test_a_freeze_cuts_from_what_got_through),
+		cmocka_unit_test(test_one_cut_per_period),
+		cmocka_unit_test(test_noise_under_the_threshold_is_no_freeze),
+		cmocka_unit_test(test_calm_raises_back_to_the_ceiling),
+		cmocka_unit_test(test_eager_goes_unlimited_again_without_a_ceiling_only),
+		cmocka_unit_test(test_never_below_the_floor),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
