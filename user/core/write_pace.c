@@ -5,7 +5,7 @@ void write_pace_init(struct write_pace *p, bool cautious, uint64_t now)
 {
 	*p = (struct write_pace){ .period_ns = now, .hold_until_ns = now };
 	if (cautious)
-		p->rate = p->ceiling = p->slowest = WRITE_PACE_START;
+		p->rate = p->ceiling = p->top = p->slowest = WRITE_PACE_START;
 }
 
 /* Bytes per second written lately: the last whole period, or this one so far. */
@@ -53,6 +53,15 @@ static void raise_rate(struct write_pace *p)
 		p->rate = 0;
 }
 
+static void raise_ceiling(struct write_pace *p)
+{
+	p->ceiling *= 1 + WRITE_PACE_RAISE;
+	if (p->top && p->ceiling > p->top)
+		p->ceiling = p->top;
+	else if (!p->top && p->ceiling >= WRITE_PACE_UNLIMITED)
+		p->ceiling = 0; /* and the rate climbs back to unlimited */
+}
+
 void write_pace_observe(struct write_pace *p, uint64_t now, uint64_t late_ns)
 {
 	bool froze = late_ns >= WRITE_PACE_FREEZE_NS;
@@ -68,7 +77,10 @@ void write_pace_observe(struct write_pace *p, uint64_t now, uint64_t late_ns)
 	}
 	if (now - p->period_ns < WRITE_PACE_PERIOD_NS)
 		return;
-	/* a period is over: a calm one raises the rate */
+	/* a period is over: a calm one raises the rate, a calm spell the ceiling */
+	p->calm_periods = p->period_froze ? 0 : p->calm_periods + 1;
+	if (p->ceiling && p->calm_periods && p->calm_periods % WRITE_PACE_CALM_PERIODS == 0)
+		raise_ceiling(p);
 	if (!p->period_froze && now >= p->hold_until_ns)
 		raise_rate(p);
 	p->period_froze = false;

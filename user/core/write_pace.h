@@ -23,7 +23,11 @@
  *    ceiling to WRITE_PACE_CEILING of that;
  *  - each period without one raises it by WRITE_PACE_RAISE of itself (at
  *    least WRITE_PACE_STEP), up to the ceiling; with no ceiling, past
- *    WRITE_PACE_UNLIMITED the writers go unpaced.
+ *    WRITE_PACE_UNLIMITED the writers go unpaced;
+ *  - each WRITE_PACE_CALM_PERIODS periods in a row without one raise the
+ *    ceiling by WRITE_PACE_RAISE, never above where it started: as the
+ *    dump goes on, fewer pages are protected, the target faults less,
+ *    and the host has room for more writes.
  * Probing upwards is what a freeze punishes: one 15-25 ms freeze is as bad
  * as many. So a machine likely to freeze (a VM, or a cgroup CPU quota:
  * freeze_watch_likely) starts with the ceiling at WRITE_PACE_START, what
@@ -41,6 +45,7 @@
 #define WRITE_PACE_CUT 0.6
 #define WRITE_PACE_CEILING 0.85
 #define WRITE_PACE_RAISE 0.05
+#define WRITE_PACE_CALM_PERIODS 10
 #define WRITE_PACE_STEP (32.0 * 1e6)        /* bytes per second */
 #define WRITE_PACE_MIN (128.0 * 1e6)        /* never slower: the dump must end */
 #define WRITE_PACE_UNLIMITED (8.0 * 1e9)    /* faster than any disk here: stop pacing */
@@ -49,6 +54,8 @@
 struct write_pace {
 	double rate;            /* bytes per second the writers may take; 0 = unlimited */
 	double ceiling;         /* no raise above it; 0 = none */
+	double top;             /* the ceiling never rises above it; 0 = none */
+	unsigned calm_periods;  /* in a row, since the last freeze */
 	uint64_t next_ns;       /* when the next write may start */
 	uint64_t period_ns;     /* start of the current period */
 	uint64_t period_bytes;  /* written since then */

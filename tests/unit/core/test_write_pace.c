@@ -2,7 +2,7 @@
 /*
  * The live writers' pace: bookings at the rate with a period's credit, a freeze cuts it from what
  * got through and sets a ceiling, calm periods raise it to the ceiling (or
- * past WRITE_PACE_UNLIMITED to none), one cut per host period.
+ * past WRITE_PACE_UNLIMITED to none) and a calm spell the ceiling, one cut per host period.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,24 +131,49 @@ static void test_calm_raises_back_to_the_ceiling(void **state)
 	assert_true(p.rate == WRITE_PACE_START * WRITE_PACE_CUT);
 	/* held for a period, then raised step by step, never above the ceiling */
 	t = calm(&p, T0 + 10 * MS, 150);
-	assert_true(p.rate <= WRITE_PACE_START * WRITE_PACE_CUT * (1 + WRITE_PACE_RAISE) + 1);
-	t = calm(&p, t, 5000);
+	assert_true(p.rate <= WRITE_PACE_START * WRITE_PACE_CUT * (1 + WRITE_PACE_RAISE) + WRITE_PACE_STEP);
+	t = calm(&p, t, 750);
 	assert_true(p.rate == p.ceiling);
 	assert_true(p.ceiling == WRITE_PACE_START * WRITE_PACE_CEILING);
+	/* a calm spell lifts the ceiling too, back to where a cautious pace started, not above */
+	t = calm(&p, t, 10000);
+	assert_true(p.ceiling == WRITE_PACE_START && p.rate == WRITE_PACE_START);
 }
 
-static void test_eager_goes_unlimited_again_without_a_ceiling_only(void **state)
+static void test_a_freeze_stops_the_ceiling_rising(void **state)
 {
 	struct write_pace p;
+	uint64_t t;
+	double ceiling;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	write_pace_observe(&p, T0 + 10 * MS, 12 * MS);
+	ceiling = p.ceiling;
+	/* 0.9 s calm, a freeze, 0.9 s calm: never ten calm periods in a row */
+	t = calm(&p, T0 + 10 * MS, 900);
+	write_pace_observe(&p, t + 1 * MS, 8 * MS);
+	t = calm(&p, t + 1 * MS, 900);
+	assert_true(p.ceiling < ceiling);
+}
+
+static void test_eager_climbs_back_to_unlimited_slowly(void **state)
+{
+	struct write_pace p;
+	uint64_t t;
 
 	(void)state;
 	write_pace_init(&p, false, T0);
 	/* nothing written: the cut starts from WRITE_PACE_START */
 	write_pace_observe(&p, T0 + 10 * MS, 30 * MS);
 	assert_true(p.rate == WRITE_PACE_START * WRITE_PACE_CUT);
-	calm(&p, T0 + 10 * MS, 20000);
-	/* learnt: the ceiling holds it, it does not go back to unlimited */
+	t = calm(&p, T0 + 10 * MS, 2000);
+	/* learnt: the ceiling holds it, rising 5% a calm second */
 	assert_true(p.rate == p.ceiling && p.rate > 0);
+	assert_true(p.ceiling < WRITE_PACE_START);
+	/* with no top, after long enough the ceiling is gone and so is the pace */
+	calm(&p, t, 120000);
+	assert_true(p.ceiling == 0 && p.rate == 0);
 }
 
 static void test_never_below_the_floor(void **state)
@@ -180,7 +205,8 @@ int main(void)
 		cmocka_unit_test(test_one_cut_per_period),
 		cmocka_unit_test(test_noise_under_the_threshold_is_no_freeze),
 		cmocka_unit_test(test_calm_raises_back_to_the_ceiling),
-		cmocka_unit_test(test_eager_goes_unlimited_again_without_a_ceiling_only),
+		cmocka_unit_test(test_a_freeze_stops_the_ceiling_rising),
+		cmocka_unit_test(test_eager_climbs_back_to_unlimited_slowly),
 		cmocka_unit_test(test_never_below_the_floor),
 	};
 
