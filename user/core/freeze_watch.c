@@ -2,6 +2,7 @@
 #include "core/freeze_watch.h"
 #include "core/pace_host.h"
 #include "base/mono_clock.h"
+#include "base/proc_read.h"
 #include "base/quiet_thread.h"
 
 #include <errno.h>
@@ -9,14 +10,15 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TICK_NS (1000ull * 1000)
 
-/* The start of a text file, NUL-terminated, into buf. false when unreadable. */
-static bool read_text(const char *path, char *buf, size_t cap)
+/* A small sysfs file, NUL-terminated, into buf. false when unreadable. */
+static bool read_sysfs(const char *path, char *buf, size_t cap)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
@@ -42,7 +44,7 @@ static bool cgroup_capped(const char *proc_cgroup, bool v1, const char *root, co
 		char *slash;
 
 		snprintf(path, sizeof(path), "%s%s/%s", root, cg, file);
-		if (read_text(path, text, sizeof(text)) && pace_host_quota_capped(text))
+		if (read_sysfs(path, text, sizeof(text)) && pace_host_quota_capped(text))
 			return true;
 		slash = strrchr(cg, '/');
 		if (!slash)
@@ -53,15 +55,23 @@ static bool cgroup_capped(const char *proc_cgroup, bool v1, const char *root, co
 
 bool freeze_watch_likely(void)
 {
-	char text[16384]; /* the first CPU's flags line comes early */
-	char cgroups[4096];
+	char *text = NULL;
+	bool likely;
 
-	if (read_text("/proc/cpuinfo", text, sizeof(text)) && pace_host_cpuinfo_virtual(text))
+	if (proc_read_alloc(PROC_SYSTEM, 0, "cpuinfo", &text, NULL) == 0 && pace_host_cpuinfo_virtual(text)) {
+		free(text);
 		return true;
-	if (!read_text("/proc/self/cgroup", cgroups, sizeof(cgroups)))
+	}
+	free(text);
+	text = NULL;
+	if (proc_read_alloc(getpid(), 0, "cgroup", &text, NULL) < 0) {
+		free(text);
 		return false;
-	return cgroup_capped(cgroups, false, "/sys/fs/cgroup", "cpu.max") ||
-	       cgroup_capped(cgroups, true, "/sys/fs/cgroup/cpu", "cpu.cfs_quota_us");
+	}
+	likely = cgroup_capped(text, false, "/sys/fs/cgroup", "cpu.max") ||
+		 cgroup_capped(text, true, "/sys/fs/cgroup/cpu", "cpu.cfs_quota_us");
+	free(text);
+	return likely;
 }
 
 static void *watch_main(void *arg)
