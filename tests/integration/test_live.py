@@ -250,6 +250,24 @@ def test_pace_is_for_live_dumps_to_a_disk_unless_turned_off(tmp_path, mode, dire
         assert_released(w)
 
 
+@pytest.mark.parametrize("mode,said", [
+    ("cautious", r"; writes paced: \d+ VM freezes \(worst \d+\.\d ms\), slowest [1-9]\d* MB/s$"),
+    ("off", r"pages copied at their first write$"),
+])
+def test_coretrap_debug_line_says_how_the_writes_were_paced(tmp_path, mode, said):
+    """./coretrap's DEBUG line of a live dump to a disk ends with the pace: the freezes seen and
+    the slowest pace (a cautious pace starts at 1000 MB/s), nothing when the pace is off."""
+    with Writer("--mb", 32, "--rate", 16) as w:
+        env = dict(os.environ, CORETRAP_LIVE_PACE=mode, CORETRAP_DIRECT_IO="1")
+        p = subprocess.run([CORETRAP, "-log", "stdout", str(w.pid), str(tmp_path)], capture_output=True,
+                           text=True, timeout=300, env=env)
+        assert p.returncode == 0, p.stdout + p.stderr
+        debug = [l for l in p.stdout.splitlines() if "DEBUG" in l and "direct I/O" in l]
+        assert len(debug) == 1 and re.search(said, debug[0]), p.stdout
+        check_point_in_time(next(tmp_path.iterdir()), w.info)
+        assert_released(w)
+
+
 def test_live_off_stops_the_target_for_the_whole_copy(tmp_path):
     with Writer("--mb", 64, "--rate", 16) as w:
         core = tmp_path / "core"

@@ -121,7 +121,10 @@ static const char *live_summary(const struct dump_result *res, char *buf, size_t
 	if (n >= 0 && (size_t)n < len && (res->live_parked_pages || res->live_placed_pages))
 		n += snprintf(buf + n, len - (size_t)n, " (%llu waited in a scratch file, %llu written apart)",
 			      (unsigned long long)res->live_parked_pages, (unsigned long long)res->live_placed_pages);
-	if (n >= 0 && (size_t)n < len && res->live_paced)
+	/* an eager pace that never met a freeze never held the writers back */
+	if (n >= 0 && (size_t)n < len && res->live_paced && !res->live_slowest_pace)
+		snprintf(buf + n, len - (size_t)n, "; writes at full speed, no VM freeze seen");
+	else if (n >= 0 && (size_t)n < len && res->live_paced)
 		snprintf(buf + n, len - (size_t)n, "; writes paced: %u VM freezes (worst %.1f ms), slowest %llu MB/s",
 			 res->live_freezes, res->live_worst_freeze_ns / 1e6,
 			 (unsigned long long)(res->live_slowest_pace / 1000000));
