@@ -4,8 +4,10 @@
 void write_pace_init(struct write_pace *p, bool cautious, uint64_t now)
 {
 	*p = (struct write_pace){ .period_ns = now, .hold_until_ns = now };
-	if (cautious)
-		p->rate = p->ceiling = p->top = p->slowest = WRITE_PACE_START;
+	if (cautious) {
+		p->rate = p->slowest = WRITE_PACE_SLOW_START;
+		p->ceiling = p->top = WRITE_PACE_START;
+	}
 }
 
 /* Bytes per second written lately: the last whole period, or this one so far. */
@@ -64,7 +66,7 @@ static void raise_ceiling(struct write_pace *p)
 
 void write_pace_observe(struct write_pace *p, uint64_t now, uint64_t late_ns)
 {
-	bool froze = late_ns >= WRITE_PACE_FREEZE_NS;
+	bool froze = late_ns >= WRITE_PACE_FREEZE_NS, used;
 
 	if (froze) {
 		p->freezes++;
@@ -77,11 +79,20 @@ void write_pace_observe(struct write_pace *p, uint64_t now, uint64_t late_ns)
 	}
 	if (now - p->period_ns < WRITE_PACE_PERIOD_NS)
 		return;
-	/* a period is over: a calm one raises the rate, a calm spell the ceiling */
-	p->calm_periods = p->period_froze ? 0 : p->calm_periods + 1;
-	if (p->ceiling && p->calm_periods && p->calm_periods % WRITE_PACE_CALM_PERIODS == 0)
+	/*
+	 * A period is over: a calm one raises the rate, a calm spell the
+	 * ceiling, but only where the writers used the pace they had: a
+	 * period they wrote little in says nothing about a faster one.
+	 */
+	used = p->rate == 0 ||
+	       (double)p->period_bytes * 2e9 >= p->rate * (double)(now - p->period_ns);
+	if (p->period_froze)
+		p->calm_periods = 0;
+	else if (used)
+		p->calm_periods++;
+	if (p->ceiling && used && !p->period_froze && p->calm_periods % WRITE_PACE_CALM_PERIODS == 0)
 		raise_ceiling(p);
-	if (!p->period_froze && now >= p->hold_until_ns)
+	if (!p->period_froze && used && now >= p->hold_until_ns)
 		raise_rate(p);
 	p->period_froze = false;
 	p->last_bytes = (uint64_t)((double)p->period_bytes * (double)WRITE_PACE_PERIOD_NS /

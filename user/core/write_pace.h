@@ -21,18 +21,21 @@
  *    cuts the rate to WRITE_PACE_CUT of what was written in the last
  *    period (once per period: the rest is the same freeze), and sets the
  *    ceiling to WRITE_PACE_CEILING of that;
- *  - each period without one raises it by WRITE_PACE_RAISE of itself (at
+ *  - each period without one, in which the writers wrote at least half
+ *    what the rate allowed, raises it by WRITE_PACE_RAISE of itself (at
  *    least WRITE_PACE_STEP), up to the ceiling; with no ceiling, past
  *    WRITE_PACE_UNLIMITED the writers go unpaced;
- *  - each WRITE_PACE_CALM_PERIODS periods in a row without one raise the
+ *  - each WRITE_PACE_CALM_PERIODS such periods without one raise the
  *    ceiling by WRITE_PACE_RAISE, never above where it started: as the
  *    dump goes on, fewer pages are protected, the target faults less,
  *    and the host has room for more writes.
  * Probing upwards is what a freeze punishes: one 15-25 ms freeze is as bad
  * as many. So a machine likely to freeze (a VM, or a cgroup CPU quota:
- * freeze_watch_likely) starts with the ceiling at WRITE_PACE_START, what
- * kept a 4 GiB dump's VM from stopping here; any other starts unlimited
- * and learns its ceiling from its first freeze, if it ever has one.
+ * freeze_watch_likely) starts at WRITE_PACE_SLOW_START, because the first
+ * second of a live dump is when the target faults most (all of it is still
+ * protected), and climbs to a ceiling of WRITE_PACE_START, what kept a
+ * 4 GiB dump's VM from stopping here; any other starts unlimited and
+ * learns its ceiling from its first freeze, if it ever has one.
  */
 #ifndef CORETRAP_CORE_WRITE_PACE_H
 #define CORETRAP_CORE_WRITE_PACE_H
@@ -49,7 +52,8 @@
 #define WRITE_PACE_STEP (32.0 * 1e6)        /* bytes per second */
 #define WRITE_PACE_MIN (128.0 * 1e6)        /* never slower: the dump must end */
 #define WRITE_PACE_UNLIMITED (8.0 * 1e9)    /* faster than any disk here: stop pacing */
-#define WRITE_PACE_START (1.0 * 1e9)        /* what kept a 4 GiB dump's VM from stopping here */
+#define WRITE_PACE_START (1.0 * 1e9)        /* a cautious pace's ceiling */
+#define WRITE_PACE_SLOW_START (300.0 * 1e6) /* and where it starts: 10-20 ms freezes in 1 GB/s starts */
 
 struct write_pace {
 	double rate;            /* bytes per second the writers may take; 0 = unlimited */
@@ -68,7 +72,7 @@ struct write_pace {
 	double slowest;         /* lowest rate set, bytes per second; 0 = never paced */
 };
 
-/* `cautious`: start at WRITE_PACE_START and never above it; else unlimited. */
+/* `cautious`: start at WRITE_PACE_SLOW_START, never above WRITE_PACE_START; else unlimited. */
 void write_pace_init(struct write_pace *p, bool cautious, uint64_t now);
 
 /* A watchdog's tick: its sleep ended `late_ns` after it was due. */

@@ -16,8 +16,18 @@
 #define MB 1e6
 #define T0 (1000 * MS)
 
-/* Watchdog ticks, 1 ms apart and on time, from `from` for `ms` ms. */
+/* Watchdog ticks, 1 ms apart and on time, from `from` for `ms` ms, while writers use the pace. */
 static uint64_t calm(struct write_pace *p, uint64_t from, unsigned ms)
+{
+	for (unsigned i = 1; i <= ms; i++) {
+		write_pace_reserve(p, from + i * MS, p->rate ? (uint64_t)(p->rate / 1000) : 1000000);
+		write_pace_observe(p, from + i * MS, 0);
+	}
+	return from + ms * MS;
+}
+
+/* The same ticks with no writer at work. */
+static uint64_t idle(struct write_pace *p, uint64_t from, unsigned ms)
 {
 	for (unsigned i = 1; i <= ms; i++)
 		write_pace_observe(p, from + i * MS, 0);
@@ -44,28 +54,50 @@ static void test_bookings_share_the_rate(void **state)
 
 	(void)state;
 	write_pace_init(&p, true, T0);
-	assert_true(p.rate == WRITE_PACE_START);
-	/* a full bucket to start: one host period's bytes go at once */
-	assert_int_equal(write_pace_reserve(&p, T0, 100000000), 0);
-	assert_int_equal(write_pace_reserve(&p, T0, 8000000), 0);
-	/* 8 MB at 1 GB/s is 8 ms: the next two wait their turn */
-	assert_int_equal(write_pace_reserve(&p, T0, 8000000), 8 * MS);
-	assert_int_equal(write_pace_reserve(&p, T0 + 1 * MS, 8000000), 15 * MS);
+	assert_true(p.rate == WRITE_PACE_SLOW_START);
+	/* a full bucket to start: one host period's bytes (30 MB at 300 MB/s) go at once */
+	assert_int_equal(write_pace_reserve(&p, T0, 30000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0, 3000000), 0);
+	/* 3 MB at 300 MB/s is 10 ms: the next two wait their turn */
+	assert_int_equal(write_pace_reserve(&p, T0, 3000000), 10 * MS);
+	assert_int_equal(write_pace_reserve(&p, T0 + 1 * MS, 3000000), 19 * MS);
 	/* after a lull the bucket is full again, and holds no more than a period */
-	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 100000000), 0);
-	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 8000000), 0);
-	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 8000000), 8 * MS);
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 30000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 3000000), 0);
+	assert_int_equal(write_pace_reserve(&p, T0 + 500 * MS, 3000000), 10 * MS);
 }
 
-static void test_cautious_never_rises_above_its_start(void **state)
+static void test_cautious_climbs_from_its_slow_start_to_its_ceiling(void **state)
 {
 	struct write_pace p;
 
 	(void)state;
 	write_pace_init(&p, true, T0);
-	calm(&p, T0, 3000);
+	assert_true(p.rate == WRITE_PACE_SLOW_START && p.ceiling == WRITE_PACE_START);
+	calm(&p, T0, 500);
+	assert_true(p.rate > WRITE_PACE_SLOW_START && p.rate < WRITE_PACE_START);
+	calm(&p, T0 + 500 * MS, 3000);
 	assert_true(p.rate == WRITE_PACE_START);
-	assert_true(p.slowest == WRITE_PACE_START);
+	assert_true(p.slowest == WRITE_PACE_SLOW_START);
+}
+
+static void test_writers_that_do_not_use_the_pace_do_not_raise_it(void **state)
+{
+	struct write_pace p;
+	uint64_t t;
+
+	(void)state;
+	write_pace_init(&p, true, T0);
+	t = idle(&p, T0, 3000);
+	assert_true(p.rate == WRITE_PACE_SLOW_START);
+	/* a quarter of what the rate allows: still no raise */
+	for (int i = 0; i < 30; i++) {
+		write_pace_reserve(&p, t, (uint64_t)(WRITE_PACE_SLOW_START / 40));
+		t = idle(&p, t, 100);
+	}
+	assert_true(p.rate == WRITE_PACE_SLOW_START);
+	calm(&p, t, 300);
+	assert_true(p.rate > WRITE_PACE_SLOW_START);
 }
 
 static void test_a_freeze_cuts_from_what_got_through(void **state)
@@ -79,7 +111,7 @@ static void test_a_freeze_cuts_from_what_got_through(void **state)
 	t = T0;
 	for (int i = 0; i < 3; i++) {
 		write_pace_reserve(&p, t, 200000000);
-		t = calm(&p, t, 100);
+		t = idle(&p, t, 100);
 	}
 	write_pace_reserve(&p, t, 100000000);
 	write_pace_observe(&p, t + 20 * MS, 19 * MS);
@@ -99,7 +131,7 @@ static void test_one_cut_per_period(void **state)
 	write_pace_init(&p, true, T0);
 	write_pace_observe(&p, T0 + 10 * MS, 9 * MS);
 	after_first = p.rate;
-	assert_true(after_first == WRITE_PACE_START * WRITE_PACE_CUT);
+	assert_true(after_first == WRITE_PACE_SLOW_START * WRITE_PACE_CUT);
 	/* the same freeze seen again, 30 ms on: counted, not cut again */
 	write_pace_observe(&p, T0 + 40 * MS, 7 * MS);
 	assert_int_equal(p.freezes, 2);
@@ -117,7 +149,7 @@ static void test_noise_under_the_threshold_is_no_freeze(void **state)
 	write_pace_init(&p, true, T0);
 	write_pace_observe(&p, T0 + 5 * MS, WRITE_PACE_FREEZE_NS - 1);
 	assert_int_equal(p.freezes, 0);
-	assert_true(p.rate == WRITE_PACE_START);
+	assert_true(p.rate == WRITE_PACE_SLOW_START);
 }
 
 static void test_calm_raises_back_to_the_ceiling(void **state)
@@ -127,15 +159,17 @@ static void test_calm_raises_back_to_the_ceiling(void **state)
 
 	(void)state;
 	write_pace_init(&p, true, T0);
-	write_pace_observe(&p, T0 + 10 * MS, 12 * MS);
+	t = calm(&p, T0, 3000);
+	assert_true(p.rate == WRITE_PACE_START);
+	write_pace_observe(&p, t + 10 * MS, 12 * MS);
 	assert_true(p.rate == WRITE_PACE_START * WRITE_PACE_CUT);
 	/* held for a period, then raised step by step, never above the ceiling */
-	t = calm(&p, T0 + 10 * MS, 150);
+	t = calm(&p, t + 10 * MS, 150);
 	assert_true(p.rate <= WRITE_PACE_START * WRITE_PACE_CUT * (1 + WRITE_PACE_RAISE) + WRITE_PACE_STEP);
 	t = calm(&p, t, 750);
 	assert_true(p.rate == p.ceiling);
 	assert_true(p.ceiling == WRITE_PACE_START * WRITE_PACE_CEILING);
-	/* a calm spell lifts the ceiling too, back to where a cautious pace started, not above */
+	/* a calm spell lifts the ceiling too, back to a cautious pace's ceiling, not above */
 	t = calm(&p, t, 10000);
 	assert_true(p.ceiling == WRITE_PACE_START && p.rate == WRITE_PACE_START);
 }
@@ -200,7 +234,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eager_starts_unlimited),
 		cmocka_unit_test(test_bookings_share_the_rate),
-		cmocka_unit_test(test_cautious_never_rises_above_its_start),
+		cmocka_unit_test(test_cautious_climbs_from_its_slow_start_to_its_ceiling),
+		cmocka_unit_test(test_writers_that_do_not_use_the_pace_do_not_raise_it),
 		cmocka_unit_test(test_a_freeze_cuts_from_what_got_through),
 		cmocka_unit_test(test_one_cut_per_period),
 		cmocka_unit_test(test_noise_under_the_threshold_is_no_freeze),
